@@ -1,0 +1,519 @@
+"""The exercise interface: what every rule module declares, and the shared flow that runs it.
+
+An exercise module subclasses :class:`Exercise`, declares its :class:`ExerciseInfo`
+and a :class:`Thresholds` dataclass, and implements :meth:`Exercise.observe`,
+which turns one conditioned :class:`PoseFrame` into an :class:`Observation`:
+the signal it tracks, whether the start position is held, which side is
+working and which faults are present (``None`` when it cannot see). The base
+class owns everything shared: the view check, arming, rep counting or hold
+timing, fault debouncing, per-side counts, events and the summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from formcheck import geometry
+from formcheck.exercises.mechanics import FaultDebouncer, HoldTimer, RepCounter, SideVote
+from formcheck.landmarks import VISIBILITY, PoseFrame, index
+
+POSTURE_HINTS = {
+    "standing": "Stand up",
+    "quadruped": "Get on your hands and knees",
+    "supine": "Lie on your back",
+    "prone": "Lie on your stomach",
+    "sitting": "Sit down",
+}
+
+
+@dataclass(frozen=True)
+class FaultInfo:
+    """A form rule: its id and the short cue a person can act on."""
+
+    id: str
+    cue: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What a set aims for. ``per_side`` targets apply to each side separately."""
+
+    reps: int | None = None
+    hold_s: float | None = None
+    holds: int | None = None
+    duration_s: float | None = None
+    per_side: bool = False
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: str
+    title: str
+    source: str
+    camera: str  # where to put the camera, in words a user can follow
+    start_position: str
+    posture: str  # coarse posture the exercise is done in (see geometry.posture)
+    signal: str  # what is tracked
+    completes: str  # what completes one rep or hold
+    kind: str  # "reps" or "holds"
+    faults: tuple[FaultInfo, ...]
+    targets: Targets
+    # Landmarks (without the left_/right_ prefix) that must be in frame on the side facing the camera.
+    needs: tuple[str, ...] = ("shoulder", "hip", "knee", "ankle")
+    safety: str | None = None
+    cannot_check: tuple[str, ...] = ()  # what this camera view cannot judge
+
+    def fault(self, fault_id: str) -> FaultInfo:
+        return next(f for f in self.faults if f.id == fault_id)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Base for an exercise's thresholds; subclasses add fields with defaults."""
+
+    min_rep_ms: float = 600.0
+    refractory_ms: float = 300.0
+    hold_grace_ms: float = 700.0
+    fault_debounce_ms: float = 400.0
+    view_lost_ms: float = 1500.0  # longer than this without a usable view ends a rep or hold
+
+
+@dataclass
+class Profile:
+    """What a user can tell formcheck about themselves and their programme."""
+
+    symptomatic_side: str | None = None  # "left" / "right"
+    knee_hyperextends: bool = False
+    target_reps: int | None = None
+    target_hold_s: float | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AngleReading:
+    """An angle shown beside its joint: ``ok`` is None when no rule judges it."""
+
+    name: str
+    joint: int  # landmark index where the value is drawn
+    value: float
+    ok: bool | None = None
+
+
+@dataclass
+class Observation:
+    """What an exercise reads from one frame."""
+
+    ready: bool | None = None  # start position recognised
+    signal: float | None = None  # reps: the value the rep counter follows
+    in_position: bool | None = None  # holds: the target position is held
+    side: str | None = None  # working side in this frame
+    faults: dict[str, bool | None] = field(default_factory=dict)
+    angles: list[AngleReading] = field(default_factory=list)
+    bad_joints: tuple[int, ...] = ()  # landmarks a current fault is about (drawn red)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something consumers react to. ``kind`` is one of :data:`EVENT_KINDS`."""
+
+    t_ms: float
+    kind: str
+    message: str = ""
+    side: str | None = None
+    data: dict = field(default_factory=dict)
+
+
+EVENT_KINDS = ("view", "ready", "rep", "hold_start", "hold_target", "hold_end", "fault_start", "fault_end", "cue")
+
+
+@dataclass
+class FaultRecord:
+    id: str
+    cue: str
+    start_ms: float
+    end_ms: float | None = None
+    rep: int | None = None  # index of the rep or hold it happened in
+    side: str | None = None
+
+
+@dataclass
+class RepRecord:
+    """A rep, or for hold exercises one hold."""
+
+    index: int
+    side: str | None
+    start_ms: float
+    end_ms: float
+    faults: list[str] = field(default_factory=list)
+    peak: float | None = None  # reps: the signal's extreme
+    hold_s: float | None = None  # holds: how long it was held
+    target_hold_s: float | None = None
+
+    @property
+    def good(self) -> bool:
+        return not self.faults
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    ok: bool
+    message: str | None = None  # what to change, when not ok
+    near_side: str | None = None
+    posture: str = "unknown"
+
+
+@dataclass
+class Status:
+    """What the overlay and the sound show after a frame."""
+
+    t_ms: float
+    view: ViewStatus
+    ready: bool
+    phase: str  # "setup", "rest", "active" or "hold"
+    counts: dict[str, dict[str, int]]  # side -> {"good": n, "faulty": n}
+    hold_elapsed_s: float | None
+    hold_target_s: float | None
+    cue: str | None
+    active_faults: list[str]
+    angles: list[AngleReading]
+    bad_joints: tuple[int, ...]
+    side: str | None
+
+
+class Exercise(ABC):
+    """Shared flow; subclasses declare ``info`` and ``Thresholds`` and implement :meth:`observe`."""
+
+    info: ClassVar[ExerciseInfo]
+    Thresholds: ClassVar[type[Thresholds]] = Thresholds
+
+    def __init__(self, profile: Profile | None = None):
+        self.profile = profile or Profile()
+        self.th = self._thresholds(self.profile.thresholds)
+        self.targets = self._targets()
+        self._reps: RepCounter | None = None
+        if self.info.kind == "reps":
+            on, off = self.rep_thresholds()
+            self._reps = RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms,
+                                    refractory_ms=self.th.refractory_ms)  # fmt: skip
+        self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms)
+        self._faults = FaultDebouncer(self.th.fault_debounce_ms)
+        self._side_vote = SideVote()
+        self.records: list[RepRecord] = []
+        self.faults: list[FaultRecord] = []
+        self._open_faults: dict[str, FaultRecord] = {}
+        self._armed = False
+        self._target_announced = False
+        self._last_usable_ms: float | None = None
+        self._view = ViewStatus(False, "Waiting for the camera")
+        self._obs = Observation()
+        self._t_ms = 0.0
+        self._first_ms: float | None = None
+        self._good_form_ms = 0.0
+        self._active_ms = 0.0
+        self._cue: str | None = None
+
+    # --- what a module provides -------------------------------------------------
+
+    @abstractmethod
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        """Read the exercise's signal, start position, side and faults from one frame.
+
+        ``near`` is the body side facing the camera; rules should judge with it
+        and return ``None`` for a fault they cannot see.
+        """
+
+    def rep_thresholds(self) -> tuple[float, float]:
+        """(on, off) thresholds of the rep signal; rep exercises override this."""
+        raise NotImplementedError
+
+    # --- configuration ------------------------------------------------------------
+
+    def _thresholds(self, overrides: dict[str, float]) -> Thresholds:
+        known = {f.name for f in dataclasses.fields(self.Thresholds)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(f"unknown threshold(s) for {self.info.id}: {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(known))})")  # fmt: skip
+        return self.Thresholds(**{k: float(v) for k, v in overrides.items()})
+
+    def _targets(self) -> Targets:
+        t = self.info.targets
+        return dataclasses.replace(
+            t,
+            reps=self.profile.target_reps or t.reps,
+            hold_s=self.profile.target_hold_s or t.hold_s,
+        )
+
+    # --- the shared flow ------------------------------------------------------------
+
+    def check_view(self, frame: PoseFrame) -> ViewStatus:
+        """Can this frame be judged? If not, say what the person should change."""
+        if not frame.has_person:
+            return ViewStatus(False, "Step into the camera's view")
+        lm = frame.landmarks
+        near = geometry.near_side(lm) or "left"
+        pixels = frame.pixels()
+        for part in self.info.needs:
+            i = index(f"{near}_{part}")
+            x, y = lm[i, 0], lm[i, 1]
+            if not (-0.02 <= x <= 1.02 and -0.02 <= y <= 1.02):
+                edge = "left" if x < 0 else "right" if x > 1 else "top" if y < 0 else "bottom"
+                return ViewStatus(False, f"Your {part.replace('_', ' ')} is off the {edge} of the picture: "
+                                         "move back or turn the camera", near)  # fmt: skip
+            if lm[i, VISIBILITY] < frame.min_visibility:
+                return ViewStatus(False, f"Your {part.replace('_', ' ')} is hidden: turn side-on to the camera",
+                                  near)  # fmt: skip
+        scale = geometry.body_scale(pixels)
+        if not np.isfinite(scale) or scale < 0.08 * max(frame.width, frame.height):
+            return ViewStatus(False, "You are too far away: move closer to the camera", near)
+        found = geometry.posture(pixels)
+        if found != "unknown" and found != self.info.posture and found in POSTURE_HINTS:
+            wanted = POSTURE_HINTS.get(self.info.posture, self.info.start_position)
+            return ViewStatus(True, f"{wanted} to start", near, found)
+        return ViewStatus(True, None, near, found)
+
+    def update(self, frame: PoseFrame) -> list[Event]:
+        """Feed one conditioned frame; returns what happened."""
+        t = frame.t_ms
+        if self._first_ms is None:
+            self._first_ms = t
+        dt = max(0.0, t - self._t_ms) if self._t_ms else 0.0
+        self._t_ms = t
+        events: list[Event] = []
+        view = self.check_view(frame)
+        if view.message != self._view.message or view.ok != self._view.ok:
+            if view.message:
+                events.append(Event(t, "view", view.message, data={"ok": view.ok}))
+                self._say(t, view.message, events)
+        self._view = view
+        if view.ok:
+            obs = self.observe(frame, view.near_side or "left")
+            self._last_usable_ms = t
+        else:
+            obs = Observation()
+            if self._last_usable_ms is not None and t - self._last_usable_ms > self.th.view_lost_ms:
+                self._lose_track(t, events)
+        self._obs = obs
+        if obs.ready and not self._armed and not self._busy():
+            self._armed = True
+            events.append(Event(t, "ready", "Start position recognised"))
+        if self.info.kind == "reps":
+            self._step_reps(t, obs, events)
+        else:
+            self._step_holds(t, obs, events)
+        self._step_faults(t, obs, events)
+        if self._busy():
+            self._side_vote.add(obs.side)
+            self._active_ms += dt
+            if not self._faults.active:
+                self._good_form_ms += dt
+        return events
+
+    def _busy(self) -> bool:
+        return self.in_rep or self._hold.holding
+
+    @property
+    def in_rep(self) -> bool:
+        return self._reps is not None and self._reps.in_rep
+
+    @property
+    def holding(self) -> bool:
+        return self._hold.holding
+
+    def _step_reps(self, t: float, obs: Observation, events: list[Event]) -> None:
+        assert self._reps is not None
+        was = self._reps.in_rep
+        window = self._reps.update(t, obs.signal, armed=self._armed)
+        if self._reps.in_rep and not was:
+            self._side_vote.reset()
+        if window is not None:
+            record = RepRecord(len(self.records), self._side_vote.winner(), window.start_ms, window.end_ms,
+                               peak=float(window.peak))  # fmt: skip
+            self._finish(record, events)
+
+    def _step_holds(self, t: float, obs: Observation, events: list[Event]) -> None:
+        was = self._hold.holding
+        window = self._hold.update(t, bool(obs.in_position and self._armed) if obs.in_position is not None else None)
+        if self._hold.holding and not was:
+            self._side_vote.reset()
+            self._target_announced = False
+            events.append(Event(t, "hold_start", "Hold", obs.side))
+        target = self.targets.hold_s
+        if self._hold.holding and target and not self._target_announced and self._hold.elapsed_s(t) >= target:
+            self._target_announced = True
+            events.append(Event(t, "hold_target", f"{target:g} seconds: well held", self._side_vote.winner()))
+        if window is not None:
+            self._close_hold(window, events)
+
+    def _close_hold(self, window, events: list[Event]) -> None:
+        record = RepRecord(len(self.records), self._side_vote.winner(), window.start_ms, window.end_ms,
+                           hold_s=round(window.duration_s, 2), target_hold_s=self.targets.hold_s)  # fmt: skip
+        self._finish(record, events)
+
+    def _step_faults(self, t: float, obs: Observation, events: list[Event]) -> None:
+        for change in self._faults.update(t, obs.faults):
+            info = self.info.fault(change.fault_id)
+            if change.started:
+                rec = FaultRecord(info.id, info.cue, change.t_ms, side=obs.side)
+                self._open_faults[info.id] = rec
+                self.faults.append(rec)
+                events.append(Event(t, "fault_start", info.cue, obs.side, {"fault": info.id}))
+                self._say(t, info.cue, events)
+            else:
+                rec = self._open_faults.pop(info.id)
+                rec.end_ms = change.t_ms
+                events.append(Event(t, "fault_end", info.cue, rec.side, {"fault": info.id}))
+
+    def _finish(self, record: RepRecord, events: list[Event]) -> None:
+        """Attach the faults that overlapped this rep or hold, then report it."""
+        for fault in self.faults:
+            end = fault.end_ms if fault.end_ms is not None else record.end_ms
+            if fault.start_ms <= record.end_ms and end >= record.start_ms:
+                if fault.rep is None:
+                    fault.rep = record.index
+                if fault.id not in record.faults:
+                    record.faults.append(fault.id)
+        extra = self.judge(record)
+        for fault_id in extra:
+            info = self.info.fault(fault_id)
+            self.faults.append(FaultRecord(info.id, info.cue, record.start_ms, record.end_ms, record.index,
+                                           record.side))  # fmt: skip
+            record.faults.append(fault_id)
+            self._say(record.end_ms, info.cue, events)
+        self.records.append(record)
+        kind = "rep" if self.info.kind == "reps" else "hold_end"
+        what = f"Rep {self.count(record.side)}" if kind == "rep" else f"Held {record.hold_s:.1f} s"
+        events.append(Event(record.end_ms, kind, what, record.side,
+                            {"index": record.index, "good": record.good, "faults": list(record.faults),
+                             "hold_s": record.hold_s}))  # fmt: skip
+        self._after_record(record, events)
+
+    def judge(self, record: RepRecord) -> list[str]:
+        """Faults of a whole rep or hold, judged once it is over.
+
+        By default a hold shorter than its target is ``hold_too_short`` when
+        the exercise declares that fault.
+        """
+        target = record.target_hold_s
+        short = record.hold_s is not None and target and record.hold_s < target
+        declared = any(f.id == "hold_too_short" for f in self.info.faults)
+        return ["hold_too_short"] if short and declared else []
+
+    def _after_record(self, record: RepRecord, events: list[Event]) -> None:
+        """Prompt a side switch once a per-side target is met."""
+        t = self.targets
+        if not (t.per_side and record.side):
+            return
+        done = self.count(record.side)
+        goal = t.reps if self.info.kind == "reps" else (t.holds or 1)
+        if goal and done == goal and self.count_other(record.side) < goal:
+            self._say(record.end_ms, "Switch sides", events)
+
+    def count(self, side: str | None) -> int:
+        return sum(1 for r in self.records if r.side == side)
+
+    def count_other(self, side: str) -> int:
+        return sum(1 for r in self.records if r.side and r.side != side)
+
+    def _lose_track(self, t: float, events: list[Event]) -> None:
+        if self._reps is not None:
+            self._reps.cancel()
+        window = self._hold.stop()
+        if window is not None:
+            self._close_hold(window, events)
+        for change in self._faults.close_all(t):
+            rec = self._open_faults.pop(change.fault_id, None)
+            if rec is not None:
+                rec.end_ms = change.t_ms
+        self._armed = False
+
+    def _say(self, t: float, text: str, events: list[Event]) -> None:
+        self._cue = text
+        events.append(Event(t, "cue", text))
+
+    def finish(self) -> list[Event]:
+        """End of the exercise: close an open hold and any open faults."""
+        events: list[Event] = []
+        window = self._hold.stop()
+        if window is not None:
+            self._close_hold(window, events)
+        for change in self._faults.close_all(self._t_ms):
+            rec = self._open_faults.pop(change.fault_id, None)
+            if rec is not None:
+                rec.end_ms = change.t_ms
+        return events
+
+    # --- what consumers read ---------------------------------------------------------
+
+    def status(self) -> Status:
+        counts: dict[str, dict[str, int]] = {}
+        for r in self.records:
+            side = r.side or "any"
+            counts.setdefault(side, {"good": 0, "faulty": 0})["good" if r.good else "faulty"] += 1
+        holding = self._hold.holding
+        phase = "setup" if not self._armed else "hold" if holding else "active" if self.in_rep else "rest"
+        return Status(
+            t_ms=self._t_ms,
+            view=self._view,
+            ready=self._armed,
+            phase=phase,
+            counts=counts,
+            hold_elapsed_s=self._hold.elapsed_s(self._t_ms) if holding else None,
+            hold_target_s=self.targets.hold_s,
+            cue=self._cue,
+            active_faults=[self.info.fault(f).cue for f in self._faults.active],
+            angles=self._obs.angles,
+            bad_joints=self._obs.bad_joints if self._faults.active else (),
+            side=self._obs.side,
+        )
+
+    def summary(self) -> dict:
+        """The exercise's part of the session summary (docs/formats.md)."""
+        sides: dict[str, dict] = {}
+        for r in self.records:
+            s = sides.setdefault(r.side or "unknown", {"reps": 0, "good": 0, "with_faults": 0, "hold_s": []})
+            s["reps"] += 1
+            s["good" if r.good else "with_faults"] += 1
+            if r.hold_s is not None:
+                s["hold_s"].append(r.hold_s)
+        t = self.targets
+        return {
+            "exercise": self.info.id,
+            "title": self.info.title,
+            "kind": self.info.kind,
+            "targets": dataclasses.asdict(t),
+            "reps": len(self.records),
+            "good_reps": sum(r.good for r in self.records),
+            "reps_with_faults": sum(not r.good for r in self.records),
+            "per_side": sides,
+            "records": [
+                {"index": r.index, "side": r.side, "start_s": _s(r.start_ms), "end_s": _s(r.end_ms),
+                 "good": r.good, "faults": r.faults, "peak": _round(r.peak), "hold_s": r.hold_s,
+                 "target_hold_s": r.target_hold_s,
+                 "target_reached": None if r.hold_s is None or not r.target_hold_s else r.hold_s >= r.target_hold_s}
+                for r in self.records
+            ],  # fmt: skip
+            "faults": [
+                {"id": f.id, "cue": f.cue, "start_s": _s(f.start_ms), "end_s": _s(f.end_ms), "rep": f.rep,
+                 "side": f.side}
+                for f in self.faults
+            ],  # fmt: skip
+            "active_s": round(self._active_ms / 1000.0, 2),
+            "good_form_s": round(self._good_form_ms / 1000.0, 2),
+            "cannot_check": list(self.info.cannot_check),
+        }
+
+
+def _s(ms: float | None) -> float | None:
+    return None if ms is None else round(ms / 1000.0, 3)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), 1)

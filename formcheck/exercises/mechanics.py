@@ -1,0 +1,220 @@
+"""Shared mechanics every exercise is built from: hysteresis, rep counting, hold timing, fault debouncing.
+
+Each is a small state machine fed one value per frame with its timestamp. A
+value of ``None`` (or NaN) means "cannot see": it never starts or ends
+anything on its own, so a landmark dropout cannot create or break a rep, a
+hold or a fault.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+def unknown(value: float | bool | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+class Hysteresis:
+    """A boolean with separate switch-on and switch-off thresholds.
+
+    With ``rising`` the state turns on at ``value >= on`` and off at
+    ``value <= off`` (so ``off < on``); otherwise the other way round. Values
+    between the two thresholds keep the state, which stops flicker at a
+    threshold from producing extra transitions.
+    """
+
+    def __init__(self, on: float, off: float, *, rising: bool = True):
+        if (off >= on) if rising else (off <= on):
+            raise ValueError(f"off threshold {off} must be on the far side of on threshold {on}")
+        self.on, self.off, self.rising = on, off, rising
+        self.state = False
+
+    def update(self, value: float | None) -> bool:
+        if unknown(value):
+            return self.state
+        if self.rising:
+            self.state = value >= self.on if not self.state else value > self.off
+        else:
+            self.state = value <= self.on if not self.state else value < self.off
+        return self.state
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """A completed rep: when it left the rest position and when it came back."""
+
+    start_ms: float
+    end_ms: float
+    peak: float  # the signal's extreme value during the rep
+
+
+class RepCounter:
+    """Counts excursions of a signal: rest -> active (past ``on``) -> rest (back past ``off``).
+
+    A rep counts only if it lasted at least ``min_rep_ms`` and began at least
+    ``refractory_ms`` after the previous one ended; shorter flickers are
+    swings or noise, not reps. The counter must be ``armed`` (the exercise has
+    seen its start position) before an excursion can begin, so movements made
+    while getting into position count nothing.
+    """
+
+    def __init__(self, on: float, off: float, *, rising: bool = True,
+                 min_rep_ms: float = 400.0, refractory_ms: float = 250.0):  # fmt: skip
+        self._state = Hysteresis(on, off, rising=rising)
+        self.rising = rising
+        self.min_rep_ms, self.refractory_ms = min_rep_ms, refractory_ms
+        self.started_ms: float | None = None
+        self._peak = math.nan
+        self._last_end_ms = -math.inf
+
+    @property
+    def in_rep(self) -> bool:
+        return self.started_ms is not None
+
+    def update(self, t_ms: float, value: float | None, *, armed: bool = True) -> RepWindow | None:
+        was = self._state.state
+        now = self._state.update(value)
+        if now and not was:
+            if armed and t_ms - self._last_end_ms >= self.refractory_ms:
+                self.started_ms, self._peak = t_ms, value
+            else:
+                self._state.state = False  # not a rep; wait for a fresh excursion
+            return None
+        if now and self.in_rep and not unknown(value):
+            self._peak = max(self._peak, value) if self.rising else min(self._peak, value)
+        if was and not now and self.in_rep:
+            start, peak = self.started_ms, self._peak
+            self.started_ms = None
+            self._last_end_ms = t_ms
+            if t_ms - start >= self.min_rep_ms:
+                return RepWindow(start, t_ms, peak)
+        return None
+
+    def cancel(self) -> None:
+        """Drop a rep in progress (the view was lost, the person left)."""
+        self.started_ms = None
+        self._state.state = False
+
+
+@dataclass(frozen=True)
+class HoldWindow:
+    start_ms: float
+    end_ms: float
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ms - self.start_ms) / 1000.0
+
+
+class HoldTimer:
+    """Times how long a position is held.
+
+    The hold starts when ``in_position`` turns true. It survives a dropout
+    (``None``) or a brief lapse shorter than ``grace_ms``; it ends at the last
+    moment the position was seen once the lapse lasts longer, and holds
+    shorter than ``min_hold_ms`` are ignored as passing through the position.
+    """
+
+    def __init__(self, *, grace_ms: float = 600.0, min_hold_ms: float = 500.0):
+        self.grace_ms, self.min_hold_ms = grace_ms, min_hold_ms
+        self.started_ms: float | None = None
+        self._last_seen_ms: float | None = None
+
+    @property
+    def holding(self) -> bool:
+        return self.started_ms is not None
+
+    def elapsed_s(self, t_ms: float) -> float:
+        if self.started_ms is None:
+            return 0.0
+        return (t_ms - self.started_ms) / 1000.0
+
+    def update(self, t_ms: float, in_position: bool | None) -> HoldWindow | None:
+        if in_position:
+            if self.started_ms is None:
+                self.started_ms = t_ms
+            self._last_seen_ms = t_ms
+            return None
+        if self.started_ms is None or self._last_seen_ms is None:
+            return None
+        if t_ms - self._last_seen_ms <= self.grace_ms:
+            return None  # a lapse or a dropout shorter than the grace period
+        return self.stop()
+
+    def stop(self) -> HoldWindow | None:
+        """End the current hold now (at the last moment it was seen)."""
+        start, end = self.started_ms, self._last_seen_ms
+        self.started_ms = self._last_seen_ms = None
+        if start is None or end is None or end - start < self.min_hold_ms:
+            return None
+        return HoldWindow(start, end)
+
+
+@dataclass(frozen=True)
+class FaultChange:
+    fault_id: str
+    started: bool  # True: fault began (at t_ms); False: it ended
+    t_ms: float
+
+
+class FaultDebouncer:
+    """Turns per-frame fault flags into fault start/end times.
+
+    A fault starts once it has been seen continuously for ``debounce_ms`` (the
+    start time is when it was first seen) and ends once it has been absent for
+    ``debounce_ms``. ``None`` (cannot judge) neither starts nor ends a fault.
+    """
+
+    def __init__(self, debounce_ms: float = 400.0):
+        self.debounce_ms = debounce_ms
+        self.active: dict[str, float] = {}  # fault id -> start time
+        self._seen_since: dict[str, float] = {}
+        self._clear_since: dict[str, float] = {}
+
+    def update(self, t_ms: float, flags: dict[str, bool | None]) -> list[FaultChange]:
+        changes = []
+        for fault_id, flag in flags.items():
+            if flag is None:
+                continue
+            if flag:
+                self._clear_since.pop(fault_id, None)
+                first = self._seen_since.setdefault(fault_id, t_ms)
+                if fault_id not in self.active and t_ms - first >= self.debounce_ms:
+                    self.active[fault_id] = first
+                    changes.append(FaultChange(fault_id, True, first))
+            else:
+                self._seen_since.pop(fault_id, None)
+                if fault_id in self.active:
+                    cleared = self._clear_since.setdefault(fault_id, t_ms)
+                    if t_ms - cleared >= self.debounce_ms:
+                        del self.active[fault_id]
+                        del self._clear_since[fault_id]
+                        changes.append(FaultChange(fault_id, False, cleared))
+        return changes
+
+    def close_all(self, t_ms: float) -> list[FaultChange]:
+        """End every active fault (end of the exercise or of a rep)."""
+        changes = [FaultChange(f, False, self._clear_since.get(f, t_ms)) for f in self.active]
+        self.active.clear()
+        self._seen_since.clear()
+        self._clear_since.clear()
+        return changes
+
+
+class SideVote:
+    """Picks the side a stretch of frames belongs to by majority, ignoring frames that could not tell."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def add(self, side: str | None) -> None:
+        if side:
+            self.counts[side] = self.counts.get(side, 0) + 1
+
+    def winner(self) -> str | None:
+        return max(self.counts, key=self.counts.get) if self.counts else None
+
+    def reset(self) -> None:
+        self.counts.clear()

@@ -1,0 +1,161 @@
+"""Pure geometry on landmark coordinates.
+
+Conventions (documented in docs/angles.md): points are pixel coordinates with
+y pointing down, or world coordinates in metres. Angles are in degrees. An
+angle needing an unknown (NaN) point is NaN: "cannot judge", never a guess.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.landmarks import VISIBILITY, Z, index
+
+
+def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray | float:
+    """Angle ABC at ``b`` in degrees (0..180); 180 is a straight limb.
+
+    Works on 2D or 3D points and on stacked arrays of them (last axis = coordinates).
+    """
+    ba = np.asarray(a, float) - np.asarray(b, float)
+    bc = np.asarray(c, float) - np.asarray(b, float)
+    norm = np.linalg.norm(ba, axis=-1) * np.linalg.norm(bc, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(ba * bc, axis=-1) / norm
+    return _scalar(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def elevation(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
+    """Angle of the segment a->b above the horizontal, in degrees (-90..90).
+
+    Positive when ``b`` is higher on screen than ``a`` (image y points down);
+    independent of whether the segment points left or right.
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    dx = np.abs(b[..., 0] - a[..., 0])
+    up = a[..., 1] - b[..., 1]
+    with np.errstate(invalid="ignore"):
+        return _scalar(np.degrees(np.arctan2(up, dx)))
+
+
+def tilt_from_horizontal(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
+    """Unsigned angle between segment a-b and the horizontal (0..90)."""
+    return _scalar(np.abs(elevation(a, b)))
+
+
+def tilt_from_vertical(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
+    """Unsigned angle between segment a-b and the vertical (0..90)."""
+    return _scalar(90.0 - np.abs(elevation(a, b)))
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
+    return _scalar(np.linalg.norm(np.asarray(a, float) - np.asarray(b, float), axis=-1))
+
+
+def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (np.asarray(a, float) + np.asarray(b, float)) / 2.0
+
+
+def body_scale(pixels: np.ndarray) -> float:
+    """Torso length in pixels (mid-shoulder to mid-hip), using one side if the other is unknown.
+
+    Distances divided by this are comparable across body sizes and camera distances.
+    """
+    pairs = [
+        (midpoint(pixels[index("left_shoulder")], pixels[index("right_shoulder")]),
+         midpoint(pixels[index("left_hip")], pixels[index("right_hip")])),
+        (pixels[index("left_shoulder")], pixels[index("left_hip")]),
+        (pixels[index("right_shoulder")], pixels[index("right_hip")]),
+    ]  # fmt: skip
+    for shoulder, hip in pairs:
+        d = distance(shoulder, hip)
+        if np.isfinite(d) and d > 0:
+            return float(d)
+    return float("nan")
+
+
+def near_side(landmarks: np.ndarray) -> str | None:
+    """Which body side faces the camera: ``"left"`` or ``"right"`` (None if unclear).
+
+    Uses MediaPipe's relative depth (smaller z is nearer) of shoulders, hips and
+    knees, backed by visibility: in a side view the far side is occluded.
+    """
+    names = ("shoulder", "hip", "knee")
+    left = np.array([index(f"left_{n}") for n in names])
+    right = np.array([index(f"right_{n}") for n in names])
+    dz = np.nanmean(landmarks[right, Z] - landmarks[left, Z])  # > 0: left is nearer
+    dv = np.nanmean(landmarks[left, VISIBILITY] - landmarks[right, VISIBILITY])
+    score = np.tanh(dz * 10.0) + dv
+    if not np.isfinite(score) or abs(score) < 0.05:
+        return None
+    return "left" if score > 0 else "right"
+
+
+def head_direction(pixels: np.ndarray) -> int:
+    """+1 if the head is toward the right of the image from the hips, -1 if left, 0 unknown."""
+    shoulders = np.nanmean(pixels[[index("left_shoulder"), index("right_shoulder")]], axis=0)
+    hips = np.nanmean(pixels[[index("left_hip"), index("right_hip")]], axis=0)
+    dx = shoulders[0] - hips[0]
+    if not np.isfinite(dx) or dx == 0:
+        return 0
+    return 1 if dx > 0 else -1
+
+
+def trunk_elevation(pixels: np.ndarray) -> float:
+    """Elevation of the hips->shoulders line (90 upright, 0 lying or level)."""
+    shoulders = np.nanmean(pixels[[index("left_shoulder"), index("right_shoulder")]], axis=0)
+    hips = np.nanmean(pixels[[index("left_hip"), index("right_hip")]], axis=0)
+    return float(elevation(hips, shoulders))
+
+
+def posture(pixels: np.ndarray) -> str:
+    """Coarse body position: ``standing``, ``sitting``, ``quadruped``, ``supine``, ``prone`` or ``unknown``.
+
+    Built from image-plane cues that survive a side view: trunk angle, whether
+    the hips and shoulders are held up over the knees and hands, which way the
+    face and the toes point.
+    """
+
+    def mean_of(*names: str) -> np.ndarray:
+        return np.nanmean(pixels[[index(n) for n in names]], axis=0)
+
+    scale = body_scale(pixels)
+    if not np.isfinite(scale):
+        return "unknown"
+    shoulders = mean_of("left_shoulder", "right_shoulder")
+    hips = mean_of("left_hip", "right_hip")
+    knees = mean_of("left_knee", "right_knee")
+    ankles = mean_of("left_ankle", "right_ankle")
+    wrists = mean_of("left_wrist", "right_wrist")
+    trunk = abs(trunk_elevation(pixels))
+    if trunk >= 55:
+        hip_over_ankle = (ankles[1] - hips[1]) / scale
+        knee_below_hip = (knees[1] - hips[1]) / scale
+        if hip_over_ankle > 1.2 and knee_below_hip > 0.55:
+            return "standing"
+        return "sitting"
+    if trunk > 40:
+        return "unknown"
+    hips_up = (knees[1] - hips[1]) / scale
+    shoulders_up = (wrists[1] - shoulders[1]) / scale
+    if hips_up > 0.45 and shoulders_up > 0.45:
+        return "quadruped"
+    # Lying: face up or down? The nose sits above the ears when supine; toes
+    # point up when supine and the heels are above the toes when prone.
+    votes = 0.0
+    nose, ears = pixels[index("nose")], mean_of("left_ear", "right_ear")
+    if np.all(np.isfinite(nose)) and np.all(np.isfinite(ears)):
+        votes += np.clip((ears[1] - nose[1]) / (0.15 * scale), -1, 1)
+    heels, toes = mean_of("left_heel", "right_heel"), mean_of("left_foot_index", "right_foot_index")
+    if np.all(np.isfinite(heels)) and np.all(np.isfinite(toes)):
+        votes += np.clip((heels[1] - toes[1]) / (0.1 * scale), -1, 1)
+    if votes > 0.3:
+        return "supine"
+    if votes < -0.3:
+        return "prone"
+    return "unknown"
+
+
+def _scalar(value):
+    value = np.asarray(value)
+    return float(value) if value.ndim == 0 else value

@@ -1,0 +1,106 @@
+"""MediaPipe's 33 pose landmarks and the per-frame pose record every stage passes on.
+
+Nothing here imports MediaPipe: a :class:`PoseFrame` is plain numpy, so rules,
+tracks and tests work without the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+NAMES = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+    "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb",
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+N_LANDMARKS = len(NAMES)
+
+Landmark = IntEnum("Landmark", {name.upper(): i for i, name in enumerate(NAMES)})
+
+# Columns of PoseFrame.landmarks.
+X, Y, Z, VISIBILITY, PRESENCE = range(5)
+
+SKELETON = (
+    ("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"),
+    ("left_shoulder", "left_hip"), ("right_shoulder", "right_hip"),
+    ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
+    ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
+    ("left_hip", "left_knee"), ("left_knee", "left_ankle"),
+    ("right_hip", "right_knee"), ("right_knee", "right_ankle"),
+    ("left_ankle", "left_heel"), ("left_heel", "left_foot_index"), ("left_ankle", "left_foot_index"),
+    ("right_ankle", "right_heel"), ("right_heel", "right_foot_index"), ("right_ankle", "right_foot_index"),
+    ("nose", "left_eye"), ("nose", "right_eye"), ("left_eye", "left_ear"), ("right_eye", "right_ear"),
+)  # fmt: skip
+SIDES = ("left", "right")
+
+
+def other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def index(name: str) -> int:
+    """Index of a landmark by its MediaPipe name, e.g. ``index("left_knee") == 25``."""
+    return NAMES.index(name)
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """One frame's pose.
+
+    ``landmarks`` is ``(33, 5)``: x, y normalised to the image (0..1, y down;
+    outside that range when off-screen), z (MediaPipe's relative depth,
+    smaller is nearer the camera), visibility and presence. ``world`` is
+    ``(33, 3)`` in metres around the hips (y down), or ``None``. Both are
+    ``None`` when no person was found.
+
+    ``min_visibility`` is the trust gate set by conditioning: the accessors
+    :meth:`pixels` and :meth:`world_points` give NaN for a landmark below it,
+    so rules see "unknown" instead of a guessed position, while the raw
+    arrays keep MediaPipe's estimate (the view check needs it to tell which
+    edge of the image a limb went past).
+    """
+
+    t_ms: float
+    width: int
+    height: int
+    landmarks: np.ndarray | None = None
+    world: np.ndarray | None = None
+    min_visibility: float = 0.0
+
+    @property
+    def has_person(self) -> bool:
+        return self.landmarks is not None
+
+    def _hidden(self) -> np.ndarray:
+        return self.landmarks[:, VISIBILITY] < self.min_visibility
+
+    def pixels(self) -> np.ndarray:
+        """``(33, 2)`` image coordinates in pixels, NaN where unknown or untrusted."""
+        if self.landmarks is None:
+            return np.full((N_LANDMARKS, 2), np.nan)
+        xy = self.landmarks[:, :2] * np.array([self.width, self.height], dtype=float)
+        xy[self._hidden()] = np.nan
+        return xy
+
+    def world_points(self) -> np.ndarray:
+        """``(33, 3)`` world coordinates in metres, NaN where unknown or untrusted."""
+        if self.world is None or self.landmarks is None:
+            return np.full((N_LANDMARKS, 3), np.nan)
+        world = self.world.astype(float).copy()
+        world[self._hidden()] = np.nan
+        return world
+
+    def point(self, name: str) -> np.ndarray:
+        """Pixel position of one landmark."""
+        return self.pixels()[index(name)]
+
+    def visibility(self, name: str) -> float:
+        if self.landmarks is None:
+            return 0.0
+        return float(self.landmarks[index(name), VISIBILITY])

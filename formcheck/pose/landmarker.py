@@ -1,0 +1,87 @@
+"""The pose backend: MediaPipe Tasks PoseLandmarker, and the only module that imports MediaPipe.
+
+VIDEO mode is used for files and for the camera alike: it is synchronous, so
+the overlay drawn for a frame is always drawn from that frame's landmarks
+(LIVE_STREAM mode returns results later, on another thread, and drops frames
+on its own schedule).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.errors import ModelError
+from formcheck.landmarks import N_LANDMARKS, PoseFrame
+
+os.environ.setdefault("GLOG_minloglevel", "2")  # silence the C library's info logging
+
+from mediapipe import Image, ImageFormat  # noqa: E402
+from mediapipe.tasks.python.core.base_options import BaseOptions  # noqa: E402
+from mediapipe.tasks.python.vision import pose_landmarker as mp_pose  # noqa: E402
+from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode  # noqa: E402
+
+from formcheck.pose.models import verify_bundle  # noqa: E402
+
+
+class PoseLandmarker:
+    """Detects one person's 33 landmarks per frame; use as a context manager."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ):
+        self.model_path = Path(model_path)
+        verify_bundle(self.model_path)
+        options = mp_pose.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=VisionTaskRunningMode.VIDEO,
+            num_poses=1,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_presence_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+        try:
+            self._task = mp_pose.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"{self.model_path} could not be loaded as a pose model ({first})") from None
+        self._last_ts = -1
+
+    def detect(self, rgb: np.ndarray, t_ms: float) -> PoseFrame:
+        """Landmarks for one RGB frame taken at ``t_ms``.
+
+        The Tasks API needs strictly increasing integer timestamps; repeated or
+        out-of-order source times are nudged forward by a millisecond.
+        """
+        ts = max(int(round(t_ms)), self._last_ts + 1)
+        self._last_ts = ts
+        height, width = rgb.shape[:2]
+        image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        result = self._task.detect_for_video(image, ts)
+        if not result.pose_landmarks:
+            return PoseFrame(t_ms=t_ms, width=width, height=height)
+        landmarks = np.array(
+            [[p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0] for p in result.pose_landmarks[0]],
+            dtype=float,
+        )
+        world = None
+        if result.pose_world_landmarks:
+            world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[0]], dtype=float)
+        assert landmarks.shape == (N_LANDMARKS, 5)
+        return PoseFrame(t_ms=t_ms, width=width, height=height, landmarks=landmarks, world=world)
+
+    def close(self) -> None:
+        self._task.close()
+
+    def __enter__(self) -> "PoseLandmarker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,134 @@
+"""Pose tracks: the landmark stream of one video or camera session, saved as JSON Lines.
+
+Format ``formcheck.pose_track`` version 1 (docs/formats.md,
+docs/schemas/pose_track.schema.json): a header line, then one line per frame,
+appended and flushed as frames arrive, so a session that is interrupted keeps
+every frame written before the interruption. Rules can be re-run on a saved
+track without the model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterator
+
+import numpy as np
+
+from formcheck.errors import InputError
+from formcheck.landmarks import NAMES, N_LANDMARKS, PoseFrame
+
+FORMAT = "formcheck.pose_track"
+VERSION = 1
+_DIGITS = 5
+
+
+@dataclass(frozen=True)
+class TrackHeader:
+    source: str
+    width: int
+    height: int
+    fps: float | None = None
+    model: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "source": self.source,
+            "width": self.width,
+            "height": self.height,
+            "fps": self.fps,
+            "model": self.model,
+            "landmark_names": list(NAMES),
+            "landmark_columns": ["x", "y", "z", "visibility", "presence"],
+            **self.extra,
+        }
+
+
+def _rounded(array: np.ndarray | None) -> list | None:
+    if array is None:
+        return None
+    return [[None if np.isnan(v) else round(float(v), _DIGITS) for v in row] for row in array]
+
+
+def _array(rows: list | None, width: int) -> np.ndarray | None:
+    if rows is None:
+        return None
+    array = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
+    if array.shape != (N_LANDMARKS, width):
+        raise ValueError(f"expected {N_LANDMARKS}x{width} values, got {array.shape}")
+    return array
+
+
+class TrackWriter:
+    """Writes a track line by line; use as a context manager."""
+
+    def __init__(self, path: Path, header: TrackHeader):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+        self._write(header.to_json())
+
+    def _write(self, obj: dict) -> None:
+        self._file.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        self._file.flush()
+
+    def write(self, frame: PoseFrame) -> None:
+        self._write({
+            "t_ms": round(float(frame.t_ms), 3),
+            "landmarks": _rounded(frame.landmarks),
+            "world": _rounded(frame.world),
+        })  # fmt: skip
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "TrackWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_track(path: Path) -> tuple[TrackHeader, Iterator[PoseFrame]]:
+    """Open a saved track: its header and an iterator over its frames.
+
+    A truncated last line (a session killed mid-write) is skipped, not an error.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read pose track {path}: {exc}") from None
+    try:
+        head = json.loads(lines[0]) if lines else {}
+    except json.JSONDecodeError:
+        head = {}
+    if head.get("format") != FORMAT:
+        raise InputError(f"{path} is not a formcheck pose track")
+    if head.get("version") != VERSION:
+        raise InputError(f"{path} is pose track version {head.get('version')}; this formcheck reads version {VERSION}")
+    known = {"format", "version", "source", "width", "height", "fps", "model", "landmark_names", "landmark_columns"}
+    header = TrackHeader(
+        source=head["source"], width=int(head["width"]), height=int(head["height"]),
+        fps=head.get("fps"), model=head.get("model"),
+        extra={k: v for k, v in head.items() if k not in known},
+    )  # fmt: skip
+
+    def frames() -> Iterator[PoseFrame]:
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                row = json.loads(line)
+                yield PoseFrame(
+                    t_ms=float(row["t_ms"]), width=header.width, height=header.height,
+                    landmarks=_array(row["landmarks"], 5), world=_array(row.get("world"), 3),
+                )  # fmt: skip
+            except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
+                if number == len(lines):
+                    return  # cut off mid-write
+                raise InputError(f"{path}: line {number} is not a pose frame ({exc})") from None
+
+    return header, frames()

@@ -1,0 +1,157 @@
+"""Frame sources (video files, cameras) and the annotated-video writer: the OpenCV I/O."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from formcheck.errors import InputError
+
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv"}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded image (BGR) and the time it was taken, in ms from the start."""
+
+    image: np.ndarray
+    t_ms: float
+    index: int
+
+
+def _fit(image: np.ndarray, max_side: int | None) -> np.ndarray:
+    if not max_side:
+        return image
+    h, w = image.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1:
+        return image
+    return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+
+
+class VideoFileSource:
+    """Frames of a video file with their real timestamps (variable frame rates kept).
+
+    Phone rotation metadata is applied. With ``realtime`` the frames are
+    delivered no faster than they were recorded, so a file can stand in for a
+    camera in live mode.
+    """
+
+    def __init__(self, path: str | Path, *, max_side: int | None = None, realtime: bool = False):
+        self.path = Path(path)
+        self.max_side, self.realtime = max_side, realtime
+        if not self.path.exists():
+            raise InputError(f"video file not found: {self.path}")
+        if self.path.is_dir():
+            raise InputError(f"{self.path} is a folder, not a video file")
+        self._cap = cv2.VideoCapture(str(self.path))
+        self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        ok, first = (self._cap.read() if self._cap.isOpened() else (False, None))
+        if not ok or first is None:
+            self._cap.release()
+            raise InputError(f"cannot decode {self.path}: not a video file, or the file is damaged")
+        self._first = first
+        self.fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or None
+        count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        self.frame_count = count if count > 0 else None
+        self.size = _fit(first, max_side).shape[1::-1]  # (width, height)
+        self.name = str(self.path)
+
+    def _timestamp(self, previous: float | None) -> float:
+        """The time of the frame just read; made up from the frame rate where the container has none."""
+        t = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
+        if previous is None:
+            return max(t, 0.0)
+        return t if t > previous else previous + 1000.0 / (self.fps or 30.0)
+
+    def __iter__(self) -> Iterator[Frame]:
+        index, t_prev, image = 0, None, self._first
+        start = time.monotonic()
+        while image is not None:
+            t = self._timestamp(t_prev)
+            if self.realtime:
+                delay = t / 1000.0 - (time.monotonic() - start)
+                if delay > 0:
+                    time.sleep(delay)
+            yield Frame(_fit(image, self.max_side), t, index)
+            ok, image = self._cap.read()
+            image = image if ok else None
+            index, t_prev = index + 1, t
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class CameraSource:
+    """Frames from a webcam, timestamped on arrival; optionally mirrored like a mirror."""
+
+    def __init__(self, index: int = 0, *, width: int = 640, height: int = 480, mirror: bool = True,
+                 max_side: int | None = None, warmup_s: float = 3.0):  # fmt: skip
+        self.mirror, self.max_side = mirror, max_side
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened():
+            raise InputError(f"no camera at index {index}: check it is connected and not used by another program")
+        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # newest frame, not a backlog
+        deadline = time.monotonic() + warmup_s
+        ok, first = self._cap.read()
+        while not ok and time.monotonic() < deadline:
+            time.sleep(0.05)
+            ok, first = self._cap.read()
+        if not ok:
+            self._cap.release()
+            raise InputError(f"camera {index} opened but delivers no frames")
+        self._first = first
+        self.fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or None
+        self.frame_count = None
+        self.size = _fit(first, max_side).shape[1::-1]
+        self.name = f"camera:{index}"
+
+    def __iter__(self) -> Iterator[Frame]:
+        start = time.monotonic()
+        index, image = 0, self._first
+        while image is not None:
+            t = (time.monotonic() - start) * 1000.0
+            image = cv2.flip(image, 1) if self.mirror else image
+            yield Frame(_fit(image, self.max_side), t, index)
+            ok, image = self._cap.read()
+            image = image if ok else None  # a camera that stops delivering ends the session
+            index += 1
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+def open_source(spec: str | int | Path, **kwargs) -> VideoFileSource | CameraSource:
+    """A camera for an integer (or digit string), otherwise a video file."""
+    if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
+        camera_kwargs = {k: v for k, v in kwargs.items() if k in ("width", "height", "mirror", "max_side")}
+        return CameraSource(int(spec), **camera_kwargs)
+    file_kwargs = {k: v for k, v in kwargs.items() if k in ("max_side", "realtime")}
+    return VideoFileSource(spec, **file_kwargs)
+
+
+class VideoWriter:
+    """Writes BGR frames to an MP4 file (MPEG-4 part 2, which every OpenCV build can encode)."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+        if not self._writer.isOpened():
+            raise InputError(f"cannot write video to {self.path}")
+        self.size = size
+
+    def write(self, image: np.ndarray) -> None:
+        if image.shape[1::-1] != self.size:
+            image = cv2.resize(image, self.size)
+        self._writer.write(image)
+
+    def close(self) -> None:
+        self._writer.release()
