@@ -38,7 +38,8 @@ class FaultInfo:
 
     id: str
     cue: str
-    description: str = ""
+    setup: bool = False  # a start-position rule: judged before the first rep too
+
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Thresholds:
     hold_grace_ms: float = 700.0
     fault_debounce_ms: float = 400.0
     view_lost_ms: float = 1500.0  # longer than this without a usable view ends a rep or hold
+    view_settle_ms: float = 500.0  # a new view verdict must last this long before it is announced
 
 
 @dataclass
@@ -212,6 +214,8 @@ class Exercise(ABC):
         self._target_announced = False
         self._last_usable_ms: float | None = None
         self._view = ViewStatus(False, "Waiting for the camera")
+        self._view_since: float | None = None
+        self._view_pending: tuple | None = None
         self._obs = Observation()
         self._t_ms = 0.0
         self._first_ms: float | None = None
@@ -274,6 +278,8 @@ class Exercise(ABC):
         if not np.isfinite(scale) or scale < 0.08 * max(frame.width, frame.height):
             return ViewStatus(False, "You are too far away: move closer to the camera", near)
         found = geometry.posture(pixels)
+        if self._busy():  # mid-rep the body leaves its start posture by design
+            return ViewStatus(True, None, near, found)
         if found != "unknown" and found != self.info.posture and found in POSTURE_HINTS:
             wanted = POSTURE_HINTS.get(self.info.posture, self.info.start_position)
             return ViewStatus(True, f"{wanted} to start", near, found)
@@ -287,12 +293,7 @@ class Exercise(ABC):
         dt = max(0.0, t - self._t_ms) if self._t_ms else 0.0
         self._t_ms = t
         events: list[Event] = []
-        view = self.check_view(frame)
-        if view.message != self._view.message or view.ok != self._view.ok:
-            if view.message:
-                events.append(Event(t, "view", view.message, data={"ok": view.ok}))
-                self._say(t, view.message, events)
-        self._view = view
+        view = self._settled_view(t, self.check_view(frame), events)
         if view.ok:
             obs = self.observe(frame, view.near_side or "left")
             self._last_usable_ms = t
@@ -315,6 +316,26 @@ class Exercise(ABC):
             if not self._faults.active:
                 self._good_form_ms += dt
         return events
+
+    def _settled_view(self, t: float, view: ViewStatus, events: list[Event]) -> ViewStatus:
+        """Announce a changed view verdict only once it has lasted ``view_settle_ms``.
+
+        The frame itself is judged on its own view (a frame without a usable
+        view is never judged); only the message shown and spoken is settled,
+        so it does not flicker.
+        """
+        key = (view.ok, view.message)
+        if key == (self._view.ok, self._view.message):
+            self._view_since = None
+        else:
+            if self._view_since is None or self._view_pending != key:
+                self._view_since, self._view_pending = t, key
+            if t - self._view_since >= self.th.view_settle_ms or self._first_ms == t:
+                self._view, self._view_since = view, None
+                if view.message:
+                    events.append(Event(t, "view", view.message, data={"ok": view.ok}))
+                    self._say(t, view.message, events)
+        return view
 
     def _busy(self) -> bool:
         return self.in_rep or self._hold.holding
@@ -358,7 +379,12 @@ class Exercise(ABC):
         self._finish(record, events)
 
     def _step_faults(self, t: float, obs: Observation, events: list[Event]) -> None:
-        for change in self._faults.update(t, obs.faults):
+        """Debounce this frame's fault flags; until the start position is seen only setup rules apply."""
+        flags = obs.faults
+        if not self._armed:
+            setup = {f.id for f in self.info.faults if f.setup}
+            flags = {k: v for k, v in flags.items() if k in setup}
+        for change in self._faults.update(t, flags):
             info = self.info.fault(change.fault_id)
             if change.started:
                 rec = FaultRecord(info.id, info.cue, change.t_ms, side=obs.side)
@@ -415,6 +441,10 @@ class Exercise(ABC):
         goal = t.reps if self.info.kind == "reps" else (t.holds or 1)
         if goal and done == goal and self.count_other(record.side) < goal:
             self._say(record.end_ms, "Switch sides", events)
+
+    def side_label(self, side: str) -> str:
+        """How a side is named to the user (e.g. "left arm + right leg" for the bird dog)."""
+        return f"{side} side"
 
     def count(self, side: str | None) -> int:
         return sum(1 for r in self.records if r.side == side)

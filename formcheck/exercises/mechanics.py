@@ -54,7 +54,7 @@ class RepCounter:
     """Counts excursions of a signal: rest -> active (past ``on``) -> rest (back past ``off``).
 
     A rep counts only if it lasted at least ``min_rep_ms`` and began at least
-    ``refractory_ms`` after the previous one ended; shorter flickers are
+    ``refractory_ms`` after the previous counted one ended; shorter flickers are
     swings or noise, not reps. The counter must be ``armed`` (the exercise has
     seen its start position) before an excursion can begin, so movements made
     while getting into position count nothing.
@@ -79,23 +79,20 @@ class RepCounter:
         if now and not was:
             if armed and t_ms - self._last_end_ms >= self.refractory_ms:
                 self.started_ms, self._peak = t_ms, value
-            else:
-                self._state.state = False  # not a rep; wait for a fresh excursion
-            return None
+            return None  # otherwise this excursion is void: it ends without counting
         if now and self.in_rep and not unknown(value):
             self._peak = max(self._peak, value) if self.rising else min(self._peak, value)
         if was and not now and self.in_rep:
             start, peak = self.started_ms, self._peak
             self.started_ms = None
-            self._last_end_ms = t_ms
             if t_ms - start >= self.min_rep_ms:
+                self._last_end_ms = t_ms
                 return RepWindow(start, t_ms, peak)
         return None
 
     def cancel(self) -> None:
-        """Drop a rep in progress (the view was lost, the person left)."""
+        """Drop a rep in progress (the view was lost, the person left); the signal must return to rest."""
         self.started_ms = None
-        self._state.state = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""Bird dog: from hands and knees, reach one arm forward and the opposite leg back, hold 3 s, alternate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from formcheck.exercises import base
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.body import Body, test
+from formcheck.landmarks import PoseFrame, other_side
+
+INFO = ExerciseInfo(
+    id="bird_dog",
+    title="Bird dog",
+    source="4 sciatica exercises, #1",
+    camera="Side view: camera at hip height, 2-3 m to your side, your whole body from hands to feet in frame.",
+    start_position="On hands and knees: wrists under shoulders, knees under hips, back flat.",
+    posture="quadruped",
+    signal="Arm and leg elevation (shoulder-wrist and hip-ankle lines against the horizontal).",
+    completes="One arm and the opposite leg extended near horizontal and held for 3 s; the next rep uses the other pair.",
+    kind="holds",
+    faults=(
+        FaultInfo("wrists_not_under_shoulders", "Put your hands under your shoulders", setup=True),
+        FaultInfo("knees_not_under_hips", "Put your knees under your hips", setup=True),
+        FaultInfo("same_side_limbs", "Use the opposite arm and leg"),
+        FaultInfo("arm_bent", "Straighten your arm"),
+        FaultInfo("arm_low", "Reach your arm forward to shoulder height"),
+        FaultInfo("leg_bent", "Straighten your leg"),
+        FaultInfo("leg_low", "Lift your leg to hip height"),
+        FaultInfo("leg_too_high", "Lower your leg to hip height, keep your back flat"),
+        FaultInfo("back_not_level", "Keep your back flat and level"),
+        FaultInfo("hips_rotated", "Keep your hips square to the floor"),
+        FaultInfo("hold_too_short", "Hold each reach for 3 seconds"),
+        FaultInfo("same_side_repeated", "Switch to the other arm and leg"),
+    ),
+    targets=Targets(hold_s=3.0, duration_s=30.0),
+    needs=("shoulder", "hip", "knee", "wrist", "ankle"),
+    cannot_check=(
+        "Hip rotation is judged from the far hip, which a side view often hides.",
+        "Sideways drift of the raised arm or leg (out of the camera's plane) is not visible.",
+        "Back curvature is judged from the shoulder-hip line, not the spine itself.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Thresholds(base.Thresholds):
+    arm_raised: float = -50.0  # shoulder->wrist line above this (degrees): the arm is reaching
+    thigh_raised: float = -45.0  # hip->knee line above this: the leg is reaching
+    lowered_elevation: float = -55.0  # every limb below this: back on hands and knees
+    straight_min: float = 150.0  # elbow or knee angle of a straight limb
+    low_elevation: float = -20.0  # a reaching limb below this is too low
+    leg_high_elevation: float = 20.0
+    back_tilt_max: float = 15.0  # trunk line off horizontal
+    stack_max: float = 0.35  # wrists/knees this far (torso lengths) from under shoulders/hips
+    hip_drop_max: float = 0.2  # near and far hip heights differing by this (torso lengths)
+
+
+class BirdDog(base.Exercise):
+    info = INFO
+    Thresholds = Thresholds
+
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        th, b = self.th, Body(frame)
+        arm = {s: b.elevation(f"{s}_shoulder", f"{s}_wrist") for s in ("left", "right")}
+        thigh = {s: b.elevation(f"{s}_hip", f"{s}_knee") for s in ("left", "right")}
+        arm_up = max(arm, key=lambda s: arm[s] if arm[s] == arm[s] else -999)
+        leg_up = max(thigh, key=lambda s: thigh[s] if thigh[s] == thigh[s] else -999)
+        leg = thigh[leg_up]  # the thigh gives the leg's height whether or not the knee is bent
+        lifted = arm[arm_up] > th.arm_raised and leg > th.thigh_raised
+        lowered = all(v < th.lowered_elevation for v in (*arm.values(), *thigh.values()) if v == v)
+        heading = 1 if b.p(f"{near}_shoulder")[0] > b.p(f"{near}_hip")[0] else -1
+        faults: dict[str, bool | None] = {}
+        if lowered:
+            faults["wrists_not_under_shoulders"] = test(
+                abs(b.forward_of(f"{near}_wrist", f"{near}_shoulder", heading)), lambda v: v > th.stack_max)
+            faults["knees_not_under_hips"] = test(
+                abs(b.forward_of(f"{near}_knee", f"{near}_hip", heading)), lambda v: v > th.stack_max)
+        if lifted:
+            elbow, knee = b.angle(arm_up, "elbow"), b.angle(leg_up, "knee")
+            faults["same_side_limbs"] = arm_up == leg_up
+            faults["arm_bent"] = test(elbow, lambda v: v < th.straight_min)
+            faults["arm_low"] = test(arm[arm_up], lambda v: v < th.low_elevation)
+            faults["leg_bent"] = test(knee, lambda v: v < th.straight_min)
+            faults["leg_low"] = test(leg, lambda v: v < th.low_elevation)
+            faults["leg_too_high"] = test(leg, lambda v: v > th.leg_high_elevation)
+            faults["back_not_level"] = test(abs(b.trunk_elevation()), lambda v: v > th.back_tilt_max)
+            faults["hips_rotated"] = test(abs(b.height_above("left_hip", "right_hip")), lambda v: v > th.hip_drop_max)
+        else:
+            faults.update(dict.fromkeys(("same_side_limbs", "arm_bent", "arm_low", "leg_bent", "leg_low",
+                                         "leg_too_high", "back_not_level", "hips_rotated"), False))  # fmt: skip
+        if lifted:
+            faults["wrists_not_under_shoulders"] = faults["knees_not_under_hips"] = False
+        bad = [b.joint(f"{arm_up}_elbow"), b.joint(f"{leg_up}_knee"), b.joint(f"{near}_hip")] if lifted else []
+        angles = [
+            base.AngleReading("arm", b.joint(f"{arm_up}_shoulder"), arm[arm_up],
+                              test(arm[arm_up], lambda v: v >= th.low_elevation) if lifted else None),
+            base.AngleReading("leg", b.joint(f"{leg_up}_hip"), leg,
+                              test(leg, lambda v: th.low_elevation <= v <= th.leg_high_elevation)
+                              if lifted else None),
+        ]  # fmt: skip
+        ready = test(
+            max(abs(b.forward_of(f"{near}_wrist", f"{near}_shoulder", heading)),
+                abs(b.forward_of(f"{near}_knee", f"{near}_hip", heading))),
+            lambda v: v <= th.stack_max) if lowered else None  # fmt: skip
+        return Observation(
+            ready=ready,
+            in_position=lifted if (arm[arm_up] == arm[arm_up] and thigh[leg_up] == thigh[leg_up]) else None,
+            side=arm_up if lifted else None,
+            faults=faults,
+            angles=angles,
+            bad_joints=tuple(bad),
+        )
+
+    def judge(self, record: RepRecord) -> list[str]:
+        extra = super().judge(record)
+        previous = self.records[-1] if self.records else None
+        if previous and record.side and previous.side == record.side:
+            extra.append("same_side_repeated")
+        return extra
+
+    def side_label(self, side: str) -> str:
+        return f"{side} arm + {other_side(side)} leg"

@@ -1,0 +1,50 @@
+import pytest
+from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep
+
+from formcheck.synthetic import PRONE, Builder, Pose
+
+ON_ELBOWS = dict(trunk=20, l_hip=-20, r_hip=-20, l_shoulder=90, r_shoulder=90, l_elbow=90, r_elbow=90, neck=-20)
+ON_HANDS = dict(trunk=35, l_hip=-35, r_hip=-35, l_shoulder=75, r_shoulder=75, l_elbow=5, r_elbow=5, neck=-20)
+
+
+def press_ups(*tops, getting_down=False):
+    b = Builder(Pose() if getting_down else PRONE)
+    if getting_down:
+        b.hold(1.0).move(2.5, PRONE)
+    b.hold(1.5)
+    for top in tops:
+        b.move(1.2, PRONE, **top).hold(1.0).move(1.2, PRONE).hold(0.8)
+    return b.clip()
+
+
+@pytest.mark.parametrize("camera", CAMERAS, ids=CAMERA_IDS)
+def test_elbow_then_hand_stage_counts_every_rep_cleanly(camera):
+    summary, _ = analyse("lumbar_extension", press_ups(*[ON_ELBOWS] * 3, *[ON_HANDS] * 2), camera)
+    assert summary["reps"] == 5 and summary["good_reps"] == 5 and summary["faults"] == []
+    peaks = [r["peak"] for r in summary["records"]]
+    assert all(15 < p < 25 for p in peaks[:3]) and all(30 < p < 40 for p in peaks[3:])
+
+
+def test_noise_and_dropouts_change_no_count():
+    summary, _ = analyse("lumbar_extension", press_ups(*[ON_ELBOWS] * 4), noise=REALISTIC)
+    assert summary["reps"] == 4 and summary["faults"] == []
+
+
+def test_lying_down_counts_nothing():
+    summary, events = analyse("lumbar_extension", press_ups(ON_ELBOWS, getting_down=True))
+    assert summary["reps"] == 1 and summary["faults"] == []
+
+
+@pytest.mark.parametrize(
+    "fault, bad_top",
+    [
+        ("hips_lift", {**ON_HANDS, "y": 0.3, "l_hip": -5, "r_hip": -5}),
+        ("elbows_not_under_shoulders", {**ON_ELBOWS, "l_shoulder": 140, "r_shoulder": 140, "l_elbow": 40,
+                                        "r_elbow": 40}),
+        ("arms_not_straight", {**ON_HANDS, "l_elbow": 45, "r_elbow": 45, "l_shoulder": 60, "r_shoulder": 60}),
+    ],
+)  # fmt: skip
+def test_each_fault_is_found_in_its_rep_only(fault, bad_top):
+    summary, _ = analyse("lumbar_extension", press_ups(ON_HANDS, bad_top, ON_HANDS))
+    assert summary["reps"] == 3
+    assert faults_by_rep(summary) == {1: {fault}}

@@ -1,0 +1,94 @@
+import math
+
+import pytest
+
+from formcheck.exercises.mechanics import FaultDebouncer, HoldTimer, Hysteresis, RepCounter
+
+
+def feed(counter, values, dt=100, armed=True):
+    reps = []
+    for k, v in enumerate(values):
+        rep = counter.update(k * dt, v, armed=armed)
+        if rep:
+            reps.append(rep)
+    return reps
+
+
+def test_hysteresis_ignores_flicker_between_thresholds():
+    h = Hysteresis(on=10, off=5)
+    states = [h.update(v) for v in (0, 9, 11, 7, 9, 6, 4, 8)]
+    assert states == [False, False, True, True, True, True, False, False]
+
+
+def test_hysteresis_falling_and_unknown_values_keep_state():
+    h = Hysteresis(on=90, off=120, rising=False)
+    assert [h.update(v) for v in (150, 85, None, math.nan, 100, 125)] == [False, True, True, True, True, False]
+    with pytest.raises(ValueError):
+        Hysteresis(on=5, off=10)
+
+
+def test_rep_counter_counts_full_excursions_only():
+    counter = RepCounter(on=10, off=5, min_rep_ms=300, refractory_ms=0)
+    values = [0, 12, 15, 12, 3, 0, 11, 14, 9, 2, 0, 8, 9, 7, 0]  # two reps, then a half movement
+    reps = feed(counter, values)
+    assert [(r.start_ms, r.end_ms, r.peak) for r in reps] == [(100, 400, 15), (600, 900, 14)]
+
+
+def test_rep_counter_rejects_short_flicks_and_too_soon_reps():
+    counter = RepCounter(on=10, off=5, min_rep_ms=300, refractory_ms=500)
+    # a 100 ms swing, then a real rep, then one starting 200 ms after it ended
+    values = [0, 12, 0, 0, 12, 12, 12, 12, 0, 0, 12, 12, 12, 12, 0]
+    reps = feed(counter, values)
+    assert len(reps) == 1 and reps[0].start_ms == 400
+
+
+def test_rep_counter_needs_arming_and_a_fresh_excursion():
+    counter = RepCounter(on=10, off=5, min_rep_ms=0, refractory_ms=0)
+    assert feed(counter, [12, 12, 0], armed=False) == []
+    # armed mid-excursion: that excursion does not count, the next one does
+    assert counter.update(0, 12, armed=False) is None
+    assert counter.update(100, 12, armed=True) is None
+    assert counter.update(200, 0, armed=True) is None
+    assert counter.update(300, 12, armed=True) is None
+    assert counter.update(400, 0, armed=True) is not None
+
+
+def test_rep_counter_dropouts_do_not_split_a_rep():
+    counter = RepCounter(on=10, off=5, min_rep_ms=0, refractory_ms=0)
+    reps = feed(counter, [0, 12, None, math.nan, None, 13, 0])
+    assert len(reps) == 1 and reps[0].end_ms == 600
+
+
+def test_hold_timer_survives_short_dropouts_and_lapses():
+    timer = HoldTimer(grace_ms=500, min_hold_ms=0)
+    seq = [False, True, True, None, None, True, False, True, True, False, False, False, False, False, False, False]
+    windows = [w for k, v in enumerate(seq) if (w := timer.update(k * 100, v))]
+    assert [(w.start_ms, w.end_ms) for w in windows] == [(100, 800)]
+
+
+def test_hold_timer_ignores_passing_through_and_stop_closes():
+    timer = HoldTimer(grace_ms=100, min_hold_ms=500)
+    seq = [True, True, False, False, False]
+    assert not [w for k, v in enumerate(seq) if (w := timer.update(k * 100, v))]
+    for k in range(10):
+        timer.update(1000 + k * 100, True)
+    assert timer.elapsed_s(1900) == pytest.approx(0.9)
+    window = timer.stop()
+    assert window.duration_s == pytest.approx(0.9) and not timer.holding
+
+
+def test_fault_debouncer_starts_and_ends_after_debounce():
+    d = FaultDebouncer(debounce_ms=300)
+    flags = [False, True, True, True, True, None, True, False, False, False, False]
+    changes = []
+    for k, f in enumerate(flags):
+        changes += d.update(k * 100, {"sag": f})
+    assert [(c.fault_id, c.started, c.t_ms) for c in changes] == [("sag", True, 100), ("sag", False, 700)]
+
+
+def test_fault_debouncer_ignores_blips():
+    d = FaultDebouncer(debounce_ms=300)
+    changes = []
+    for k, f in enumerate([True, False, True, True, False, False]):
+        changes += d.update(k * 100, {"sag": f})
+    assert changes == []
