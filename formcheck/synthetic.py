@@ -143,6 +143,9 @@ class Camera:
 
     ``head_right`` puts the head toward the right of the image for lying
     and kneeling positions (it mirrors the image horizontally).
+    ``view="front"`` instead puts the camera ``distance`` metres in front of
+    the body (on +x, looking back at it): the body's left appears on the
+    image's right, no side is far, and ``near_side``/``head_right`` are ignored.
     """
 
     near_side: str = "left"
@@ -153,14 +156,19 @@ class Camera:
     focal_px: float = 520.0
     center_x: float = -0.1  # the point of the floor the camera is aimed at, metres
     head_right: bool = False
+    view: str = "side"  # "side" or "front"
 
     def project(self, world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pixel coordinates (n, 2) and depth from the camera (n,)."""
-        lat = 1.0 if self.near_side == "left" else -1.0
-        depth = self.distance - lat * world[:, 2]
-        x_img = lat * (world[:, 0] - self.center_x)  # seen from the left, the body's front is image-right
-        if self.head_right:
-            x_img = -x_img
+        if self.view == "front":
+            depth = self.distance - world[:, 0]
+            x_img = world[:, 2]  # facing the camera, the body's left is image-right
+        else:
+            lat = 1.0 if self.near_side == "left" else -1.0
+            depth = self.distance - lat * world[:, 2]
+            x_img = lat * (world[:, 0] - self.center_x)  # seen from the left, the body's front is image-right
+            if self.head_right:
+                x_img = -x_img
         u = self.width_px / 2 + self.focal_px * x_img / depth
         v = self.height_px * 0.6 - self.focal_px * (world[:, 1] - self.height) / depth
         return np.stack([u, v], axis=1), depth
@@ -235,6 +243,8 @@ def render(clip: Clip, camera: Camera | None = None, noise: Noise | None = None)
     rng = np.random.default_rng(noise.seed)
     far = "right" if camera.near_side == "left" else "left"
     far_idx = [i for i, n in enumerate(NAMES) if n.startswith(far + "_") or n == f"mouth_{far}"]
+    if camera.view == "front":
+        far_idx = []  # both sides face the camera
     frames = []
     n = int(round(clip.duration_s * clip.fps)) + 1
     drop_period = int(round(noise.dropout_every_s * clip.fps)) if noise.dropout_every_s else 0
