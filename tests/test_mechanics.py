@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from formcheck.exercises.mechanics import FaultDebouncer, HoldTimer, Hysteresis, RepCounter
+from formcheck.exercises.mechanics import FaultDebouncer, HoldTimer, Hysteresis, RecentValues, RepCounter
 
 
 def feed(counter, values, dt=100, armed=True):
@@ -92,3 +92,23 @@ def test_fault_debouncer_ignores_blips():
     for k, f in enumerate([True, False, True, True, False, False]):
         changes += d.update(k * 100, {"sag": f})
     assert changes == []
+
+
+def test_recent_values_forget_old_values_and_skip_unknown_ones():
+    window = RecentValues(window_ms=300)
+    assert math.isnan(window.max()) and math.isnan(window.span()) and window.covered_ms() == 0
+    for k, v in enumerate([5.0, 9.0, None, math.nan, 4.0, 6.0]):
+        window.add(k * 100, v)
+    # at 500 ms the window holds 200..500 ms: 9.0 (at 100 ms) and 5.0 are gone, the unknowns never came in
+    assert (window.max(), window.min(), window.span(), window.covered_ms()) == (6.0, 4.0, 2.0, 100.0)
+    window.clear()
+    assert math.isnan(window.min())
+
+
+def test_recent_values_work_elementwise_on_points():
+    window = RecentValues(window_ms=1000)
+    for k, point in enumerate([(10.0, 20.0), (12.0, math.nan), (11.0, 26.0)]):
+        window.add(k * 100, point)
+    assert window.span().tolist() == [2.0, 6.0] and window.max().tolist() == [12.0, 26.0]
+    window.add(300, (math.nan, math.nan))  # a dropout: nothing stored
+    assert window.covered_ms() == 200

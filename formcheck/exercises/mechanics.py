@@ -9,7 +9,11 @@ hold or a fault.
 from __future__ import annotations
 
 import math
+import warnings
+from collections import deque
 from dataclasses import dataclass
+
+import numpy as np
 
 
 def unknown(value: float | bool | None) -> bool:
@@ -215,3 +219,61 @@ class SideVote:
 
     def reset(self) -> None:
         self.counts.clear()
+
+
+class RecentValues:
+    """The values seen over the last ``window_ms``: a rolling baseline or a stillness test.
+
+    For example the floor level under a foot (the largest image-y of the last
+    few seconds) or whether a resting foot has stayed put (a small
+    :meth:`span`). Values are numbers or equal-shape arrays, taken
+    elementwise; an unknown value (None or NaN) is not stored, so a dropout
+    neither moves a baseline nor breaks stillness on its own.
+    """
+
+    def __init__(self, window_ms: float):
+        self.window_ms = window_ms
+        self._items: deque[tuple[float, np.ndarray]] = deque()
+
+    def add(self, t_ms: float, value) -> None:
+        """Store ``value`` seen at ``t_ms`` and forget values older than the window."""
+        while self._items and self._items[0][0] < t_ms - self.window_ms:
+            self._items.popleft()
+        if value is None:
+            return
+        arr = np.asarray(value, dtype=float)
+        if np.all(np.isnan(arr)):
+            return
+        self._items.append((t_ms, arr))
+
+    def covered_ms(self) -> float:
+        """Time between the oldest and the newest stored value (0 with fewer than two)."""
+        return self._items[-1][0] - self._items[0][0] if len(self._items) > 1 else 0.0
+
+    def _reduce(self, fn):
+        if not self._items:
+            return math.nan
+        values = np.stack([v for _, v in self._items])
+        with warnings.catch_warnings():  # an element unknown throughout reads NaN, without a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _plain(fn(values, axis=0))
+
+    def max(self):
+        """Elementwise largest stored value; NaN when nothing is stored."""
+        return self._reduce(np.nanmax)
+
+    def min(self):
+        """Elementwise smallest stored value; NaN when nothing is stored."""
+        return self._reduce(np.nanmin)
+
+    def span(self):
+        """Elementwise max - min of the stored values: 0 for a single value, NaN when nothing is stored."""
+        return self._reduce(lambda v, axis: np.nanmax(v, axis=axis) - np.nanmin(v, axis=axis))
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def _plain(value):
+    value = np.asarray(value, dtype=float)
+    return float(value) if value.ndim == 0 else value
