@@ -14,7 +14,8 @@ sitting; ``knee``/``elbow``: flexion, 0 straight; ``shoulder``: flexion of
 the arm from hanging along the trunk, 90 straight forward, 180 overhead;
 ``ankle``: dorsiflexion, 0 neutral, negative pointed). ``abduct`` swings a
 thigh out of the sagittal plane, ``cross`` moves an ankle across the body
-(figure-4).
+(figure-4), ``hip_rot`` turns a bent leg's shank about the thigh (external
+rotation: the foot swings toward the other leg, as in a real figure-4).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class Pose:
     r_abduct: float = 0.0
     l_cross: float = 0.0  # metres the ankle moves toward the other side
     r_cross: float = 0.0
+    l_hip_rot: float = 0.0  # external rotation of the hip: with the knee bent, the foot swings toward the other leg
+    r_hip_rot: float = 0.0
     pelvis_roll: float = 0.0  # degrees the pelvis turns about the trunk axis, left hip backward
     hip_hike: float = 0.0  # metres the left hip rises along the trunk line (the right one drops)
 
@@ -88,6 +91,12 @@ def _dir(angle_deg: float, abduct_deg: float = 0.0, lateral: float = 1.0) -> np.
     return np.array([np.cos(a) * np.cos(b), np.sin(a) * np.cos(b), lateral * np.sin(b)])
 
 
+def _rotate(v: np.ndarray, axis: np.ndarray, angle_deg: float) -> np.ndarray:
+    """``v`` turned by ``angle_deg`` about the unit vector ``axis`` (right-hand rule)."""
+    a = np.radians(angle_deg)
+    return v * np.cos(a) + np.cross(axis, v) * np.sin(a) + axis * np.dot(axis, v) * (1.0 - np.cos(a))
+
+
 def joints(pose: Pose) -> np.ndarray:
     """World positions (33, 3) of the landmarks for ``pose``: x forward, y up, z toward the body's left."""
     out = np.zeros((N_LANDMARKS, 3))
@@ -105,9 +114,12 @@ def joints(pose: Pose) -> np.ndarray:
         thigh = _dir(pose.trunk + 180.0 + getattr(pose, s + "hip"), getattr(pose, s + "abduct"), lat)
         knee = hip + SEGMENTS["thigh"] * thigh
         shank_angle = pose.trunk + 180.0 + getattr(pose, s + "hip") - getattr(pose, s + "knee")
-        ankle = knee + SEGMENTS["shank"] * _dir(shank_angle)
-        ankle[2] -= lat * getattr(pose, s + "cross")
+        shank = _dir(shank_angle)
         foot = _dir(shank_angle + 90.0 + getattr(pose, s + "ankle"))
+        if getattr(pose, s + "hip_rot"):  # the lower leg turns about the thigh's axis
+            shank, foot = (_rotate(v, thigh, lat * getattr(pose, s + "hip_rot")) for v in (shank, foot))
+        ankle = knee + SEGMENTS["shank"] * shank
+        ankle[2] -= lat * getattr(pose, s + "cross")
         arm_angle = pose.trunk + 180.0 + getattr(pose, s + "shoulder")
         elbow = shoulder + SEGMENTS["upper_arm"] * _dir(arm_angle)
         forearm = _dir(arm_angle + getattr(pose, s + "elbow"))
@@ -116,7 +128,7 @@ def joints(pose: Pose) -> np.ndarray:
         out[index(f"{side}_hip")] = hip
         out[index(f"{side}_knee")] = knee
         out[index(f"{side}_ankle")] = ankle
-        out[index(f"{side}_heel")] = ankle - SEGMENTS["heel"] * foot + 0.04 * _dir(shank_angle)
+        out[index(f"{side}_heel")] = ankle - SEGMENTS["heel"] * foot + 0.04 * shank
         out[index(f"{side}_foot_index")] = ankle + SEGMENTS["foot"] * foot
         out[index(f"{side}_elbow")] = elbow
         out[index(f"{side}_wrist")] = wrist

@@ -8,6 +8,7 @@ on its own schedule).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -24,6 +25,27 @@ from mediapipe.tasks.python.vision import pose_landmarker as mp_pose  # noqa: E4
 from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode  # noqa: E402
 
 from formcheck.pose.models import verify_bundle  # noqa: E402
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Hide what the C library prints on stderr (TFLite delegate notes, graph warnings).
+
+    It writes to file descriptor 2 directly, below Python's sys.stderr, and
+    says nothing a user can act on; errors still arrive as exceptions.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class PoseLandmarker:
@@ -48,11 +70,13 @@ class PoseLandmarker:
             min_tracking_confidence=min_tracking_confidence,
         )
         try:
-            self._task = mp_pose.PoseLandmarker.create_from_options(options)
+            with _quiet_native_stderr():
+                self._task = mp_pose.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.model_path} could not be loaded as a pose model ({first})") from None
         self._last_ts = -1
+        self._first = True
 
     def detect(self, rgb: np.ndarray, t_ms: float) -> PoseFrame:
         """Landmarks for one RGB frame taken at ``t_ms``.
@@ -64,7 +88,12 @@ class PoseLandmarker:
         self._last_ts = ts
         height, width = rgb.shape[:2]
         image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._task.detect_for_video(image, ts)
+        if self._first:  # the graph logs its one-time warnings on the first frame
+            with _quiet_native_stderr():
+                result = self._task.detect_for_video(image, ts)
+            self._first = False
+        else:
+            result = self._task.detect_for_video(image, ts)
         if not result.pose_landmarks:
             return PoseFrame(t_ms=t_ms, width=width, height=height)
         landmarks = np.array(

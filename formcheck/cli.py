@@ -1,0 +1,248 @@
+"""The ``formcheck`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from formcheck import __version__
+from formcheck.errors import FormcheckError
+
+EPILOG = "formcheck is not medical advice: stop on stabbing pain, numbness or tingling."
+
+
+def _profile(args):
+    from formcheck.exercises.base import Profile
+
+    thresholds = {}
+    for item in args.threshold or []:
+        key, sep, value = item.partition("=")
+        try:
+            thresholds[key] = float(value) if sep else float("nan")
+        except ValueError:
+            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {item!r}") from None
+        if not sep:
+            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {item!r}")
+    return Profile(
+        symptomatic_side=args.symptomatic_side,
+        knee_hyperextends=args.knee_hyperextends,
+        target_reps=args.target_reps,
+        target_hold_s=args.target_hold,
+        thresholds=thresholds,
+    )
+
+
+def _add_exercise_args(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument("--exercise", "-e", required=required, metavar="ID",
+                   help="exercise id (see 'formcheck exercises')" + ("" if required else "; omit for pose only"))
+    g = p.add_argument_group("your profile")
+    g.add_argument("--symptomatic-side", choices=("left", "right"), help="the side with symptoms")
+    g.add_argument("--knee-hyperextends", action="store_true", help="allow a slight knee bend in straight-leg rules")
+    g.add_argument("--target-reps", type=int, metavar="N", help="reps to aim for (per side where sided)")
+    g.add_argument("--target-hold", type=float, metavar="S", help="seconds to hold each stretch")
+    g.add_argument("--threshold", action="append", metavar="NAME=VALUE",
+                   help="override one of the exercise's thresholds (repeatable)")  # fmt: skip
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("pose model")
+    g.add_argument("--model-variant", default="full", choices=("lite", "full", "heavy"),
+                   help="PoseLandmarker variant, fetched on first use (default: full)")  # fmt: skip
+    g.add_argument("--model", type=Path, metavar="FILE", help="use this .task bundle instead")
+
+
+def _options(args, **overrides):
+    from formcheck.pipeline import Options
+
+    return Options(
+        exercise=args.exercise,
+        profile=_profile(args),
+        model_variant=args.model_variant,
+        model_path=args.model,
+        max_side=args.max_side,
+        **overrides,
+    )
+
+
+def _out_dir(args, stem: str) -> Path:
+    if args.out:
+        return args.out
+    return Path("formcheck-out") / (f"{stem}-{args.exercise}" if args.exercise else stem)
+
+
+def cmd_analyze(args) -> int:
+    from formcheck import summary as summary_mod
+    from formcheck.pipeline import analyze_video
+    from formcheck.video import VideoFileSource
+
+    options = _options(args, write_video=not args.no_video, write_track=not args.no_track)
+    source = VideoFileSource(args.video, max_side=args.max_side)
+    out = _out_dir(args, Path(args.video).stem)
+    summary = analyze_video(source, out, options, progress=not args.quiet)
+    if not args.quiet:
+        print(summary_mod.format_text(summary))
+        print(f"  written to {out}/")
+    return 0 if summary["ended"] == "completed" else 130
+
+
+def cmd_live(args) -> int:
+    from formcheck import summary as summary_mod
+    from formcheck.live import run_live
+    from formcheck.video import open_source
+
+    options = _options(args, write_video=args.save_video, write_track=True)
+    source = open_source(args.camera, width=args.width, height=args.height, mirror=not args.no_mirror,
+                         max_side=args.max_side, realtime=True)  # fmt: skip
+    out = _out_dir(args, "live")
+    summary = run_live(source, out, options, window=not args.no_window, frames_dir=args.save_frames)
+    print(summary_mod.format_text(summary))
+    print(f"  written to {out}/")
+    return 0
+
+
+def cmd_rerun(args) -> int:
+    from formcheck import summary as summary_mod
+    from formcheck.exercises import create
+    from formcheck.pose.track import read_track
+    from formcheck.rules import run_rules
+
+    header, frames = read_track(args.track)
+    exercise = create(args.exercise, _profile(args))
+    count = [0, 0]
+
+    def counted():
+        for frame in frames:
+            count[0] += 1
+            count[1] += frame.has_person
+            yield frame
+
+    run_rules(exercise, counted())
+    summary = summary_mod.build(
+        mode="rerun", ended="completed",
+        source={"kind": "track", "name": str(args.track), "width": header.width, "height": header.height,
+                "fps": header.fps},
+        model=None, profile=vars(exercise.profile),
+        pose={"frames": count[0], "frames_with_person": count[1]},
+        exercises=[exercise.summary()], outputs={"summary": str(args.out) if args.out else None},
+    )  # fmt: skip
+    if args.out:
+        summary_mod.write(summary, args.out)
+    print(summary_mod.format_text(summary))
+    return 0
+
+
+def cmd_exercises(args) -> int:
+    from formcheck.exercises import catalogue
+
+    for exercise_id, cls in catalogue().items():
+        info = cls.info
+        print(f"{exercise_id:20s} {info.title}  [{info.source}]")
+        if args.verbose:
+            print(f"{'':20s} start: {info.start_position}")
+            print(f"{'':20s} counts: {info.completes}")
+            print(f"{'':20s} checks: {'; '.join(f.cue for f in info.faults)}")
+        print(f"{'':20s} camera: {info.camera}")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from formcheck.pose import models
+
+    if args.models_command == "fetch":
+        path = models.fetch(args.variant, source=args.source)
+        print(path)
+    elif args.models_command == "verify":
+        models.verify_bundle(args.file)
+        print(f"{args.file}: OK")
+    else:
+        directory = models.default_models_dir()
+        print(f"model folder: {directory}")
+        for variant in models.VARIANTS:
+            path = models.bundle_path(variant)
+            state = "missing"
+            if path.exists():
+                try:
+                    models.verify_bundle(path)
+                    state = "ok"
+                except FormcheckError as exc:
+                    state = f"damaged ({exc})"
+            print(f"  {variant:6s} {state}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="formcheck", epilog=EPILOG,
+        description="Camera-based form checker for sciatica and low-back rehab exercises.",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"formcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="analyse a recorded video", epilog=EPILOG,
+                       description="Analyse a video file: annotated video, pose track and summary into a folder.")
+    p.add_argument("video", type=Path, help="video file (mp4, mov, avi, webm, ...)")
+    _add_exercise_args(p, required=False)
+    _add_model_args(p)
+    p.add_argument("--out", "-o", type=Path, metavar="DIR", help="output folder (default formcheck-out/NAME-EXERCISE)")
+    p.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    p.add_argument("--no-track", action="store_true", help="skip the pose track")
+    p.add_argument("--max-side", type=int, default=960, metavar="PX", help="scale larger frames down (default 960)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or printout")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("live", help="live feedback from a webcam", epilog=EPILOG,
+                       description="Live feedback from a webcam (or a video file standing in for one). "
+                                   "q or Esc ends the session; the summary is written either way.")  # fmt: skip
+    _add_exercise_args(p, required=True)
+    _add_model_args(p)
+    p.add_argument("--camera", default="0", metavar="N|FILE", help="camera index or a video file (default 0)")
+    p.add_argument("--width", type=int, default=640)
+    p.add_argument("--height", type=int, default=480)
+    p.add_argument("--no-mirror", action="store_true", help="do not mirror the camera image")
+    p.add_argument("--max-side", type=int, default=960, metavar="PX")
+    p.add_argument("--out", "-o", type=Path, metavar="DIR", help="output folder (default formcheck-out/live-EXERCISE)")
+    p.add_argument("--no-window", action="store_true", help="run without a window (headless)")
+    p.add_argument("--save-video", action="store_true", help="also write the annotated video")
+    p.add_argument("--save-frames", type=Path, metavar="DIR", help="write every shown frame as PNG here")
+    p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("rerun", help="re-run an exercise's rules on a saved pose track (no model needed)")
+    p.add_argument("track", type=Path, help="track.jsonl written by analyze or live")
+    _add_exercise_args(p, required=True)
+    p.add_argument("--out", "-o", type=Path, metavar="FILE", help="write the summary JSON here")
+    p.set_defaults(func=cmd_rerun)
+
+    p = sub.add_parser("exercises", help="list the exercises and where to put the camera")
+    p.add_argument("--verbose", "-v", action="store_true", help="also the start position, what counts and checks")
+    p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("models", help="pose model bundles: list, fetch, verify")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION")
+    m = msub.add_parser("fetch", help="download (or build from PyPI) and verify a model bundle")
+    m.add_argument("--variant", default="full", choices=("lite", "full", "heavy"))
+    m.add_argument("--source", default="auto", choices=("auto", "google", "pypi"))
+    m = msub.add_parser("verify", help="check a .task bundle")
+    m.add_argument("file", type=Path)
+    msub.add_parser("list", help="which bundles are present (the default)")
+    p.set_defaults(func=cmd_models)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except FormcheckError as exc:
+        print(f"formcheck: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("formcheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

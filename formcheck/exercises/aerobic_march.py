@@ -1,0 +1,176 @@
+"""Low-impact aerobic march: march in place, lifting the knees in turn, without jumping; keep moving.
+
+The step signal is the thigh lift of the higher knee over the other one: each
+thigh's lift angle is read from how far its knee hangs below its hip, against
+how far that knee hung with the leg straight in the last few seconds (so the
+far leg's perspective shrink and the person's proportions cancel out). It works from the front and
+from the side, and it falls back to zero at every change of legs, so one rep
+counter counts alternating steps. A jump is both feet above the floor level
+they stood on in the last seconds at the same time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.exercises import base
+from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, Observation, Targets
+from formcheck.exercises.body import Body, test
+from formcheck.exercises.mechanics import RecentValues
+from formcheck.landmarks import SIDES, PoseFrame
+
+FOOT_POINTS = ("heel", "foot_index")  # the points that touch the floor; the lower one of each foot counts
+
+INFO = ExerciseInfo(
+    id="aerobic_march",
+    title="Low-impact march in place",
+    source="4 sciatica exercises, #2 (low impact aerobic exercise)",
+    camera="Front or side view: camera at hip height, 2-3 m away, your whole body from head to feet in frame. "
+    "Facing the camera is best: both legs stay visible.",
+    start_position="Standing tall, both feet on the floor.",
+    posture="standing",
+    signal="Knee lift: the thigh angle of the higher knee, from how far each knee hangs below its hip "
+    "(0 degrees knees level, 90 thigh horizontal).",
+    completes="One step: one knee lifted (thigh about 35 degrees forward or more) and put down again; "
+    "steps alternate legs. Steps a few seconds apart form one active bout.",
+    kind="reps",
+    faults=(FaultInfo("jump", "Keep one foot on the floor: march, don't jump"),),
+    targets=Targets(),
+    needs=("shoulder", "hip", "knee", "ankle"),
+    cannot_check=(
+        "How hard you land or how fast your heart beats: only whether both feet leave the floor is seen.",
+        "From the side the far leg is partly hidden and the pose model can swap left and right legs: "
+        "per-side step counts are more reliable facing the camera.",
+        "A jump is measured against the floor level of the last few seconds: walking toward or away "
+        "from the camera can hide or fake one for a moment.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Thresholds(base.Thresholds):
+    min_rep_ms: float = 200.0  # a step's knee lift lasts at least this (brisk marching: about 0.3 s per lift)
+    refractory_ms: float = 0.0  # the next step starts as the previous one ends
+    fault_debounce_ms: float = 100.0  # a hop is in the air for only 0.1-0.3 s
+    step_on: float = 35.0  # knee lift (degrees of thigh lift) that starts a step
+    step_off: float = 20.0  # ... and below this the step is over (knees level again)
+    hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing on it
+    upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
+    straight_window_ms: float = 5000.0  # each leg's straight hang: the lowest its knee hung below the hip in this window
+    floor_window_ms: float = 2500.0  # the floor under each foot: its lowest image point over this window
+    jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: a jump
+    pause_s: float = 3.0  # longer than this without a step ends an active bout ("keep moving")
+
+
+@dataclass(frozen=True)
+class Bout:
+    """A stretch of steps, none more than ``pause_s`` after the previous one."""
+
+    start_ms: float
+    end_ms: float
+    steps: int
+    first_step_ms: float  # start of the first and of the last step: cadence counts step-to-step intervals
+    last_step_ms: float
+
+    @property
+    def cadence_spm(self) -> float | None:
+        span = self.last_step_ms - self.first_step_ms
+        return round(60000.0 * (self.steps - 1) / span, 1) if self.steps > 1 and span > 0 else None
+
+
+class AerobicMarch(base.Exercise):
+    info = INFO
+    Thresholds = Thresholds
+
+    def __init__(self, profile=None):
+        super().__init__(profile)
+        self._floor = RecentValues(self.th.floor_window_ms)
+        self._straight = RecentValues(self.th.straight_window_ms)
+        self._pause_cued = True  # nothing to keep up before the first step
+
+    def rep_thresholds(self) -> tuple[float, float]:
+        return self.th.step_on, self.th.step_off
+
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        th, b = self.th, Body(frame)
+        hang = np.array([b.height_above(f"{s}_hip", f"{s}_knee") for s in SIDES])  # torso lengths
+        self._straight.add(frame.t_ms, hang)
+        lift, higher, standing = math.nan, None, None
+        if np.isfinite(hang).all():
+            standing = hang.max() >= th.hang_min and b.trunk_elevation() >= th.upright_min
+            straight = np.asarray(self._straight.max())  # each leg's own hang when straight: no perspective bias
+            angle = np.degrees(np.arccos(np.clip(hang / straight, -1.0, 1.0)))
+            higher = SIDES[int(np.argmax(angle))]
+            lift = float(abs(angle[0] - angle[1])) if standing else math.nan
+        stepping = test(lift, lambda v: v >= th.step_off)
+        angles = []
+        if higher and math.isfinite(lift):
+            angles.append(base.AngleReading("knee lift", b.joint(f"{higher}_knee"), lift))
+        return Observation(
+            ready=test(lift, lambda v: v < th.step_off) if standing else standing,
+            signal=lift if math.isfinite(lift) else None,
+            side=higher if stepping else None,
+            faults={"jump": self._airborne(b, frame.t_ms)},
+            angles=angles,
+            bad_joints=tuple(b.joint(f"{s}_{p}") for s in SIDES for p in FOOT_POINTS),
+        )
+
+    def _airborne(self, b: Body, t_ms: float) -> bool | None:
+        """Both feet above the floor they stood on in the last seconds, at once (None: a foot is not seen)."""
+        heights = np.array([b.p(f"{s}_{p}")[1] for s in SIDES for p in FOOT_POINTS])  # image y, down
+        self._floor.add(t_ms, heights)
+        rise = (np.asarray(self._floor.max()) - heights) / b.scale
+        feet = rise.reshape(len(SIDES), len(FOOT_POINTS))
+        lowest = [float(np.nanmin(f)) if np.isfinite(f).any() else math.nan for f in feet]
+        return test(min(lowest), lambda v: v > self.th.jump_rise)
+
+    def update(self, frame: PoseFrame) -> list[Event]:
+        events = super().update(frame)
+        if events and any(e.kind == "rep" for e in events):
+            self._pause_cued = False
+        last = self.records[-1].end_ms if self.records else None
+        idle = last is not None and not self.in_rep and frame.t_ms - last > self.th.pause_s * 1000.0
+        if idle and not self._pause_cued:
+            self._pause_cued = True
+            self._say(frame.t_ms, "Keep marching", events)
+        return events
+
+    def bouts(self) -> list[Bout]:
+        """The steps grouped into active bouts: a pause longer than ``pause_s`` starts a new one."""
+        bouts: list[Bout] = []
+        group: list = []
+        for record in self.records:
+            if group and record.start_ms - group[-1].end_ms > self.th.pause_s * 1000.0:
+                bouts.append(_bout(group))
+                group = []
+            group.append(record)
+        if group:
+            bouts.append(_bout(group))
+        return bouts
+
+    def summary(self) -> dict:
+        out = super().summary()
+        bouts = self.bouts()
+        active_ms = sum(bt.end_ms - bt.start_ms for bt in bouts)
+        intervals = sum(bt.steps - 1 for bt in bouts)
+        span_ms = sum(bt.last_step_ms - bt.first_step_ms for bt in bouts)
+        out["active_s"] = round(active_ms / 1000.0, 2)  # time marching (bouts), not only time with a knee up
+        out["active_min"] = round(active_ms / 60000.0, 2)
+        out["steps"] = len(self.records)
+        out["cadence_spm"] = round(60000.0 * intervals / span_ms, 1) if intervals and span_ms > 0 else None
+        out["bouts"] = [
+            {"start_s": round(bt.start_ms / 1000.0, 3), "end_s": round(bt.end_ms / 1000.0, 3), "steps": bt.steps,
+             "cadence_spm": bt.cadence_spm}
+            for bt in bouts
+        ]  # fmt: skip
+        return out
+
+    def side_label(self, side: str) -> str:
+        return f"{side} knee"
+
+
+def _bout(records: list) -> Bout:
+    return Bout(records[0].start_ms, records[-1].end_ms, len(records), records[0].start_ms, records[-1].start_ms)

@@ -1,0 +1,276 @@
+"""Wires a frame source to the pose backend, the rules and the consumers (overlay video, track, summary).
+
+File analysis runs three stages at once: a decoder thread, pose inference
+with the rules on the calling thread, and a drawing/encoding thread, joined
+by small bounded queues. MediaPipe and OpenCV release the GIL in their C
+code, so decoding and encoding overlap with inference instead of adding to
+it, and memory stays flat however long the video is.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import cv2
+
+from formcheck import overlay
+from formcheck import summary as summary_mod
+from formcheck.errors import ViewError
+from formcheck.exercises import create
+from formcheck.exercises.base import Event, Exercise, Profile, Status
+from formcheck.landmarks import PoseFrame
+from formcheck.pose.filters import ConditioningConfig, PoseConditioner
+from formcheck.pose.models import ensure_model, sha256_of, verify_bundle
+from formcheck.pose.track import TrackHeader, TrackWriter
+from formcheck.rules import RuleRun
+from formcheck.video import Frame, VideoWriter
+
+QUEUE_SIZE = 4
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a run can be told; the CLI fills it from its flags."""
+
+    exercise: str | None = None
+    profile: Profile = field(default_factory=Profile)
+    model_variant: str = "full"
+    model_path: Path | None = None
+    max_side: int | None = 960  # frames larger than this are scaled down before anything else
+    write_video: bool = True
+    write_track: bool = True
+    conditioning: ConditioningConfig = field(default_factory=ConditioningConfig)
+
+
+def resolve_model(options: Options) -> Path:
+    if options.model_path is not None:
+        verify_bundle(Path(options.model_path))
+        return Path(options.model_path)
+    return ensure_model(options.model_variant)
+
+
+@dataclass
+class Analyzed:
+    """One frame after pose and rules."""
+
+    frame: Frame
+    raw: PoseFrame
+    pose: PoseFrame  # conditioned
+    status: Status | None
+    events: list[Event]
+
+
+class FrameAnalyzer:
+    """Pose + conditioning + rules for one frame at a time; keeps the run's counts and the track."""
+
+    def __init__(self, landmarker, exercise: Exercise | None, conditioning: ConditioningConfig,
+                 track: TrackWriter | None = None):  # fmt: skip
+        self.landmarker = landmarker
+        self.exercise = exercise
+        self.rules = RuleRun(exercise, conditioning) if exercise else None
+        self._conditioner = None if exercise else PoseConditioner(conditioning)
+        self.track = track
+        self.frames = 0
+        self.frames_with_person = 0
+        self.first_ms: float | None = None
+        self.last_ms = 0.0
+        self.view_messages: dict[str, int] = {}
+        self.usable_frames = 0
+
+    def __call__(self, frame: Frame, rgb) -> Analyzed:
+        raw = self.landmarker.detect(rgb, frame.t_ms)
+        if self.track is not None:
+            self.track.write(raw)
+        self.frames += 1
+        self.frames_with_person += raw.has_person
+        self.first_ms = frame.t_ms if self.first_ms is None else self.first_ms
+        self.last_ms = frame.t_ms
+        if self.rules is None:
+            return Analyzed(frame, raw, self._conditioner(raw), None, [])
+        pose, events = self.rules.step(raw)
+        status = self.exercise.status()
+        if status.view.ok:
+            self.usable_frames += 1
+        elif status.view.message:
+            self.view_messages[status.view.message] = self.view_messages.get(status.view.message, 0) + 1
+        return Analyzed(frame, raw, pose, status, events)
+
+    def finish(self) -> list[Event]:
+        return self.rules.finish() if self.rules else []
+
+    def pose_stats(self) -> dict:
+        duration = (self.last_ms - (self.first_ms or 0.0)) / 1000.0
+        share = self.frames_with_person / self.frames if self.frames else 0.0
+        return {"frames": self.frames, "frames_with_person": self.frames_with_person,
+                "share_with_person": round(share, 3), "frames_judged": self.usable_frames,
+                "duration_s": round(duration, 2)}  # fmt: skip
+
+    def check_judged(self) -> None:
+        """Raise :class:`ViewError` when the run never showed a person the rules could judge."""
+        if self.frames and not self.frames_with_person:
+            raise ViewError("no person was found in the video: film the whole body, well lit")
+        if self.exercise is not None and self.frames and not self.usable_frames:
+            common = max(self.view_messages, key=self.view_messages.get) if self.view_messages else "unknown"
+            raise ViewError(f"the exercise could not be judged in any frame ({common})")
+
+
+def _run_thread(target: Callable[[], None], errors: list[BaseException]) -> threading.Thread:
+    def wrapper():
+        try:
+            target()
+        except BaseException as exc:  # handed to the main thread, which re-raises it
+            errors.append(exc)
+
+    thread = threading.Thread(target=wrapper, daemon=True)
+    thread.start()
+    return thread
+
+
+_DONE = object()
+
+
+def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def decoded(frames: Iterable[Frame], stop: threading.Event, errors: list[BaseException]) -> Iterator[tuple]:
+    """Decode (and convert to RGB) on a background thread; yields (frame, rgb)."""
+    q: queue.Queue = queue.Queue(QUEUE_SIZE)
+
+    def produce():
+        try:
+            for frame in frames:
+                if not _put(q, (frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)), stop):
+                    return
+        finally:
+            _put(q, _DONE, stop)
+
+    _run_thread(produce, errors)
+    while True:
+        item = q.get()
+        if item is _DONE:
+            if errors:
+                raise errors[0]
+            return
+        yield item
+
+
+class AnnotatedVideo:
+    """Draws and encodes on a background thread; ``add`` blocks only when the queue is full."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, title: str, label, errors):
+        self.path = path
+        self._writer = VideoWriter(path, size, fps)
+        self._title, self._label = title, label
+        self._q: queue.Queue = queue.Queue(QUEUE_SIZE)
+        self._errors = errors
+        self._thread = _run_thread(self._consume, errors)
+
+    def _consume(self):
+        try:
+            while (item := self._q.get()) is not _DONE:
+                image, pose, status = item
+                self._writer.write(overlay.render(image, pose, status, self._title, self._label))
+        finally:
+            self._writer.close()
+
+    def add(self, item: Analyzed) -> None:
+        if self._errors:
+            raise self._errors[0]
+        self._q.put((item.frame.image, item.pose, item.status))
+
+    def close(self) -> None:
+        self._q.put(_DONE)
+        self._thread.join()
+
+
+def run_summary(mode: str, source, model: Path, options: Options, analyzer: FrameAnalyzer, started: datetime,
+                ended: str, outputs: dict) -> dict:  # fmt: skip
+    """The session summary of an analyze or live run (see formcheck.summary)."""
+    return summary_mod.build(
+        mode=mode, started=started, ended=ended,
+        source={"kind": "camera" if source.name.startswith("camera:") else "file", "name": source.name,
+                "width": source.size[0], "height": source.size[1], "fps": source.fps},
+        model={"variant": "custom" if options.model_path else options.model_variant, "file": Path(model).name,
+               "sha256": sha256_of(Path(model).read_bytes())},
+        profile=vars(options.profile), pose=analyzer.pose_stats(),
+        exercises=[analyzer.exercise.summary()] if analyzer.exercise else [], outputs=outputs,
+    )  # fmt: skip
+
+
+def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = True,
+                  on_frame: Callable[[Analyzed], None] | None = None) -> dict:  # fmt: skip
+    """Analyse a whole video file; writes the outputs into ``out_dir`` and returns the summary.
+
+    Interrupted (Ctrl-C) or failing part-way, it still writes the summary of
+    what it saw, marked ``interrupted`` or ``error``, and keeps the track.
+    """
+    from tqdm import tqdm
+
+    from formcheck.pose.landmarker import PoseLandmarker
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exercise = create(options.exercise, options.profile) if options.exercise else None
+    model = resolve_model(options)
+    started = datetime.now(timezone.utc)
+    title = exercise.info.title if exercise else "Pose"
+    label = exercise.side_label if exercise else (lambda s: s)
+    fps = source.fps or 30.0
+    outputs = {"summary": "summary.json", "video": None, "track": None}
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    ended = "completed"
+    track = video = None
+    try:
+        with PoseLandmarker(model) as landmarker:
+            if options.write_track:
+                track = TrackWriter(out_dir / "track.jsonl", TrackHeader(
+                    source=source.name, width=source.size[0], height=source.size[1], fps=fps,
+                    model=options.model_variant, extra={"exercise": options.exercise}))  # fmt: skip
+                outputs["track"] = "track.jsonl"
+            if options.write_video:
+                video = AnnotatedVideo(out_dir / "annotated.mp4", source.size, fps, title, label, errors)
+                outputs["video"] = "annotated.mp4"
+            analyzer = FrameAnalyzer(landmarker, exercise, options.conditioning, track)
+            bar = tqdm(total=source.frame_count, unit="frame", disable=not progress, leave=False,
+                       desc=f"analysing {Path(source.name).name}")  # fmt: skip
+            try:
+                for frame, rgb in decoded(source, stop, errors):
+                    item = analyzer(frame, rgb)
+                    if video is not None:
+                        video.add(item)
+                    if on_frame is not None:
+                        on_frame(item)
+                    bar.update()
+            except KeyboardInterrupt:
+                ended = "interrupted"
+            except BaseException:
+                ended = "error"
+                raise
+            finally:
+                stop.set()
+                bar.close()
+                analyzer.finish()
+                if video is not None:
+                    video.close()
+                if track is not None:
+                    track.close()
+                summary = run_summary("analyze", source, model, options, analyzer, started, ended, outputs)
+                summary_mod.write(summary, out_dir / "summary.json")
+    finally:
+        source.close()
+    if ended == "completed":
+        analyzer.check_judged()
+    return summary

@@ -1,0 +1,116 @@
+import pytest
+from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
+
+from formcheck.synthetic import STANDING, Builder, Camera, Pose
+
+FRONT = Camera(view="front")
+LIFT = {"hip": 70, "knee": 80}  # a marching knee lift: thigh well forward, shank hanging
+SITTING = Pose(y=0.5, l_hip=90, r_hip=90, l_knee=90, r_knee=90)
+
+
+def lifted(side: str, **extra) -> Pose:
+    return Pose(**{f"{side[0]}_{k}": v for k, v in LIFT.items()}, **extra)
+
+
+def march(sides, up=0.35, down=0.35, start=STANDING, getting_up=False, after=1.0):
+    """Steps in place: each entry a side ("left"/"right"), a pause in seconds, or (side, extra pose fields)."""
+    b = Builder(SITTING if getting_up else start)
+    if getting_up:
+        b.hold(1.0).move(1.5, start)
+    b.hold(1.5)
+    for step in sides:
+        if isinstance(step, (int, float)):
+            b.hold(step)
+            continue
+        side, extra = step if isinstance(step, tuple) else (step, {})
+        b.move(up, lifted(side, **extra)).move(down, start)
+    return b.hold(after).clip()
+
+
+ALTERNATING = ["left", "right"] * 4
+
+
+@pytest.mark.parametrize("camera", [*CAMERAS, FRONT], ids=[*CAMERA_IDS, "front"])
+def test_clean_march_counts_every_step_per_side_without_faults(camera):
+    summary, _ = analyse("aerobic_march", march(ALTERNATING), camera)
+    assert reps_per_side(summary) == {"left": 4, "right": 4}
+    assert [r["side"] for r in summary["records"]] == ALTERNATING
+    assert summary["good_reps"] == 8 and summary["faults"] == []
+    # one step every 0.7 s: 85.7 steps a minute, one bout of about 5.3 s
+    assert summary["cadence_spm"] == pytest.approx(85.7, abs=2)
+    assert len(summary["bouts"]) == 1 and summary["bouts"][0]["steps"] == 8
+    assert summary["active_s"] == pytest.approx(5.3, abs=0.3)
+
+
+@pytest.mark.parametrize("camera", [CAMERAS[1], FRONT], ids=["side", "front"])
+def test_mirrored_march_starting_on_the_right(camera):
+    summary, _ = analyse("aerobic_march", march(["right", "left"] * 3), camera)
+    assert [r["side"] for r in summary["records"]] == ["right", "left"] * 3 and summary["faults"] == []
+
+
+def test_noise_and_dropouts_change_no_count():
+    for camera in (CAMERAS[0], CAMERAS[3], FRONT):
+        summary, _ = analyse("aerobic_march", march(ALTERNATING), camera, noise=REALISTIC)
+        assert reps_per_side(summary) == {"left": 4, "right": 4} and summary["faults"] == []
+
+
+def test_standing_up_from_a_chair_counts_nothing():
+    summary, events = analyse("aerobic_march", march(["left", "right"], getting_up=True))
+    assert [r["side"] for r in summary["records"]] == ["left", "right"] and summary["faults"] == []
+    assert [e.kind for e in events if e.kind == "ready"] == ["ready"]
+    assert "Stand up to start" in [e.message for e in events if e.kind == "view"]
+
+
+def test_brisk_steps_handing_straight_from_one_knee_to_the_other_each_count():
+    # jog-like rhythm without a flight phase: one knee comes down while the other comes up
+    b = Builder(STANDING).hold(1.5)
+    for side in ["left", "right"] * 5:
+        b.move(0.2, lifted(side)).hold(0.05)
+    clip = b.move(0.2, STANDING).hold(1.0).clip()
+    for camera in (CAMERAS[0], FRONT):
+        summary, _ = analyse("aerobic_march", clip, camera)
+        assert [r["side"] for r in summary["records"]] == ["left", "right"] * 5 and summary["faults"] == []
+        assert summary["cadence_spm"] == pytest.approx(240, abs=10)
+
+
+def test_arm_swings_and_a_shuffle_count_nothing():
+    b = Builder(STANDING).hold(1.5)
+    for side, other in [("l", "r"), ("r", "l")] * 3:  # arms swing like a brisk walk
+        b.move(0.4, STANDING, **{f"{side}_shoulder": 45, f"{other}_shoulder": -30, f"{side}_elbow": 40})
+    for side in "lr" * 3:  # a shuffle: the knees bend a little, the feet barely leave the floor
+        b.move(0.35, STANDING, **{f"{side}_hip": 15, f"{side}_knee": 30}).move(0.35, STANDING)
+    summary, _ = analyse("aerobic_march", b.hold(1.0).clip(), noise=REALISTIC)
+    assert summary["reps"] == 0 and summary["faults"] == []
+
+
+def test_a_hop_during_a_step_is_a_jump_in_that_step_only():
+    hop = ("left", {"y": 1.05})  # the standing foot leaves the floor too
+    sides = ["left", "right", hop, "right"]
+    for camera in (CAMERAS[2], FRONT):
+        summary, events = analyse("aerobic_march", march(sides), camera)
+        assert [r["side"] for r in summary["records"]] == ["left", "right", "left", "right"]
+        assert faults_by_rep(summary) == {2: {"jump"}}
+        assert "Keep one foot on the floor: march, don't jump" in [e.message for e in events if e.kind == "cue"]
+
+
+def test_jumping_on_the_spot_is_a_jump_but_no_step():
+    b = Builder(STANDING).hold(1.5)
+    for _ in range(3):
+        b.move(0.15, STANDING, y=1.05).move(0.15, STANDING).hold(0.4)
+    summary, _ = analyse("aerobic_march", b.hold(1.0).clip(), CAMERAS[1])
+    assert summary["reps"] == 0
+    assert [f["id"] for f in summary["faults"]] == ["jump"] * 3 and {f["rep"] for f in summary["faults"]} == {None}
+
+
+def test_a_pause_ends_an_active_bout_and_prompts_to_keep_moving():
+    summary, events = analyse("aerobic_march", march(["left", "right"] * 2 + [5.0] + ["left", "right"] * 3, after=4.0))
+    assert summary["steps"] == 10 and summary["faults"] == []
+    assert [b["steps"] for b in summary["bouts"]] == [4, 6]
+    assert [b["cadence_spm"] for b in summary["bouts"]] == [pytest.approx(85.7, abs=2)] * 2
+    assert summary["cadence_spm"] == pytest.approx(85.7, abs=2)  # the pause does not dilute the cadence
+    bout_s = sum(b["end_s"] - b["start_s"] for b in summary["bouts"])
+    assert summary["active_s"] == pytest.approx(bout_s, abs=0.01) and 5.5 < bout_s < 7.0
+    assert summary["active_min"] == pytest.approx(bout_s / 60, abs=0.01)
+    cues = [e for e in events if e.kind == "cue" and e.message == "Keep marching"]
+    assert len(cues) == 2  # once in the pause, once after the last step
+    assert 5.5 < cues[0].t_ms / 1000 < 6.5

@@ -1,0 +1,185 @@
+"""The command line as a user runs it: outputs of a real analysis, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import jsonschema
+import numpy as np
+import pytest
+from conftest import shared_clip
+
+from formcheck.pose.track import read_track
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "formcheck" / "schemas"
+
+
+def formcheck(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "formcheck", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, **kwargs)  # fmt: skip
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *words: str) -> None:
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("formcheck: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: float = 15.0) -> Path:
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+
+
+def test_missing_video(tmp_path):
+    assert_one_line_error(formcheck("analyze", tmp_path / "nope.mp4", "-e", "bird_dog"), 3, "not found")
+
+
+def test_corrupt_video(tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + np.random.default_rng(0).bytes(5000))
+    assert_one_line_error(formcheck("analyze", bad, "-e", "bird_dog"), 3, "cannot decode")
+
+
+def test_not_a_video(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a video\n")
+    assert_one_line_error(formcheck("analyze", text, "-e", "bird_dog"), 3, "cannot decode")
+    assert_one_line_error(formcheck("analyze", tmp_path, "-e", "bird_dog"), 3, "folder")
+
+
+def test_no_camera():
+    assert_one_line_error(formcheck("live", "-e", "bird_dog", "--camera", "9", "--no-window"), 3, "no camera")
+
+
+def test_unknown_exercise_and_bad_threshold(tmp_path):
+    clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
+    assert_one_line_error(formcheck("analyze", clip, "-e", "yoga"), 2, "unknown exercise", "bird_dog")
+    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "wobble=3"), 2, "wobble")
+    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "x"), 2, "NAME=NUMBER")
+
+
+def test_no_person_in_view(tmp_path, model_path):
+    rng = np.random.default_rng(1)
+    frames = [cv2.GaussianBlur(rng.integers(0, 255, (240, 320, 3), dtype=np.uint8), (9, 9), 0) for _ in range(20)]
+    clip = write_video(tmp_path / "empty_room.mp4", frames)
+    result = formcheck("analyze", clip, "-e", "bird_dog", "-o", tmp_path / "out", "-q")
+    assert_one_line_error(result, 5, "no person")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["pose"]["frames_with_person"] == 0  # what was seen is still written
+
+
+def test_body_cut_off_by_the_frame(tmp_path, model_path):
+    """Only the upper body of a standing person is in the picture: the exercise cannot be judged."""
+    source = cv2.VideoCapture(str(shared_clip("fallback_squat_side_shutterstock.mp4")))
+    frames = []
+    while len(frames) < 40:
+        ok, image = source.read()
+        if not ok:
+            break
+        frames.append(np.ascontiguousarray(image[: image.shape[0] // 2]))
+    source.release()
+    clip = write_video(tmp_path / "top_half.mp4", frames, fps=25)
+    result = formcheck("analyze", clip, "-e", "lumbar_extension", "-o", tmp_path / "out", "-q")
+    assert_one_line_error(result, 5, "could not be judged")
+    assert "off the bottom" in result.stderr
+
+
+def test_wrong_model_file(tmp_path):
+    clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
+    junk = tmp_path / "pose.task"
+    junk.write_bytes(b"this is not a model" * 200)
+    assert_one_line_error(formcheck("analyze", clip, "--model", junk), 4, "not a usable pose model")
+    assert_one_line_error(formcheck("analyze", clip, "--model", tmp_path / "none.task"), 4, "not found")
+
+
+def test_truncated_model_file(tmp_path, model_path):
+    clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
+    cut = tmp_path / "cut.task"
+    cut.write_bytes(model_path.read_bytes()[: 3_000_000])
+    assert_one_line_error(formcheck("analyze", clip, "--model", cut), 4, "cut.task")
+    assert_one_line_error(formcheck("models", "verify", cut), 4, "cut.task")
+
+
+def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, model_path):
+    clip = shared_clip("cobra_side_viggleAI_02.mp4")
+    out = tmp_path / "out"
+    result = formcheck("analyze", clip, "-e", "lumbar_extension", "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    jsonschema.validate(summary, json.loads((SCHEMAS / "session_summary.schema.json").read_text()))
+    assert summary["ended"] == "completed" and summary["pose"]["frames"] == 168
+    assert summary["pose"]["frames_with_person"] == 168
+    video = cv2.VideoCapture(str(out / "annotated.mp4"))
+    assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 168
+    ok, first = video.read()
+    assert ok and first.shape[:2] == (540, 960)  # 1280x720 scaled to the default --max-side of 960
+    header, frames = read_track(out / "track.jsonl")
+    frames = list(frames)
+    assert len(frames) == 168 and header.width == 960
+    track_schema = json.loads((SCHEMAS / "pose_track.schema.json").read_text())
+    lines = (out / "track.jsonl").read_text().splitlines()
+    jsonschema.validate(json.loads(lines[0]), {**track_schema, **track_schema["$defs"]["header"]})
+    jsonschema.validate(json.loads(lines[1]), {**track_schema, **track_schema["$defs"]["frame"]})
+    # the rules re-run on the saved track, without the model, give the same result
+    rerun = formcheck("rerun", out / "track.jsonl", "-e", "lumbar_extension", "-o", tmp_path / "rerun.json")
+    assert rerun.returncode == 0, rerun.stderr
+    again = json.loads((tmp_path / "rerun.json").read_text())
+    assert again["exercises"] == summary["exercises"]
+
+
+def test_ctrl_c_keeps_what_was_recorded(tmp_path, model_path):
+    clip = shared_clip("birddog_high-oblique_home_02.mp4")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "formcheck", "analyze", str(clip), "-e", "bird_dog", "-o", str(out),
+                             "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out / "track.jsonl").exists():
+        time.sleep(0.2)
+    time.sleep(3.0)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["ended"] == "interrupted"
+    frames = list(read_track(out / "track.jsonl")[1])
+    assert 10 < len(frames) < 2765 and summary["pose"]["frames"] == len(frames)
+    assert cv2.VideoCapture(str(out / "annotated.mp4")).get(cv2.CAP_PROP_FRAME_COUNT) > 0
+
+
+def test_live_with_a_video_as_camera_headless(tmp_path, model_path):
+    clip = shared_clip("cobra_side_viggleAI_02.mp4")
+    out, shots = tmp_path / "out", tmp_path / "frames"
+    result = formcheck("live", "-e", "lumbar_extension", "--camera", clip, "--no-window", "--save-frames", shots,
+                       "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "live" and summary["ended"] == "completed"
+    saved = sorted(shots.glob("*.png"))
+    assert len(saved) == summary["pose"]["frames"] > 0
+    assert cv2.imread(str(saved[-1])).shape[:2] == (540, 960)
+
+
+def test_exercises_lists_the_catalogue_with_camera_placement():
+    result = formcheck("exercises")
+    assert result.returncode == 0
+    assert "bird_dog" in result.stdout and "camera:" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["analyze", "live", "rerun", "exercises", "models"])
+def test_help_everywhere(command):
+    result = formcheck(command, "--help")
+    assert result.returncode == 0 and "usage: formcheck" in result.stdout
