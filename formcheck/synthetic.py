@@ -153,8 +153,9 @@ def joints(pose: Pose) -> np.ndarray:
 class Camera:
     """A pinhole camera looking at the body's ``near_side`` from ``distance`` metres.
 
-    ``head_right`` puts the head toward the right of the image for lying
-    and kneeling positions (it mirrors the image horizontally).
+    ``head_right`` mirrors the image horizontally: a supine body (head toward
+    -x) then lies with its head on the right of the picture, a prone or
+    kneeling one (head toward +x) with its head on the left.
     ``view="front"`` instead puts the camera ``distance`` metres in front of
     the body (on +x, looking back at it): the body's left appears on the
     image's right, no side is far, and ``near_side``/``head_right`` are ignored.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.exercises import base
-from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, Observation, Targets
+from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, FaultRecord, Observation, Targets
 from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import RecentValues
 from formcheck.landmarks import SIDES, PoseFrame
@@ -52,16 +52,17 @@ INFO = ExerciseInfo(
 
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
-    min_rep_ms: float = 200.0  # a step's knee lift lasts at least this (brisk marching: about 0.3 s per lift)
+    min_rep_ms: float = 120.0  # a step's knee lift lasts at least this (jogging pace: about 0.2 s per lift)
     refractory_ms: float = 0.0  # the next step starts as the previous one ends
-    fault_debounce_ms: float = 100.0  # a hop is in the air for only 0.1-0.3 s
     step_on: float = 35.0  # knee lift (degrees of thigh lift) that starts a step
     step_off: float = 20.0  # ... and below this the step is over (knees level again)
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing on it
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
     straight_window_ms: float = 5000.0  # each leg's straight hang: the lowest its knee hung below the hip in this window
     floor_window_ms: float = 2500.0  # the floor under each foot: its lowest image point over this window
-    jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: a jump
+    jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: in the air
+    min_air_ms: float = 60.0  # in the air at least this long (3 frames at 30 fps): a jump, not a flicker
+    max_air_ms: float = 700.0  # "in the air" for longer than this is the floor line moving (you stepped), not a jump
     pause_s: float = 3.0  # longer than this without a step ends an active bout ("keep moving")
 
 
@@ -90,6 +91,9 @@ class AerobicMarch(base.Exercise):
         self._floor = RecentValues(self.th.floor_window_ms)
         self._straight = RecentValues(self.th.straight_window_ms)
         self._pause_cued = True  # nothing to keep up before the first step
+        self._air: bool | None = None  # this frame: both feet off the floor (None: not seen)
+        self._air_since: float | None = None  # first and last frame of the current time in the air
+        self._air_last: float | None = None
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.step_on, self.th.step_off
@@ -106,6 +110,7 @@ class AerobicMarch(base.Exercise):
             higher = SIDES[int(np.argmax(angle))]
             lift = float(abs(angle[0] - angle[1])) if standing else math.nan
         stepping = test(lift, lambda v: v >= th.step_off)
+        self._air = self._airborne(b, frame.t_ms)
         angles = []
         if higher and math.isfinite(lift):
             angles.append(base.AngleReading("knee lift", b.joint(f"{higher}_knee"), lift))
@@ -113,9 +118,8 @@ class AerobicMarch(base.Exercise):
             ready=test(lift, lambda v: v < th.step_off) if standing else standing,
             signal=lift if math.isfinite(lift) else None,
             side=higher if stepping else None,
-            faults={"jump": self._airborne(b, frame.t_ms)},
+            faults={},  # a jump is too brief to debounce: update() reports each one when you land
             angles=angles,
-            bad_joints=tuple(b.joint(f"{s}_{p}") for s in SIDES for p in FOOT_POINTS),
         )
 
     def _airborne(self, b: Body, t_ms: float) -> bool | None:
@@ -127,8 +131,39 @@ class AerobicMarch(base.Exercise):
         lowest = [float(np.nanmin(f)) if np.isfinite(f).any() else math.nan for f in feet]
         return test(min(lowest), lambda v: v > self.th.jump_rise)
 
+    def _step_air(self, t_ms: float, events: list[Event]) -> None:
+        """Turn this frame's in-the-air reading into jumps: each is reported when you land.
+
+        A jump is judged on landing because only then is it told apart from the
+        floor line moving in the picture (stepping toward or away from the
+        camera): that leaves both feet "above the floor" for longer than any
+        jump, and the floor level is then taken afresh.
+        """
+        if self._air is None:
+            return  # not seen: neither starts nor ends a time in the air
+        if self._air:
+            if self._air_since is None:
+                self._air_since = t_ms
+            self._air_last = t_ms
+            if t_ms - self._air_since > self.th.max_air_ms:
+                self._floor.clear()
+                self._air_since = None
+            return
+        start, last = self._air_since, self._air_last
+        self._air_since = None
+        if start is None or last is None or last - start < self.th.min_air_ms or not self._armed:
+            return
+        info = self.info.fault("jump")
+        side = self._obs.side
+        self.faults.append(FaultRecord(info.id, info.cue, start, t_ms, side=side))
+        events.append(Event(start, "fault_start", info.cue, side, {"fault": info.id}))
+        events.append(Event(t_ms, "fault_end", info.cue, side, {"fault": info.id}))
+        self._say(t_ms, info.cue, events)
+
     def update(self, frame: PoseFrame) -> list[Event]:
-        events = super().update(frame)
+        self._air = None
+        events = super().update(frame)  # observe() sets self._air when the frame is usable
+        self._step_air(frame.t_ms, events)
         if events and any(e.kind == "rep" for e in events):
             self._pause_cued = False
         last = self.records[-1].end_ms if self.records else None
