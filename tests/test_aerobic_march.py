@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
@@ -55,6 +57,12 @@ def test_noise_and_dropouts_change_no_count():
     for camera in (CAMERAS[0], CAMERAS[3], FRONT):
         summary, _ = analyse("aerobic_march", march(ALTERNATING), camera, noise=REALISTIC)
         assert reps_per_side(summary) == {"left": 4, "right": 4} and summary["faults"] == []
+        summary, _ = analyse("aerobic_march", march(["left", "right", ("left", "hop"), "right"]), camera,
+                             noise=REALISTIC)  # fmt: skip
+        assert summary["steps"] == 4 and faults_by_rep(summary) == {2: {"jump"}}
+        (jump,) = summary["faults"]
+        assert 0.1 < jump["end_s"] - jump["start_s"] < 0.4  # the time in the air, not the whole step
+        assert summary["good_form_s"] == pytest.approx(summary["active_s"] - (jump["end_s"] - jump["start_s"]), abs=0.02)
 
 
 def test_standing_up_from_a_chair_counts_nothing():
@@ -119,3 +127,12 @@ def test_a_pause_ends_an_active_bout_and_prompts_to_keep_moving():
     cues = [e for e in events if e.kind == "cue" and e.message == "Keep marching"]
     assert len(cues) == 2  # once in the pause, once after the last step
     assert 7.2 < cues[0].t_ms / 1000 < 7.5  # 3 s after the fourth step ended
+
+
+def test_stepping_back_from_the_camera_is_not_a_jump():
+    # seen from the front, moving away lifts the floor line in the picture: both feet seem to rise for a while
+    b = Builder(STANDING).hold(1.5).move(1.0, STANDING, x=-0.5).hold(1.5)
+    for side in ("left", "right"):
+        b.move(0.35, lifted(side, x=-0.5)).move(0.35, replace(STANDING, x=-0.5))
+    summary, _ = analyse("aerobic_march", b.hold(1.0).clip(), FRONT)
+    assert [r["side"] for r in summary["records"]] == ["left", "right"] and summary["faults"] == []

@@ -1,12 +1,13 @@
 """Low-impact aerobic march: march in place, lifting the knees in turn, without jumping; keep moving.
 
-The step signal is the thigh lift of the higher knee over the other one: each
+The step signal is the thigh lift of the higher knee over the other one. Each
 thigh's lift angle is read from how far its knee hangs below its hip, against
-how far that knee hung with the leg straight in the last few seconds (so the
-far leg's perspective shrink and the person's proportions cancel out). It works from the front and
-from the side, and it falls back to zero at every change of legs, so one rep
-counter counts alternating steps. A jump is both feet above the floor level
-they stood on in the last seconds at the same time.
+how far that knee hung with the leg straight in the last few seconds, so the
+far leg's perspective shrink and the person's proportions cancel out. It
+works from the front and from the side, and it falls back to zero at every
+change of legs, even when one knee comes down as the other comes up, so one
+rep counter counts alternating steps. A jump is both feet above the floor
+level they stood on in the last seconds at the same time.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Thresholds(base.Thresholds):
     step_off: float = 20.0  # ... and below this the step is over (knees level again)
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing on it
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
-    straight_window_ms: float = 5000.0  # each leg's straight hang: the lowest its knee hung below the hip in this window
+    straight_window_ms: float = 5000.0  # a leg's straight hang: the furthest its knee hung below the hip in this time
     floor_window_ms: float = 2500.0  # the floor under each foot: its lowest image point over this window
     jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: in the air
     min_air_ms: float = 60.0  # in the air at least this long (3 frames at 30 fps): a jump, not a flicker
@@ -106,7 +107,8 @@ class AerobicMarch(base.Exercise):
         if np.isfinite(hang).all():
             standing = hang.max() >= th.hang_min and b.trunk_elevation() >= th.upright_min
             straight = np.asarray(self._straight.max())  # each leg's own hang when straight: no perspective bias
-            angle = np.degrees(np.arccos(np.clip(hang / straight, -1.0, 1.0)))
+            with np.errstate(all="ignore"):
+                angle = np.degrees(np.arccos(np.clip(hang / straight, -1.0, 1.0)))
             higher = SIDES[int(np.argmax(angle))]
             lift = float(abs(angle[0] - angle[1])) if standing else math.nan
         stepping = test(lift, lambda v: v >= th.step_off)
@@ -192,7 +194,9 @@ class AerobicMarch(base.Exercise):
         active_ms = sum(bt.end_ms - bt.start_ms for bt in bouts)
         intervals = sum(bt.steps - 1 for bt in bouts)
         span_ms = sum(bt.last_step_ms - bt.first_step_ms for bt in bouts)
+        jump_ms = sum(f.end_ms - f.start_ms for f in self.faults if f.end_ms is not None)
         out["active_s"] = round(active_ms / 1000.0, 2)  # time marching (bouts), not only time with a knee up
+        out["good_form_s"] = round(max(0.0, active_ms - jump_ms) / 1000.0, 2)  # ... of it without a jump
         out["active_min"] = round(active_ms / 60000.0, 2)
         out["steps"] = len(self.records)
         out["cadence_spm"] = round(60000.0 * intervals / span_ms, 1) if intervals and span_ms > 0 else None
