@@ -2,7 +2,8 @@ import math
 
 import pytest
 
-from formcheck.exercises.mechanics import FaultDebouncer, HoldTimer, Hysteresis, RecentValues, RepCounter
+from formcheck.exercises.mechanics import (AlternationCounter, FaultDebouncer, HoldTimer, Hysteresis,
+                                             RecentValues, RepCounter)
 
 
 def feed(counter, values, dt=100, armed=True):
@@ -112,3 +113,50 @@ def test_recent_values_work_elementwise_on_points():
     assert window.span().tolist() == [2.0, 6.0] and window.max().tolist() == [12.0, 26.0]
     window.add(300, (math.nan, math.nan))  # a dropout: nothing stored
     assert window.covered_ms() == 200
+
+
+def test_recent_values_median_is_robust_to_a_brief_outlier():
+    window = RecentValues(window_ms=math.inf)
+    assert math.isnan(window.median())
+    for k, v in enumerate([90.0, 92.0, 150.0, 91.0, None]):
+        window.add(k * 100, v)
+    assert window.median() == 91.5
+
+
+def test_alternation_counter_counts_each_arrival_at_the_other_extreme():
+    counter = AlternationCounter(low=-10, high=10, min_rep_ms=0)
+    # neutral start, low (1st swing), high (2nd), flicker back over the high threshold (no swing), low (3rd),
+    # then a return to neutral: it ends nothing and counts nothing
+    values = [0, -5, -12, -15, 0, 12, 15, 8, 11, 0, -11, -3, 0, 0]
+    reps = feed(counter, values)
+    assert [(r.start_ms, r.end_ms) for r in reps] == [(0, 200), (300, 500), (800, 1000)]
+    assert math.isnan(reps[0].peak) and [r.peak for r in reps[1:]] == [-15, 15]  # the extreme of the zone left
+    assert counter.zone == "low" and counter.in_rep  # resting in the neutral band after the last swing
+
+
+def test_alternation_counter_ignores_the_zone_held_at_arming_and_unarmed_swings():
+    counter = AlternationCounter(low=-10, high=10, min_rep_ms=0)
+    assert feed(counter, [0, 12, -12, 12], armed=False) == [] and not counter.in_rep
+    # armed while high: staying there or coming back to it is no swing; the first low is
+    reps = [counter.update(t, v) for t, v in ((400, 13), (500, 0), (600, 12), (700, 0), (800, -12))]
+    assert [(r.start_ms, r.end_ms) for r in reps if r] == [(600, 800)]
+
+
+def test_alternation_counter_rejects_jerks_but_keeps_the_next_real_swing():
+    counter = AlternationCounter(low=-10, high=10, min_rep_ms=300)
+    # a real swing to high, a one-frame spike to low and back (too short: no count either way), then a slow
+    # swing to low that counts; dropouts (None, NaN) change nothing
+    values = [0, 0, 0, 12, 12, -12, 12, 12, None, 5, math.nan, 0, -5, -12]
+    reps = feed(counter, values)
+    assert [(r.start_ms, r.end_ms) for r in reps] == [(0, 300), (700, 1300)]
+
+
+def test_alternation_counter_cancel_forgets_the_last_zone():
+    counter = AlternationCounter(low=-10, high=10, min_rep_ms=0)
+    assert len(feed(counter, [0, 12, -12])) == 2
+    counter.cancel()
+    assert counter.zone is None and not counter.in_rep
+    assert counter.update(1000, 0, armed=False) is None
+    assert counter.update(1100, -12) is not None  # re-armed in the neutral band: the first swing counts again
+    with pytest.raises(ValueError):
+        AlternationCounter(low=10, high=-10)

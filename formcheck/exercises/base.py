@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 
 from formcheck import geometry
-from formcheck.exercises.mechanics import FaultDebouncer, HoldTimer, RepCounter, SideVote
+from formcheck.exercises.mechanics import AlternationCounter, FaultDebouncer, HoldTimer, RepCounter, SideVote
 from formcheck.landmarks import VISIBILITY, PoseFrame, index
 
 POSTURE_HINTS = {
@@ -199,11 +199,7 @@ class Exercise(ABC):
         self.profile = profile or Profile()
         self.th = self._thresholds(self.profile.thresholds)
         self.targets = self._targets()
-        self._reps: RepCounter | None = None
-        if self.info.kind == "reps":
-            on, off = self.rep_thresholds()
-            self._reps = RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms,
-                                    refractory_ms=self.th.refractory_ms)  # fmt: skip
+        self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms)
         self._faults = FaultDebouncer(self.th.fault_debounce_ms)
         self._side_vote = SideVote()
@@ -236,6 +232,17 @@ class Exercise(ABC):
     def rep_thresholds(self) -> tuple[float, float]:
         """(on, off) thresholds of the rep signal; rep exercises override this."""
         raise NotImplementedError
+
+    def rep_counter(self) -> RepCounter | AlternationCounter:
+        """The counter that turns the signal into reps.
+
+        By default a :class:`RepCounter` on :meth:`rep_thresholds` (rest ->
+        past ``on`` -> back past ``off``); an exercise whose reps are swings
+        between two extremes returns an :class:`AlternationCounter` instead.
+        """
+        on, off = self.rep_thresholds()
+        return RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms,
+                          refractory_ms=self.th.refractory_ms)  # fmt: skip
 
     # --- configuration ------------------------------------------------------------
 

@@ -60,6 +60,40 @@ class Body:
         """How far ``a`` is ahead of ``b`` along image-x ``direction`` (+1/-1), in torso lengths."""
         return self.rel((self.p(a)[0] - self.p(b)[0]) * direction)
 
+    def mid(self, part: str) -> np.ndarray:
+        """Midpoint of the left and right ``part`` (e.g. ``"hip"``), or the one side that is known."""
+        pts = self.px[[index(f"left_{part}"), index(f"right_{part}")]]
+        known = pts[np.all(np.isfinite(pts), axis=1)]
+        return known.mean(axis=0) if len(known) else np.full(2, np.nan)
+
+    def hip_flexion(self, side: str) -> float:
+        """Flexion of one thigh from the trunk line in the image (degrees): 0 in line with the trunk, 90 at
+        right angles to it. The trunk runs from the mid-shoulders to the mid-hips, so a hidden far shoulder
+        or hip does not matter (in a side view the two nearly coincide)."""
+        trunk = self.mid("hip") - self.mid("shoulder")
+        thigh = self.p(f"{side}_knee") - self.p(f"{side}_hip")
+        if not np.all(np.isfinite(thigh)):
+            thigh = self.p(f"{side}_knee") - self.mid("hip")
+        return float(geometry.joint_angle(trunk, np.zeros(2), thigh))
+
+    def leg_elevation(self, side: str) -> float:
+        """Elevation of the line from the mid-hips to one ankle (degrees, positive = ankle higher).
+
+        Lying on the back it is about 0 while that foot rests on the floor, whether the knee is straight
+        or bent, and grows as the foot leaves the floor.
+        """
+        return float(geometry.elevation(self.mid("hip"), self.p(f"{side}_ankle")))
+
+    def distance_to_segment(self, point: str, a: str, b: str) -> float:
+        """Distance from landmark ``point`` to the segment between landmarks ``a`` and ``b``, in torso lengths."""
+        p, a_, b_ = self.p(point), self.p(a), self.p(b)
+        ab = b_ - a_
+        length2 = float(np.dot(ab, ab))
+        if not np.isfinite(length2) or not np.all(np.isfinite(p)):
+            return math.nan
+        u = 0.0 if length2 == 0 else float(np.clip(np.dot(p - a_, ab) / length2, 0.0, 1.0))
+        return self.rel(float(np.linalg.norm(p - (a_ + u * ab))))
+
 
 def test(value: float, predicate) -> bool | None:
     """``predicate(value)`` as a bool, or None when the value is unknown (NaN): "cannot judge"."""

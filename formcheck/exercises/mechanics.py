@@ -99,6 +99,82 @@ class RepCounter:
         self.started_ms = None
 
 
+class AlternationCounter:
+    """Counts swings between two extremes: every arrival in the zone opposite the last one is a rep.
+
+    The zones are ``value <= low`` and ``value >= high``; the band between
+    them is neutral, so flicker at a threshold cannot make a swing (coming
+    back to the zone of the last swing is not one). A swing counts the
+    moment the signal enters the other zone. The first zone entered after
+    arming counts too (the first movement from a neutral start is a rep); a
+    zone the signal already sits in when armed does not, and a return to the
+    neutral band never does. The interface is :class:`RepCounter`'s: the
+    window runs from the last moment the signal was in a zone (or from
+    arming) to the entry, and counts only if it lasted ``min_rep_ms`` and
+    began ``refractory_ms`` after the previous counted one ended; a swing too
+    short to count still switches the zone, so one jerk neither counts nor
+    makes the next real swing miss. ``peak`` is the extreme reached in the
+    zone the swing left (NaN for a first swing from the neutral band): the
+    extreme of the zone it arrives in is not known yet when it is counted.
+    """
+
+    def __init__(self, low: float, high: float, *, min_rep_ms: float = 250.0, refractory_ms: float = 0.0):
+        if low >= high:
+            raise ValueError(f"low threshold {low} must be below high threshold {high}")
+        self.low, self.high = low, high
+        self.min_rep_ms, self.refractory_ms = min_rep_ms, refractory_ms
+        self.zone: str | None = None  # "low" / "high": where the last swing arrived (None before the first)
+        self.started_ms: float | None = None  # set while between the zones after arming
+        self._inside: str | None = None  # the zone the signal is in now
+        self._left_ms: float | None = None  # last moment in a zone, or the arming moment
+        self._extreme = math.nan  # extreme value in the current zone since the last swing
+        self._last_end_ms = -math.inf
+        self._armed = False
+
+    @property
+    def in_rep(self) -> bool:
+        """Armed and between the zones: swinging (or resting in the neutral band)."""
+        return self.started_ms is not None
+
+    def _zone_of(self, value: float) -> str | None:
+        return "low" if value <= self.low else "high" if value >= self.high else None
+
+    def update(self, t_ms: float, value: float | None, *, armed: bool = True) -> RepWindow | None:
+        if not armed:
+            self.cancel()
+            if not unknown(value):
+                self._inside = self._zone_of(value)
+            return None
+        if not self._armed:  # the zone held at arming counts as the last swing's
+            self._armed, self.zone, self._left_ms = True, self._inside, t_ms
+            self.started_ms = t_ms if self._inside is None else None
+        if unknown(value):
+            return None
+        zone, was = self._zone_of(value), self._inside
+        self._inside = zone
+        if zone is None:
+            if was is not None:
+                self.started_ms = self._left_ms
+            return None
+        self.started_ms = None
+        if zone == self.zone or zone == was:  # still in, or back in, the zone of the last swing
+            self._extreme = value if math.isnan(self._extreme) else (
+                min(self._extreme, value) if zone == "low" else max(self._extreme, value))  # fmt: skip
+            self._left_ms = t_ms
+            return None
+        start, peak = self._left_ms, self._extreme
+        self.zone, self._extreme, self._left_ms = zone, value, t_ms
+        if t_ms - start >= self.min_rep_ms and start - self._last_end_ms >= self.refractory_ms:
+            self._last_end_ms = t_ms
+            return RepWindow(start, t_ms, peak)
+        return None
+
+    def cancel(self) -> None:
+        """Drop the swing in progress and the last zone (the view was lost): counting restarts once re-armed."""
+        self.started_ms, self.zone, self._left_ms, self._armed = None, None, None, False
+        self._extreme = math.nan
+
+
 @dataclass(frozen=True)
 class HoldWindow:
     start_ms: float
@@ -269,6 +345,10 @@ class RecentValues:
     def span(self):
         """Elementwise max - min of the stored values: 0 for a single value, NaN when nothing is stored."""
         return self._reduce(lambda v, axis: np.nanmax(v, axis=axis) - np.nanmin(v, axis=axis))
+
+    def median(self):
+        """Elementwise median of the stored values (a typical value, robust to brief outliers); NaN when empty."""
+        return self._reduce(np.nanmedian)
 
     def clear(self) -> None:
         self._items.clear()
