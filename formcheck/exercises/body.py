@@ -28,6 +28,7 @@ class Body:
         self.frame = frame
         self.px = frame.pixels()
         self.scale = geometry.body_scale(self.px)
+        self._mids: dict[str, np.ndarray] = {}
 
     def p(self, name: str) -> np.ndarray:
         """Pixel position of a landmark, e.g. ``p("left_knee")``."""
@@ -62,19 +63,26 @@ class Body:
 
     def mid(self, part: str) -> np.ndarray:
         """Midpoint of the left and right ``part`` (e.g. ``"hip"``), or the one side that is known."""
-        pts = self.px[[index(f"left_{part}"), index(f"right_{part}")]]
-        known = pts[np.all(np.isfinite(pts), axis=1)]
-        return known.mean(axis=0) if len(known) else np.full(2, np.nan)
+        if part not in self._mids:
+            pts = self.px[[index(f"left_{part}"), index(f"right_{part}")]]
+            known = pts[np.isfinite(pts).all(axis=1)]
+            self._mids[part] = known.mean(axis=0) if len(known) else np.full(2, np.nan)
+        return self._mids[part]
 
-    def hip_flexion(self, side: str) -> float:
+    def hip_flexion(self, side: str, signed: bool = False) -> float:
         """Flexion of one thigh from the trunk line in the image (degrees): 0 in line with the trunk, 90 at
         right angles to it. The trunk runs from the mid-shoulders to the mid-hips, so a hidden far shoulder
-        or hip does not matter (in a side view the two nearly coincide)."""
+        or hip does not matter (in a side view the two nearly coincide). With ``signed`` it is negative
+        while the knee is below the trunk line in the image (lying on the back: a thigh resting a little
+        below the line reads -10, not 10, so a lift from there is not mistaken for a drop)."""
         trunk = self.mid("hip") - self.mid("shoulder")
         thigh = self.p(f"{side}_knee") - self.p(f"{side}_hip")
         if not np.all(np.isfinite(thigh)):
             thigh = self.p(f"{side}_knee") - self.mid("hip")
-        return float(geometry.joint_angle(trunk, np.zeros(2), thigh))
+        angle = float(geometry.joint_angle(trunk, np.zeros(2), thigh))
+        if signed and (trunk[0] * thigh[1] - trunk[1] * thigh[0]) * np.sign(trunk[0]) > 0:
+            return -angle
+        return angle
 
     def leg_elevation(self, side: str) -> float:
         """Elevation of the line from the mid-hips to one ankle (degrees, positive = ankle higher).
@@ -93,6 +101,23 @@ class Body:
             return math.nan
         u = 0.0 if length2 == 0 else float(np.clip(np.dot(p - a_, ab) / length2, 0.0, 1.0))
         return self.rel(float(np.linalg.norm(p - (a_ + u * ab))))
+
+    def limb_consistent(self, side: str, reference: str, parts: tuple[str, ...],
+                        tolerance: float = 0.35) -> bool | None:  # fmt: skip
+        """Are the segments of ``side`` along ``parts`` (e.g. ``("knee", "ankle", "foot_index")``) about as long
+        as ``reference``'s, each within ``tolerance`` as a fraction? None when a landmark is unknown.
+
+        A far-side limb the model has misplaced (an ankle collapsed onto its knee, a foot folded back)
+        usually fails this: treat its angles as unknown rather than judging them (see DESIGN.md).
+        """
+        for a, b in zip(parts, parts[1:]):
+            mine = float(np.linalg.norm(self.p(f"{side}_{b}") - self.p(f"{side}_{a}")))
+            ref = float(np.linalg.norm(self.p(f"{reference}_{b}") - self.p(f"{reference}_{a}")))
+            if not (math.isfinite(mine) and math.isfinite(ref)) or ref == 0:
+                return None
+            if abs(mine / ref - 1.0) > tolerance:
+                return False
+        return True
 
 
 def test(value: float, predicate) -> bool | None:
