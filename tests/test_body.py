@@ -28,6 +28,7 @@ def test_supine_leg_readings_from_every_side_view(camera):
     assert b.leg_elevation("right") > 45 and abs(b.leg_elevation("left")) < 5
     assert b.distance_to_segment("left_wrist", "right_hip", "right_knee") < 0.05
     assert b.distance_to_segment("left_wrist", "left_hip", "left_knee") > 0.3
+    assert b.distance_to_segment("left_wrist", "right_hip", "right_knee", 0.0, 0.5) > 0.3  # the half at the hip
 
 
 def test_hidden_far_hip_and_shoulder_still_give_the_flexion():

@@ -92,9 +92,13 @@ class Body:
         """
         return float(geometry.elevation(self.mid("hip"), self.p(f"{side}_ankle")))
 
-    def distance_to_segment(self, point: str, a: str, b: str) -> float:
-        """Distance from landmark ``point`` to the segment between landmarks ``a`` and ``b``, in torso lengths."""
-        p, a_, b_ = self.p(point), self.p(a), self.p(b)
+    def distance_to_segment(self, point: str, a: str, b: str, start: float = 0.0, end: float = 1.0) -> float:
+        """Distance from landmark ``point`` to the segment between landmarks ``a`` and ``b``, in torso lengths.
+
+        ``start``/``end`` keep only part of it, as fractions from ``a`` (e.g. 0.5, 1.0: the half next to ``b``).
+        """
+        a_, b_ = self.p(a), self.p(b)
+        p, a_, b_ = self.p(point), a_ + start * (b_ - a_), a_ + end * (b_ - a_)
         ab = b_ - a_
         length2 = float(np.dot(ab, ab))
         if not np.isfinite(length2) or not np.all(np.isfinite(p)):
