@@ -1,0 +1,178 @@
+"""Knee to opposite shoulder: lying on the back, pull one bent knee toward the other shoulder, hold 20 s, switch."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.exercises import base
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.body import Body, test
+from formcheck.exercises.mechanics import RecentValues
+from formcheck.landmarks import PoseFrame, index, other_side
+
+INFO = ExerciseInfo(
+    id="knee_to_shoulder",
+    title="Knee to opposite shoulder",
+    source="4 sciatica exercises, #4",
+    camera="Side view: camera at floor level, 2-3 m to your side, your whole body from head to feet in frame.",
+    start_position="Lying on your back, both legs straight on the floor, toes pointing to the ceiling.",
+    posture="supine",
+    signal="Hip flexion of the pulled leg (thigh against the trunk line); the other leg's knee angle and lift; "
+    "the pulled knee's sideways position from the model's 3D landmarks.",
+    completes="One knee bent and pulled toward the chest / opposite shoulder (hip flexed past 75 degrees), "
+    "held for 20 s, then released; the side is the pulled knee.",
+    kind="holds",
+    faults=(
+        FaultInfo("legs_not_straight", "Start with both legs straight on the floor", setup=True),
+        FaultInfo("toes_not_up", "Point your toes up to the ceiling", setup=True),
+        FaultInfo("knee_not_bent", "Bend your knee as you pull it in"),
+        FaultInfo("hands_not_on_leg", "Use your hands to pull your knee in"),
+        FaultInfo("other_leg_bent", "Keep your other leg straight"),
+        FaultInfo("other_leg_lifted", "Keep your other leg on the floor"),
+        FaultInfo("knee_drifts_out", "Pull your knee toward your opposite shoulder"),
+        FaultInfo("hold_too_short", "Hold the stretch for 20 seconds"),
+    ),
+    targets=Targets(hold_s=20.0, duration_s=30.0, per_side=True),
+    needs=("shoulder", "hip", "knee", "ankle"),
+    safety="Pull only as far as is comfortable; stop if the pain gets worse or spreads down your leg.",
+    cannot_check=(
+        "How far across the body the knee goes (toward the opposite shoulder) is out of the camera's plane: it is "
+        "estimated from the model's 3D landmarks only, reported per hold, and only a knee clearly drifting out to "
+        "its own side is flagged; no 3D landmarks, no judgement.",
+        "How far to pull is your call: the hip flexion reached is reported per hold, never judged.",
+        "Only the near hand is checked against the leg; what the far hand does is hidden.",
+        "A far leg hidden behind the near one cannot be judged (its rules then say so).",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Thresholds(base.Thresholds):
+    pulled_min: float = 75.0  # hip flexion (degrees) of the pulled thigh that makes a hold
+    side_margin: float = 30.0  # the pulled thigh is flexed this much more than the other one
+    down_max: float = 30.0  # a thigh flexed less than this is lying down: it cannot be the pulled one
+    knee_bent_max: float = 110.0  # knee angle (180 = straight) of the pulled leg must be below this
+    straight_min: float = 150.0  # knee angle of a straight leg
+    leg_lift_max: float = 15.0  # hips->ankle line rising more than this (degrees): the foot is off the floor
+    toes_pointed_max: float = 120.0  # ankle angle (90 = foot square to the shin) above this: toes pointed away
+    hand_reach_max: float = 0.4  # near wrist farther than this (torso lengths) from the knee end of the pulled
+    # thigh and the knee end of its shin: the hands are not pulling
+    knee_out_max: float = 2.0  # knee's sideways offset from the midline, in half hip-widths (1 = over its own hip)
+    world_hip_min: float = 0.12  # 3D hip width (m) outside [min, max]: the 3D estimate is not trusted
+    world_hip_max: float = 0.5
+
+
+class KneeToShoulder(base.Exercise):
+    info = INFO
+    Thresholds = Thresholds
+
+    def __init__(self, profile=None):
+        super().__init__(profile)
+        self._flexion = RecentValues(math.inf)  # pulled thigh's flexion during the current hold
+        self._offset = RecentValues(math.inf)  # pulled knee's sideways offset during the current hold
+        self._reached: dict[int, dict] = {}
+
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        th, b = self.th, Body(frame)
+        flex = {s: b.hip_flexion(s) for s in ("left", "right")}
+        work = self._pulled_leg(flex)
+        if not self.holding:
+            self._flexion.clear()
+            self._offset.clear()
+        faults: dict[str, bool | None] = dict.fromkeys(
+            ("knee_not_bent", "hands_not_on_leg", "other_leg_bent", "other_leg_lifted", "knee_drifts_out"), False)
+        angles, bad = [], []
+        legs = ("left", "right")
+        lifted = {s: b.leg_elevation(s) for s in legs}
+        if work is not None:
+            in_position = flex[work] >= th.pulled_min
+        else:  # neither thigh drawn up, or both: no hold; a hidden thigh might be the pulled one
+            in_position = False if all(f == f for f in flex.values()) else None
+        # at rest: every foot it can see on the floor (the near one at least; a hidden far leg is not guessed)
+        feet_down = {s: test(lifted[s], lambda v: v < th.leg_lift_max) for s in legs}
+        resting = None if feet_down[near] is None else all(v is not False for v in feet_down.values())
+        faults["legs_not_straight"] = faults["toes_not_up"] = False
+        if resting:
+            faults["legs_not_straight"] = _any(test(b.angle(s, "knee"), lambda v: v < th.straight_min) for s in legs)
+            faults["toes_not_up"] = test(b.angle(near, "ankle"), lambda v: v > th.toes_pointed_max)
+        if work is not None and in_position:
+            other = other_side(work)
+            knee = b.angle(work, "knee")
+            reach = np.fmin(b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0),
+                            b.distance_to_segment(f"{near}_wrist", f"{work}_knee", f"{work}_ankle", 0.0, 0.5))
+            offset = self._knee_offset(frame, work)
+            faults["knee_not_bent"] = test(knee, lambda v: v > th.knee_bent_max)
+            faults["hands_not_on_leg"] = test(reach, lambda v: v > th.hand_reach_max)
+            faults["other_leg_bent"] = test(b.angle(other, "knee"), lambda v: v < th.straight_min)
+            faults["other_leg_lifted"] = test(lifted[other], lambda v: v > th.leg_lift_max)
+            faults["knee_drifts_out"] = test(offset, lambda v: v > th.knee_out_max)
+            self._flexion.add(frame.t_ms, flex[work])
+            self._offset.add(frame.t_ms, offset)
+            angles = [
+                base.AngleReading("hip", b.joint(f"{work}_hip"), flex[work]),
+                base.AngleReading("knee", b.joint(f"{work}_knee"), knee, test(knee, lambda v: v <= th.knee_bent_max)),
+            ]
+            bad = [b.joint(f"{work}_knee"), b.joint(f"{other}_knee"), b.joint(f"{other}_ankle")]
+        return Observation(
+            ready=resting,
+            in_position=in_position,
+            side=work if in_position else None,
+            faults=faults,
+            angles=angles,
+            bad_joints=tuple(bad),
+        )
+
+    def _pulled_leg(self, flex: dict[str, float]) -> str | None:
+        """The leg whose thigh is drawn up; None when neither or both are, or when that cannot be seen."""
+        th = self.th
+        known = {s: f for s, f in flex.items() if f == f}
+        if len(known) == 2:
+            hi, lo = sorted(known, key=known.get, reverse=True)
+            return hi if known[hi] - known[lo] >= th.side_margin and known[hi] >= th.down_max else None
+        if len(known) == 1:
+            ((side, f),) = known.items()
+            return side if f >= th.pulled_min else None
+        return None
+
+    def _knee_offset(self, frame: PoseFrame, side: str) -> float:
+        """The pulled knee's sideways position from the 3D landmarks, in half hip-widths from the midline.
+
+        1 = over its own hip, 0 = over the midline, negative = across toward the other side (the
+        opposite shoulder), above 1 = out to its own side. NaN when the 3D landmarks are missing or
+        implausible (the model's depth is its weakest estimate).
+        """
+        w = frame.world_points()
+        hip, other, knee = w[index(f"{side}_hip")], w[index(f"{other_side(side)}_hip")], w[index(f"{side}_knee")]
+        axis = hip - other
+        width = float(np.linalg.norm(axis))
+        if not (np.all(np.isfinite(knee)) and self.th.world_hip_min <= width <= self.th.world_hip_max):
+            return math.nan
+        return float(np.dot(knee - (hip + other) / 2, axis / width) / (width / 2))
+
+    def judge(self, record: RepRecord) -> list[str]:
+        self._reached[record.index] = {
+            "hip_flexion_deg": _round(self._flexion.max()),
+            "knee_offset_half_hips": _round(self._offset.median(), 2),
+        }
+        self._flexion.clear()
+        self._offset.clear()
+        return super().judge(record)
+
+    def summary(self) -> dict:
+        out = super().summary()
+        for rec in out["records"]:
+            rec.update(self._reached.get(rec["index"], {}))
+        return out
+
+
+def _round(value: float, digits: int = 0) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+def _any(flags) -> bool | None:
+    """True if any flag is True, else None if any is unknown, else False."""
+    flags = list(flags)
+    return True if True in flags else None if None in flags else False

@@ -1,0 +1,155 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, fault_ids, faults_by_rep, reps_per_side
+
+from formcheck.exercises import create
+from formcheck.exercises.base import Profile
+from formcheck.rules import run_rules
+from formcheck.synthetic import SUPINE, Builder, Camera, Noise, Pose, render
+
+SHORT = Profile(target_hold_s=4.0)  # most clips hold 5 s against a 4 s target, to keep the tests fast
+SITTING = replace(SUPINE, y=0.1, trunk=90.0, l_hip=90, r_hip=90)
+
+
+def pull(side: str, hip=120, knee=120, abduct=0, arms=(25, 45), other_hip=0, other_knee=0) -> dict:
+    """Pose changes for pulling ``side``'s knee in (default: hugged to the chest, both hands on the knee)."""
+    me, other = side[0], "l" if side == "right" else "r"
+    return {f"{me}_hip": hip, f"{me}_knee": knee, f"{me}_abduct": abduct, f"{other}_hip": other_hip,
+            f"{other}_knee": other_knee, "l_shoulder": arms[0], "r_shoulder": arms[0], "l_elbow": arms[1],
+            "r_elbow": arms[1]}  # fmt: skip
+
+
+def stretches(holds, hold=5.0, start: Pose = SUPINE, sitting_up=False, fps=15):
+    """Each hold: (side, extra pose changes, seconds or None for ``hold``)."""
+    b = Builder(SITTING if sitting_up else start, fps=fps)
+    if sitting_up:  # sit on the floor, legs out, then lie back
+        b.hold(1.0).move(2.0, start)
+    b.hold(1.5)
+    for side, extra, seconds in holds:
+        b.move(1.5, start, **pull(side, **extra)).hold(seconds or hold).move(1.5, start).hold(1.5)
+    return b.clip()
+
+
+BOTH = [("right", {}, None), ("left", {}, None)]
+
+
+def per_record(summary, key):
+    return [r[key] for r in summary["records"]]
+
+
+@pytest.mark.parametrize("camera", CAMERAS, ids=CAMERA_IDS)
+def test_clean_holds_counted_per_side_without_faults(camera):
+    summary, _ = analyse("knee_to_shoulder", stretches(BOTH), camera, profile=SHORT)
+    assert reps_per_side(summary) == {"right": 1, "left": 1}
+    assert summary["good_reps"] == 2 and summary["faults"] == []
+    assert all(5.0 <= h <= 6.5 for h in per_record(summary, "hold_s"))
+    assert all(118 <= f <= 122 for f in per_record(summary, "hip_flexion_deg"))
+
+
+def test_the_real_target_is_20_seconds_per_side_and_a_short_hold_is_flagged():
+    clip = stretches([("right", {}, 21.0), ("left", {}, 12.0)])
+    summary, events = analyse("knee_to_shoulder", clip)
+    assert reps_per_side(summary) == {"right": 1, "left": 1}
+    assert faults_by_rep(summary) == {1: {"hold_too_short"}}
+    assert per_record(summary, "target_reached") == [True, False]
+    cues = [e.message for e in events if e.kind == "cue"]
+    assert cues.count("Switch sides") == 1 and "Hold the stretch for 20 seconds" in cues
+
+
+def test_left_side_first_and_repeated_holds_per_side():
+    holds = [("left", {}, None), ("left", {}, None), ("right", {}, None), ("right", {}, None)]
+    summary, _ = analyse("knee_to_shoulder", stretches(holds), profile=SHORT)
+    assert per_record(summary, "side") == ["left", "left", "right", "right"] and summary["faults"] == []
+
+
+def test_noise_and_dropouts_change_no_count():
+    summary, _ = analyse("knee_to_shoulder", stretches(BOTH * 2), noise=REALISTIC, profile=SHORT)
+    assert per_record(summary, "side") == ["right", "left"] * 2 and summary["faults"] == []
+
+
+def test_sitting_down_and_lying_back_counts_nothing():
+    summary, events = analyse("knee_to_shoulder", stretches(BOTH, sitting_up=True), profile=SHORT)
+    assert reps_per_side(summary) == {"right": 1, "left": 1} and summary["faults"] == []
+    assert [e.kind for e in events].count("ready") == 1
+
+
+def test_how_far_the_knee_comes_in_is_reported_never_faulted():
+    holds = [("right", dict(hip=95, knee=110, arms=(40, 0)), None), ("right", dict(hip=135, knee=130,
+                                                                                    arms=(10, 85)), None)]
+    summary, _ = analyse("knee_to_shoulder", stretches(holds), profile=SHORT)
+    assert summary["faults"] == []
+    low, deep = per_record(summary, "hip_flexion_deg")
+    assert 92 <= low <= 98 and 132 <= deep <= 138
+
+
+@pytest.mark.parametrize(
+    "fault, extra",
+    [
+        ("knee_not_bent", dict(hip=100, knee=30, arms=(25, 20))),
+        ("other_leg_bent", dict(other_hip=45, other_knee=90)),  # its foot stays on the floor
+        ("other_leg_lifted", dict(other_hip=35)),  # straight, but off the floor
+        ("hands_not_on_leg", dict(arms=(0, 0))),  # arms resting on the floor
+        ("knee_drifts_out", dict(abduct=40)),  # the knee falls out to its own side
+    ],
+)
+def test_each_fault_is_found_in_its_hold_only(fault, extra):
+    holds = [("right", {}, None), ("right", extra, None), ("left", {}, None)]
+    summary, _ = analyse("knee_to_shoulder", stretches(holds), profile=SHORT)
+    assert per_record(summary, "side") == ["right", "right", "left"]
+    assert faults_by_rep(summary) == {1: {fault}}
+
+
+def test_mirrored_fault_on_the_left_leg():
+    holds = [("left", dict(other_hip=45, other_knee=90), None)]
+    for camera in (Camera(near_side="left"), Camera(near_side="right", head_right=True)):
+        summary, _ = analyse("knee_to_shoulder", stretches(holds), camera, profile=SHORT)
+        assert per_record(summary, "side") == ["left"] and faults_by_rep(summary) == {0: {"other_leg_bent"}}
+
+
+def test_knee_toward_the_opposite_shoulder_is_reported_from_the_3d_landmarks():
+    holds = [("right", {}, None), ("right", dict(abduct=-25), None), ("right", dict(abduct=40), None)]
+    summary, _ = analyse("knee_to_shoulder", stretches(holds), profile=SHORT)
+    straight, across, out = per_record(summary, "knee_offset_half_hips")
+    assert straight == pytest.approx(1.0, abs=0.1)  # over its own hip: straight to the chest
+    assert across < -0.5 and out > 2.0
+    assert faults_by_rep(summary) == {2: {"knee_drifts_out"}}
+
+
+def test_without_3d_landmarks_the_sideways_rule_cannot_judge():
+    clip = stretches([("right", dict(abduct=40), None)])
+    frames = [replace(f, world=None) for f in render(clip, Camera(), Noise(pixel_sd=1.0, seed=1))]
+    exercise = create("knee_to_shoulder", SHORT)
+    run_rules(exercise, frames)
+    summary = exercise.summary()
+    assert reps_per_side(summary) == {"right": 1} and summary["faults"] == []
+    assert per_record(summary, "knee_offset_half_hips") == [None]
+
+
+def test_a_hidden_far_leg_is_not_judged_and_not_guessed():
+    # Camera on the left, far (right) side hidden: a bent right leg under the pulled left knee is not
+    # flagged (cannot see it), and a pulled right knee is not counted (cannot see which knee moved).
+    clip = stretches([("left", dict(other_hip=45, other_knee=90), None), ("right", {}, None)])
+    summary, _ = analyse("knee_to_shoulder", clip, Camera(near_side="left"), Noise(far_visibility=0.3),
+                         profile=SHORT)  # fmt: skip
+    assert per_record(summary, "side") == ["left"] and summary["faults"] == []
+
+
+def test_start_position_faults_before_the_first_hold():
+    bent_start = replace(SUPINE, l_hip=45, r_hip=45, l_knee=90, r_knee=90, l_ankle=-50, r_ankle=-50)
+    b = Builder(bent_start, fps=15).hold(2.0).move(1.0, SUPINE).hold(1.5)
+    b.move(1.5, SUPINE, **pull("right")).hold(5.0).move(1.5, SUPINE).hold(1.0)
+    summary, _ = analyse("knee_to_shoulder", b.clip(), profile=SHORT)
+    assert fault_ids(summary) == {"legs_not_straight", "toes_not_up"}
+    assert all(f["rep"] is None and f["end_s"] < 4.0 for f in summary["faults"])
+    assert reps_per_side(summary) == {"right": 1} and faults_by_rep(summary) == {}
+
+
+def test_info_declares_targets_and_what_it_cannot_see():
+    exercise = create("knee_to_shoulder")
+    info = exercise.info
+    assert info.posture == "supine" and info.kind == "holds"
+    assert exercise.targets.hold_s == 20.0 and exercise.targets.per_side
+    assert any("opposite shoulder" in text for text in info.cannot_check)
+    assert np.isclose(create("knee_to_shoulder", Profile(target_hold_s=30)).targets.hold_s, 30)
