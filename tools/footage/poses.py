@@ -19,7 +19,7 @@ LIBRARY = {
     # lying on the stomach, forehead near the floor, hands beside the shoulders
     "prone": {
         "root_pitch": 90, "ankle_l": -60, "ankle_r": -60, "hip_abd_l": 3, "hip_abd_r": 3,
-        "shoulder_flex_l": 150, "shoulder_flex_r": 150, "shoulder_abd_l": 35, "shoulder_abd_r": 35,
-        "elbow_l": 130, "elbow_r": 130, "neck_flex": 10,
+        "shoulder_abd_l": 75, "shoulder_abd_r": 75, "shoulder_rot_l": -90, "shoulder_rot_r": -90,
+        "elbow_l": 100, "elbow_r": 100, "neck_flex": 10,
     },
 }

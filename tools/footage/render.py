@@ -79,7 +79,8 @@ def place_props(body, props, book):
             sx, sy = p.pop("footprint", [0.35, 0.4])
             top = float(lm[2]) - float(p.pop("gap", 0.06))
             p["size"] = [sx, sy, top]
-            p["centre"] = [float(lm[0]), float(lm[1]) + float(p.pop("shift", 0.0)), top / 2]
+            cx = float(p.pop("x")) if "x" in p else float(lm[0])
+            p["centre"] = [cx, float(lm[1]) + float(p.pop("shift", 0.0)), top / 2]
         out.append(p)
     return out
 

@@ -148,7 +148,24 @@ def expand(script: dict) -> Timeline:
 
     run(script["timeline"], None)
     tl.duration = state["t"]
+    tl.faults = merge_faults(tl.faults)
     return tl
+
+
+def merge_faults(faults):
+    """One interval per fault episode: join touching intervals of the same id and rep."""
+    out = []
+    for f in sorted(faults, key=lambda f: (f["start_s"], f["id"])):
+        for g in out:
+            if g["id"] == f["id"] and g["rep"] == f["rep"] and f["start_s"] <= g["end_s"] + 1e-6:
+                g["end_s"] = max(g["end_s"], f["end_s"])
+                break
+        else:
+            out.append(dict(f))
+    out.sort(key=lambda f: f["start_s"])
+    for i, f in enumerate(out):
+        f["index"] = i
+    return out
 
 
 def _ease(x, kind):
