@@ -59,3 +59,13 @@ def test_limb_consistent_rejects_a_misplaced_far_limb():
     assert b.limb_consistent("right", "left", ("knee", "ankle", "foot_index")) is False
     b.px[index("right_knee")] = float("nan")
     assert b.limb_consistent("right", "left", ("knee", "ankle", "foot_index")) is None
+
+
+def test_raised_leg_is_the_thigh_drawn_up_and_a_hidden_thigh_is_not_guessed():
+    camera = CAMERAS[0]  # near side left
+    assert body(replace(SUPINE, r_hip=90, r_knee=90), camera).raised_leg(45, 30) == "right"
+    assert body(replace(SUPINE, l_hip=90, r_hip=80), camera).raised_leg(45, 30) is None  # both up
+    assert body(SUPINE, camera).raised_leg(45, 30) is None
+    near_up = body(replace(SUPINE, l_hip=90, l_knee=90), camera, hide=("right_hip", "right_knee"))
+    near_low = body(replace(SUPINE, l_hip=60, l_knee=90), camera, hide=("right_hip", "right_knee"))
+    assert near_up.raised_leg(45, 30) == "left" and near_low.raised_leg(45, 30) is None

@@ -84,6 +84,23 @@ class Body:
             return -angle
         return angle
 
+    def raised_leg(self, min_flexion: float, margin: float) -> str | None:
+        """Lying on the back: the leg whose thigh is drawn up, from :meth:`hip_flexion`.
+
+        That thigh is flexed at least ``min_flexion`` and ``margin`` more than the other. None when
+        neither or both are up, or when one thigh is hidden and the visible one is not clearly up (at least
+        ``min_flexion + margin``): the hidden one might be the raised leg.
+        """
+        flex = {s: self.hip_flexion(s) for s in ("left", "right")}
+        known = {s: f for s, f in flex.items() if math.isfinite(f)}
+        if len(known) == 2:
+            hi, lo = sorted(known, key=known.get, reverse=True)
+            return hi if known[hi] >= min_flexion and known[hi] - known[lo] >= margin else None
+        if len(known) == 1:
+            ((side, f),) = known.items()
+            return side if f >= min_flexion + margin else None
+        return None
+
     def leg_elevation(self, side: str) -> float:
         """Elevation of the line from the mid-hips to one ankle (degrees, positive = ankle higher).
 
