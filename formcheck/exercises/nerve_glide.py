@@ -1,0 +1,131 @@
+"""Sciatic nerve glide (progression): lying on the back, thigh held upright, straighten the knee toward the sky
+with the toes pulled back, then bend it again."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.exercises import base
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.body import Body, test
+from formcheck.landmarks import PoseFrame, other_side
+
+INFO = ExerciseInfo(
+    id="nerve_glide",
+    title="Sciatic nerve glide (knee extensions lying down)",
+    source="5 exercises by a physiotherapist, #3",
+    camera="Side view: camera at floor level, 2-3 m to your side, your whole body and the raised foot in frame.",
+    start_position="Lying on your back, both legs straight; then hold the symptomatic leg with both hands "
+    "behind the thigh, thigh upright (hip at about 90 degrees), knee bent.",
+    posture="supine",
+    signal="Knee angle of the held leg (180 = straight) while its thigh is up; ankle dorsiflexion at the top.",
+    completes="The knee straightened toward the sky (past 135 degrees) with the toes pulled toward you, then bent "
+    "again (below 115 degrees); about 20 reps with the symptomatic leg.",
+    kind="reps",
+    faults=(
+        FaultInfo("thigh_not_vertical", "Keep your thigh upright, hip at 90 degrees"),
+        FaultInfo("toes_not_pulled", "Pull your toes toward you as you straighten"),
+        FaultInfo("hands_not_on_thigh", "Hold your leg behind the thigh"),
+        FaultInfo("other_leg_bent", "Keep your other leg straight"),
+        FaultInfo("other_leg_lifted", "Keep your other leg on the floor"),
+        FaultInfo("wrong_leg", "Work your symptomatic leg"),
+    ),
+    targets=Targets(reps=20),
+    needs=("shoulder", "hip", "knee", "ankle"),
+    safety="Stop if you feel a stabbing pain, or if numbness or tingling appear. Straighten only to tolerance: "
+    "this is a gentle glide, not a stretch to the limit. See a professional if there is no improvement.",
+    cannot_check=(
+        "How far to straighten is up to your tolerance: the knee angle reached is reported per rep, not judged.",
+        "Toe position needs the foot landmarks, which the model places roughly: only a foot that is not pulled "
+        "back past neutral at the top is flagged; no foot landmarks, no judgement.",
+        "Only the near hand is checked against the back of the thigh; the far hand is hidden.",
+        "Pain, numbness or tingling cannot be seen: stop and note them yourself.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Thresholds(base.Thresholds):
+    extended: float = 135.0  # knee angle (180 = straight) that starts a rep: straightened toward the sky
+    returned: float = 115.0  # ... and back below this ends it
+    thigh_up_min: float = 50.0  # hip flexion of a held-up thigh; below it the leg is down (no glide)
+    side_margin: float = 30.0  # the held thigh is flexed this much more than the other one
+    start_knee_max: float = 115.0  # start position: knee bent below this with the thigh up
+    thigh_tolerance: float = 25.0  # hip flexion this far from 90 degrees: the thigh is not upright
+    dorsiflexion_min: float = 5.0  # toes pulled back at the top: ankle this far past neutral (degrees)
+    top_margin: float = 10.0  # "the top" = frames within this of the rep's largest knee angle
+    hand_reach_max: float = 0.35  # near wrist farther than this (torso lengths) from the knee half of the thigh:
+    # not holding the leg behind the thigh
+    straight_min: float = 150.0  # knee angle of the other leg: straight
+    leg_lift_max: float = 15.0  # hips->ankle line of the other leg rising more than this: off the floor
+
+
+class NerveGlide(base.Exercise):
+    info = INFO
+    Thresholds = Thresholds
+
+    def __init__(self, profile=None):
+        super().__init__(profile)
+        self._top: list[tuple[float, float]] = []  # (knee angle, ankle dorsiflexion) through the current rep
+
+    def rep_thresholds(self) -> tuple[float, float]:
+        return self.th.extended, self.th.returned
+
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        th, b = self.th, Body(frame)
+        work = b.raised_leg(th.thigh_up_min, th.side_margin)
+        if not self.in_rep:
+            self._top.clear()
+        names = ("thigh_not_vertical", "hands_not_on_thigh", "other_leg_bent", "other_leg_lifted")
+        faults: dict[str, bool | None] = dict.fromkeys(names, False)
+        if work is None:
+            flex = [b.hip_flexion(s) for s in ("left", "right")]
+            legs_down = all(math.isfinite(f) and f < th.thigh_up_min for f in flex)
+            # no leg held up: a returned knee; a hidden leg might be the held one: cannot see
+            return Observation(ready=False if legs_down else None, signal=0.0 if legs_down else None, faults=faults)
+        other = other_side(work)
+        flex, knee = b.hip_flexion(work), b.angle(work, "knee")
+        dorsiflexion = 90.0 - b.angle(work, "ankle")
+        reach = b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0)
+        faults["thigh_not_vertical"] = test(abs(flex - 90.0), lambda v: v > th.thigh_tolerance)
+        faults["hands_not_on_thigh"] = test(reach, lambda v: v > th.hand_reach_max)
+        faults["other_leg_bent"] = test(b.angle(other, "knee"), lambda v: v < th.straight_min)
+        faults["other_leg_lifted"] = test(b.leg_elevation(other), lambda v: v > th.leg_lift_max)
+        if self.in_rep or test(knee, lambda v: v >= th.extended):
+            self._top.append((knee, dorsiflexion))
+        return Observation(
+            ready=test(knee, lambda v: v <= th.start_knee_max),
+            signal=knee,
+            side=work,
+            faults=faults,
+            angles=[
+                base.AngleReading("knee", b.joint(f"{work}_knee"), knee),
+                base.AngleReading("hip", b.joint(f"{work}_hip"), flex,
+                                  test(abs(flex - 90.0), lambda v: v <= th.thigh_tolerance)),
+                base.AngleReading("toes", b.joint(f"{work}_ankle"), dorsiflexion),
+            ],  # fmt: skip
+            bad_joints=(b.joint(f"{work}_hip"), b.joint(f"{work}_ankle"), b.joint(f"{other}_knee")),
+        )
+
+    def judge(self, record: RepRecord) -> list[str]:
+        extra = []
+        top = self._top_dorsiflexion()
+        self._top.clear()
+        if top is not None and top < self.th.dorsiflexion_min:
+            extra.append("toes_not_pulled")
+        symptomatic = self.profile.symptomatic_side
+        if symptomatic and record.side and record.side != symptomatic:
+            extra.append("wrong_leg")
+        return extra
+
+    def _top_dorsiflexion(self) -> float | None:
+        """Median ankle dorsiflexion over the frames near the rep's largest knee angle; None if the foot was unseen."""
+        knees = np.array([k for k, _ in self._top], dtype=float)
+        if not np.isfinite(knees).any():
+            return None
+        top = np.array([d for k, d in self._top if k >= np.nanmax(knees) - self.th.top_margin], dtype=float)
+        top = top[np.isfinite(top)]
+        return float(np.median(top)) if len(top) else None
