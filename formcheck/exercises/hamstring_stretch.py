@@ -1,0 +1,192 @@
+"""Standing hamstring stretch: heel on a knee-height surface, leg straight, hinge forward, hips down; 20 s a side.
+
+The hold runs while one foot rests still on a raised surface (its ankle well
+above the other one and not moving) and the other leg stands. Form is judged
+only while that foot rests, so lifting the leg on and off the surface, often
+with a bent knee, is not a fault. The hip-hike rule compares the two hips'
+heights against how they lined up while you stood on both feet just before,
+which cancels the camera's perspective and the pose model's bias.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.exercises import base
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.body import Body, test
+from formcheck.exercises.mechanics import RecentValues
+from formcheck.landmarks import SIDES, PoseFrame, other_side
+
+INFO = ExerciseInfo(
+    id="hamstring_stretch",
+    title="Standing hamstring stretch",
+    source="4 sciatica exercises, #3",
+    camera="Side view: camera at hip height, 2-3 m to your side, your whole body and the chair or step in frame. "
+    "Best with the raised leg nearer the camera (turn around when you switch legs).",
+    start_position="Standing tall in front of a chair, step or table about as high as your knees.",
+    posture="standing",
+    signal="The raised foot: its ankle well above the other ankle and resting still; the trunk's forward lean.",
+    completes="One hold: the heel rests on the surface with the leg straight for 20 s; then the other leg.",
+    kind="holds",
+    faults=(
+        FaultInfo("knee_bent", "Straighten the raised leg"),
+        FaultInfo("foot_too_low", "Use a higher surface, about knee height"),
+        FaultInfo("foot_too_high", "Use a lower surface, about knee height"),
+        FaultInfo("hip_lifted", "Keep your hips down: don't let the raised leg's hip lift"),
+        FaultInfo("standing_leg_bent", "Stand tall on a straight standing leg"),
+        FaultInfo("not_hinging", "Lean forward from your hips toward your foot"),
+        FaultInfo("hold_too_short", "Hold the stretch until the time is up"),
+    ),
+    targets=Targets(hold_s=20.0, holds=1, per_side=True),
+    needs=("shoulder", "hip", "knee", "ankle"),
+    safety="Stretch gently: stop if you feel pain, or numbness or tingling down the leg.",
+    cannot_check=(
+        "Whether the back stays long or rounds: only the shoulder-hip line is seen, so a forward lean "
+        "from a rounded back counts as hinging.",
+        "A hip hike is judged from the two hips' heights; from the side the far hip is partly hidden, "
+        "so a small hike can be missed.",
+        "Toes pulled back (flexed) toward you: the foot on the surface is too small to judge reliably.",
+        "How deep the stretch feels: lean only as far as is comfortable.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Thresholds(base.Thresholds):
+    raised_min: float = 0.3  # one ankle this far (torso lengths) above the other: the foot is up on something
+    feet_level_max: float = 0.15  # ankles closer in height than this: standing on both feet
+    still_ms: float = 500.0  # the raised foot must stay put this long to count as resting on the surface
+    still_max: float = 0.08  # ... moving less than this (torso lengths) within that time
+    hang_min: float = 0.55  # standing knee at least this far (torso lengths) below its hip: standing, not sitting
+    trunk_min: float = 30.0  # trunk elevation (degrees) above this: upright or hinged, not lying down
+    knee_straight_min: float = 160.0  # raised knee angle below this: bent
+    knee_soft_min: float = 145.0  # ... when the profile says the knee hyperextends (a slight bend is allowed)
+    standing_knee_min: float = 155.0  # standing knee angle below this: not standing tall
+    foot_low: float = -0.3  # raised ankle this far (torso lengths) below the standing knee: surface too low
+    foot_high: float = 0.5  # ... this far above it: surface too high (the hip is about 0.85 above it)
+    hip_lift_max: float = 0.07  # raised-side hip up by more than this (torso lengths) against the standing line-up
+    level_tau_ms: float = 500.0  # how quickly the standing hip line-up follows (time constant)
+    hinge_min: float = 12.0  # forward lean of the trunk (degrees from vertical) a hold should reach
+
+
+class HamstringStretch(base.Exercise):
+    info = INFO
+    Thresholds = Thresholds
+
+    def __init__(self, profile=None):
+        super().__init__(profile)
+        self._ankles = RecentValues(self.th.still_ms)
+        self._hip_level = math.nan  # left hip minus right hip height while standing on both feet
+        self._level_t: float | None = None
+        self._max_lean = math.nan  # the deepest forward lean of the current hold
+
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        th, b, t = self.th, Body(frame), frame.t_ms
+        ankles = np.array([b.p(f"{s}_ankle") for s in SIDES])
+        self._ankles.add(t, ankles)
+        height = {s: b.height_above(f"{s}_ankle", f"{other_side(s)}_ankle") for s in SIDES}
+        if not all(math.isfinite(v) for v in height.values()):
+            return Observation()
+        raised = max(SIDES, key=height.get)
+        stand = other_side(raised)
+        trunk = b.trunk_elevation()
+        standing = test(b.rel(b.p(f"{stand}_knee")[1] - _hips_y(b)), lambda v: v >= th.hang_min)  # knee below hips
+        up = test(trunk, lambda v: v >= th.trunk_min)
+        lifted = bool(height[raised] >= th.raised_min)
+        hips = b.height_above("left_hip", "right_hip")
+        on_both_feet = bool(height[raised] < th.feet_level_max) and standing and up
+        if on_both_feet:
+            self._follow_hip_level(t, hips)
+        placed = _all(lifted, standing, up)  # a foot up on something while standing on the other leg
+        in_position = self._resting(raised, b.scale) if placed else placed  # ... and resting there
+        lean = self._lean(b, raised)
+        if in_position:
+            self._max_lean = lean if not math.isfinite(self._max_lean) else max(self._max_lean, lean)
+        elif not self.holding:
+            self._max_lean = math.nan
+        knee = b.angle(raised, "knee")
+        knee_min = th.knee_soft_min if self.profile.knee_hyperextends else th.knee_straight_min
+        foot = b.height_above(f"{raised}_ankle", f"{stand}_knee")
+        hike = (hips - self._hip_level) * (1 if raised == "left" else -1)  # raised-side hip up since standing
+        checks = {
+            "knee_bent": test(knee, lambda v: v < knee_min),
+            "foot_too_low": test(foot, lambda v: v < th.foot_low),
+            "foot_too_high": test(foot, lambda v: v > th.foot_high),
+            "hip_lifted": test(hike, lambda v: v > th.hip_lift_max),
+            "standing_leg_bent": test(b.angle(stand, "knee"), lambda v: v < th.standing_knee_min),
+        }
+        if in_position:
+            faults = checks
+        elif placed is False:
+            faults = dict.fromkeys(checks, False)  # both feet down: out of the stretch
+        else:
+            faults = dict.fromkeys(checks)  # the foot is moving on or off the surface, or unseen: not judged now
+        angles = [
+            base.AngleReading("knee", b.joint(f"{raised}_knee"), knee, test(knee, lambda v: v >= knee_min)
+                              if in_position else None),
+            base.AngleReading("lean", b.joint(f"{raised}_shoulder"), lean),
+        ]  # fmt: skip
+        bad = (b.joint(f"{raised}_knee"), b.joint(f"{raised}_hip"), b.joint(f"{raised}_ankle"))
+        return Observation(
+            ready=on_both_feet and test(trunk, lambda v: v >= 90 - th.hinge_min),
+            in_position=in_position,
+            side=raised if lifted else None,
+            faults=faults,
+            angles=angles,
+            bad_joints=bad,
+        )
+
+    def _resting(self, side: str, scale: float) -> bool | None:
+        """The ankle of ``side`` has stayed put for ``still_ms`` (None until there is that much to go by)."""
+        if self._ankles.covered_ms() < 0.8 * self.th.still_ms or not math.isfinite(scale):
+            return None
+        span = np.asarray(self._ankles.span())[SIDES.index(side)]
+        if not np.isfinite(span).all():
+            return None
+        return bool(span.max() / scale < self.th.still_max)
+
+    def _follow_hip_level(self, t: float, hips: float) -> None:
+        if not math.isfinite(hips):
+            return
+        if not math.isfinite(self._hip_level) or self._level_t is None or t - self._level_t > 5 * self.th.level_tau_ms:
+            self._hip_level = hips
+        else:
+            a = 1.0 - math.exp(-(t - self._level_t) / self.th.level_tau_ms)
+            self._hip_level += a * (hips - self._hip_level)
+        self._level_t = t
+
+    @staticmethod
+    def _lean(b: Body, raised: str) -> float:
+        """Trunk lean from vertical toward the raised foot, degrees (negative: leaning back)."""
+        hips = np.nanmean([b.p("left_hip"), b.p("right_hip")], axis=0)
+        shoulders = np.nanmean([b.p("left_shoulder"), b.p("right_shoulder")], axis=0)
+        toward = np.sign(b.p(f"{raised}_ankle")[0] - hips[0])
+        if not (np.isfinite(hips).all() and np.isfinite(shoulders).all() and toward):
+            return math.nan
+        return math.degrees(math.atan2((shoulders[0] - hips[0]) * toward, hips[1] - shoulders[1]))
+
+    def judge(self, record: RepRecord) -> list[str]:
+        extra = super().judge(record)
+        if math.isfinite(self._max_lean) and self._max_lean < self.th.hinge_min:
+            extra.append("not_hinging")
+        return extra
+
+    def side_label(self, side: str) -> str:
+        return f"{side} leg raised"
+
+
+def _all(*values: bool | None) -> bool | None:
+    """True if all are true, False if any is false, else None (something could not be judged)."""
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def _hips_y(b: Body) -> float:
+    """Image height of the hips: their mean, or the one that is seen (NaN if neither)."""
+    seen = [y for y in (b.p(f"{s}_hip")[1] for s in SIDES) if math.isfinite(y)]
+    return sum(seen) / len(seen) if seen else math.nan
