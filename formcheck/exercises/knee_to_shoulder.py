@@ -78,7 +78,7 @@ class KneeToShoulder(base.Exercise):
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         flex = {s: b.hip_flexion(s) for s in ("left", "right")}
-        work = self._pulled_leg(flex)
+        work = b.raised_leg(th.down_max, th.side_margin)
         if not self.holding:
             self._flexion.clear()
             self._offset.clear()
@@ -90,7 +90,7 @@ class KneeToShoulder(base.Exercise):
         if work is not None:
             in_position = flex[work] >= th.pulled_min
         else:  # neither thigh drawn up, or both: no hold; a hidden thigh might be the pulled one
-            in_position = False if all(f == f for f in flex.values()) else None
+            in_position = False if all(math.isfinite(f) for f in flex.values()) else None
         # at rest: every foot it can see on the floor (the near one at least; a hidden far leg is not guessed)
         feet_down = {s: test(lifted[s], lambda v: v < th.leg_lift_max) for s in legs}
         resting = None if feet_down[near] is None else all(v is not False for v in feet_down.values())
@@ -124,18 +124,6 @@ class KneeToShoulder(base.Exercise):
             angles=angles,
             bad_joints=tuple(bad),
         )
-
-    def _pulled_leg(self, flex: dict[str, float]) -> str | None:
-        """The leg whose thigh is drawn up; None when neither or both are, or when that cannot be seen."""
-        th = self.th
-        known = {s: f for s, f in flex.items() if f == f}
-        if len(known) == 2:
-            hi, lo = sorted(known, key=known.get, reverse=True)
-            return hi if known[hi] - known[lo] >= th.side_margin and known[hi] >= th.down_max else None
-        if len(known) == 1:
-            ((side, f),) = known.items()
-            return side if f >= th.pulled_min else None
-        return None
 
     def _knee_offset(self, frame: PoseFrame, side: str) -> float:
         """The pulled knee's sideways position from the 3D landmarks, in half hip-widths from the midline.
