@@ -1,0 +1,100 @@
+from dataclasses import replace
+
+import pytest
+from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
+
+from formcheck.exercises import create
+from formcheck.exercises.base import Profile
+from formcheck.synthetic import SUPINE, Builder, Pose
+
+SITTING = Pose(y=0.45, trunk=90, l_hip=90, r_hip=90)
+
+
+def raises(*reps, start=SUPINE, getting_down=False, raise_to=60, fps=20.0):
+    """Straight leg raises: each rep is (side, extra pose changes at the top)."""
+    b = Builder(SITTING if getting_down else start, fps=fps)
+    if getting_down:  # sitting on the floor, lie back
+        b.hold(1.0).move(2.5, start)
+    b.hold(1.0)
+    for side, extra in reps:
+        b.move(1.2, start, **{f"{side[0]}_hip": raise_to, **extra}).hold(0.8).move(1.2, start).hold(0.8)
+    return b.clip()
+
+
+@pytest.mark.parametrize("camera", CAMERAS, ids=CAMERA_IDS)
+def test_clean_raises_of_either_leg_are_counted_per_side_without_faults(camera):
+    summary, _ = analyse("nerve_tension", raises(("left", {}), ("left", {}), ("right", {})), camera)
+    assert reps_per_side(summary) == {"left": 2, "right": 1}
+    assert summary["good_reps"] == 3 and summary["faults"] == []
+    assert all(55 < r["peak"] < 65 and 55 < r["raise_deg"] < 65 for r in summary["records"])
+
+
+def test_raise_angle_is_reported_per_rep():
+    summary, _ = analyse("nerve_tension", raises(("left", {}), ("left", {"l_hip": 40}), ("left", {"l_hip": 75})))
+    assert [round(r["raise_deg"] / 5) * 5 for r in summary["records"]] == [60, 40, 75]
+    assert summary["faults"] == []
+
+
+def test_noise_and_dropouts_change_no_count():
+    summary, _ = analyse("nerve_tension", raises(*[("right", {})] * 4, fps=30.0), noise=REALISTIC)
+    assert reps_per_side(summary) == {"right": 4} and summary["faults"] == []
+
+
+def test_lying_down_counts_nothing():
+    summary, events = analyse("nerve_tension", raises(("left", {}), getting_down=True))
+    assert reps_per_side(summary) == {"left": 1} and summary["faults"] == []
+    assert [e.kind for e in events if e.kind == "ready"] == ["ready"]
+
+
+def test_a_small_lift_below_the_threshold_is_no_rep():
+    summary, _ = analyse("nerve_tension", raises(("left", {}), ("left", {}), raise_to=12))
+    assert summary["reps"] == 0
+
+
+@pytest.mark.parametrize(
+    "fault, extra",
+    [
+        ("knee_bent", {"l_knee": 45}),
+        ("other_leg_lifts", {"r_hip": 30}),
+    ],
+)
+@pytest.mark.parametrize("camera", [CAMERAS[0], CAMERAS[3]], ids=[CAMERA_IDS[0], CAMERA_IDS[3]])
+def test_each_fault_is_found_in_its_rep_only(fault, extra, camera):
+    summary, events = analyse("nerve_tension", raises(("left", {}), ("left", extra), ("left", {})), camera)
+    assert reps_per_side(summary) == {"left": 3}
+    assert faults_by_rep(summary) == {1: {fault}}
+    assert [round(r["raise_deg"] / 5) * 5 for r in summary["records"]] == [60, 60, 60]  # above the floor
+
+
+def test_far_leg_faults_seen_when_the_far_leg_is_raised():
+    # camera on the left: the right leg is the far one, visible once raised above the near leg
+    summary, _ = analyse("nerve_tension", raises(("right", {}), ("right", {"r_knee": 45}), ("right", {"l_hip": 30})),
+                         CAMERAS[0])  # fmt: skip
+    assert reps_per_side(summary) == {"right": 3}
+    assert faults_by_rep(summary) == {1: {"knee_bent"}, 2: {"other_leg_lifts"}}
+
+
+def test_symptomatic_side_from_the_profile():
+    clip = raises(("right", {}), ("left", {}), ("right", {}))
+    summary, events = analyse("nerve_tension", clip, profile=Profile(symptomatic_side="right"))
+    assert reps_per_side(summary) == {"right": 2, "left": 1}
+    assert faults_by_rep(summary) == {1: {"wrong_leg"}}
+    assert "Raise your symptomatic leg (the one set in your profile)" in [e.message for e in events if e.kind == "cue"]
+    unset, _ = analyse("nerve_tension", clip)
+    assert unset["faults"] == []
+
+
+def test_mirrored_performance_counts_the_other_side():
+    b = Builder(SUPINE).hold(1.5)
+    for _ in range(2):
+        top = replace(SUPINE, l_hip=60, r_hip=0)
+        b.move(1.5, top.mirrored()).hold(1.0).move(1.5, SUPINE).hold(1.0)
+    summary, _ = analyse("nerve_tension", b.clip(), CAMERAS[2])
+    assert reps_per_side(summary) == {"right": 2} and summary["faults"] == []
+
+
+def test_safety_text_and_what_it_cannot_check():
+    summary, _ = analyse("nerve_tension", raises(("left", {})))
+    info = create("nerve_tension").info
+    assert "stabbing pain" in info.safety and "numbness" in info.safety and "tingling" in info.safety
+    assert summary["cannot_check"] and summary["symptomatic_side"] is None
