@@ -63,6 +63,7 @@ class Thresholds(base.Thresholds):
     knee_out_max: float = 2.0  # knee's sideways offset from the midline, in half hip-widths (1 = over its own hip)
     world_hip_min: float = 0.12  # 3D hip width (m) outside [min, max]: the 3D estimate is not trusted
     world_hip_max: float = 0.5
+    lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
 
 
 class KneeToShoulder(base.Exercise):
@@ -87,6 +88,9 @@ class KneeToShoulder(base.Exercise):
         angles, bad = [], []
         legs = ("left", "right")
         lifted = {s: b.leg_elevation(s) for s in legs}
+        lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
+        if not lying:  # sitting up (or cannot tell): neither the start nor the stretch
+            return Observation(ready=lying, in_position=lying, faults=faults)
         if work is not None:
             in_position = flex[work] >= th.pulled_min
         else:  # neither thigh drawn up, or both: no hold; a hidden thigh might be the pulled one

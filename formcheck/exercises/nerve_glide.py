@@ -61,6 +61,7 @@ class Thresholds(base.Thresholds):
     # not holding the leg behind the thigh
     straight_min: float = 150.0  # knee angle of the other leg: straight
     leg_lift_max: float = 15.0  # hips->ankle line of the other leg rising more than this: off the floor
+    lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
 
 
 class NerveGlide(base.Exercise):
@@ -81,6 +82,9 @@ class NerveGlide(base.Exercise):
             self._top.clear()
         names = ("thigh_not_vertical", "hands_not_on_thigh", "other_leg_bent", "other_leg_lifted")
         faults: dict[str, bool | None] = dict.fromkeys(names, False)
+        lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
+        if not lying:  # sitting up (or cannot tell): no start position, no glide
+            return Observation(ready=lying, signal=0.0 if lying is False else None, faults=faults)
         if work is None:
             flex = [b.hip_flexion(s) for s in ("left", "right")]
             legs_down = all(math.isfinite(f) and f < th.thigh_up_min for f in flex)

@@ -1,0 +1,164 @@
+"""Piriformis stretch (figure-4): lying on the back, the symptomatic leg's ankle across the other knee, that
+thigh pulled toward the chest, held 30 s, three times with breaks."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from formcheck.exercises import base
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.body import Body, test
+from formcheck.exercises.mechanics import RecentValues
+from formcheck.landmarks import PoseFrame, other_side
+
+INFO = ExerciseInfo(
+    id="piriformis_stretch",
+    title="Piriformis stretch (figure-4, lying)",
+    source="5 exercises by a physiotherapist, #5",
+    camera="Side view: camera at floor level, 2-3 m to your side, head to feet in frame; best with the crossed "
+    "(symptomatic) leg on the camera's side, so its ankle stays in view.",
+    start_position="Lying on your back, knees bent and feet on the floor (or legs straight).",
+    posture="supine",
+    signal="Which leg is crossed (its shin seen end-on, across the body), the crossed ankle's distance to the "
+    "other knee, and the supporting thigh's flexion (thigh against the trunk line).",
+    completes="The symptomatic leg crossed over the other knee and the supporting thigh lifted toward you (hip "
+    "flexed past 60 degrees), held 30 s; 3 holds with breaks in between.",
+    kind="holds",
+    faults=(
+        FaultInfo("ankle_not_near_knee", "Rest your ankle just below your other knee"),
+        FaultInfo("thigh_not_pulled", "Pull your supporting thigh closer to your chest"),
+        FaultInfo("wrong_leg_crossed", "Cross your symptomatic leg over the other knee"),
+        FaultInfo("hold_too_short", "Hold each stretch for 30 seconds"),
+    ),
+    targets=Targets(hold_s=30.0, holds=3),
+    needs=("shoulder", "hip", "knee", "ankle"),
+    safety="Stretch gently; stop if you feel a stabbing pain, numbness or tingling.",
+    cannot_check=(
+        "Where a far-side crossed ankle rests: the pose model often misplaces it (by about 100 px in our tests), so "
+        "the ankle-near-knee rule is judged only for a crossed leg facing the camera, or for a far ankle the model "
+        "is sure of and that is consistent with its shin; otherwise it reports it cannot judge.",
+        "How far the crossed knee opens out to the side (hip rotation) is out of the camera's plane.",
+        "Which leg is crossed is read from the near leg (its shin seen end-on or side-on); with the near leg hidden "
+        "no hold is timed.",
+        "The stretch felt in the buttock, and the length of the breaks, are not judged.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Thresholds(base.Thresholds):
+    end_on_max: float = 0.6  # shin/thigh length ratio in the image at most this: the shin runs across the body
+    in_plane_min: float = 0.75  # ... at least this: the shin is side-on (the supporting leg)
+    crossed_thigh_min: float = 30.0  # hip flexion of the crossed thigh: it is up, not lying on the floor
+    pulled_min: float = 60.0  # supporting thigh's hip flexion that makes a hold (its foot is off the floor)
+    pull_target: float = 90.0  # median supporting hip flexion over a hold below this: not pulled in
+    ankle_knee_max: float = 0.35  # crossed ankle farther than this (torso lengths) from the other knee
+    far_ankle_visibility: float = 0.9  # a far-side crossed ankle is judged only when the model is this sure
+    far_shin_max: float = 1.2  # ... and its shin is no longer in the image than this times the near shin
+    lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
+    leg_lift_max: float = 15.0  # hips->ankle line above this (degrees): a foot off the floor
+
+
+class PiriformisStretch(base.Exercise):
+    info = INFO
+    Thresholds = Thresholds
+
+    def __init__(self, profile=None):
+        super().__init__(profile)
+        self._pull = RecentValues(math.inf)  # supporting thigh's flexion through the current hold
+        self._pulled: dict[int, float | None] = {}
+
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        th, b = self.th, Body(frame)
+        if not self.holding:
+            self._pull.clear()
+        faults: dict[str, bool | None] = {"ankle_not_near_knee": False}
+        lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
+        if not lying:  # sitting up (or cannot tell): neither the start nor the stretch
+            return Observation(ready=lying, in_position=lying, faults=faults)
+        crossed = self._crossed_leg(b, frame, near)
+        near_down = test(b.leg_elevation(near), lambda v: v < th.leg_lift_max)
+        far_down = test(b.leg_elevation(other_side(near)), lambda v: v < th.leg_lift_max)
+        ready = None if near_down is None else bool(near_down and far_down is not False)
+        if crossed is None:
+            seen = math.isfinite(b.hip_flexion(near)) and math.isfinite(self._shin_ratio(b, near))
+            return Observation(ready=ready, in_position=False if seen else None, faults=faults)
+        support = other_side(crossed)
+        flex = {s: b.hip_flexion(s) for s in (crossed, support)}
+        if not all(math.isfinite(f) for f in flex.values()):
+            return Observation(ready=ready, in_position=None, faults=faults)
+        in_position = flex[crossed] >= th.crossed_thigh_min and flex[support] >= th.pulled_min
+        gap = b.rel(float(_norm(b.p(f"{crossed}_ankle") - b.p(f"{support}_knee"))))
+        if in_position:
+            trusted = crossed == near or self._far_ankle_usable(b, frame, near)
+            faults["ankle_not_near_knee"] = test(gap, lambda v: v > th.ankle_knee_max) if trusted else None
+            self._pull.add(frame.t_ms, flex[support])
+        return Observation(
+            ready=ready,
+            in_position=in_position,
+            side=crossed if in_position else None,
+            faults=faults,
+            angles=[base.AngleReading("thigh", b.joint(f"{support}_hip"), flex[support],
+                                      test(flex[support], lambda v: v >= th.pull_target))],  # fmt: skip
+            bad_joints=(b.joint(f"{crossed}_ankle"), b.joint(f"{support}_knee"), b.joint(f"{support}_hip")),
+        )
+
+    def _shin_ratio(self, b: Body, side: str) -> float:
+        """Shin length over thigh length in the image: about 1 side-on, well below 1 for a shin across the body."""
+        thigh = _norm(b.p(f"{side}_knee") - b.p(f"{side}_hip"))
+        shin = _norm(b.p(f"{side}_ankle") - b.p(f"{side}_knee"))
+        return shin / thigh if thigh > 0 else math.nan
+
+    def _end_on(self, b: Body, side: str) -> bool | None:
+        """True: this shin runs across the body (crossed); False: side-on; None: unknown or in between."""
+        ratio = self._shin_ratio(b, side)
+        if not math.isfinite(ratio):
+            return None
+        return True if ratio <= self.th.end_on_max else False if ratio >= self.th.in_plane_min else None
+
+    def _crossed_leg(self, b: Body, frame: PoseFrame, near: str) -> str | None:
+        """The crossed leg, read from the near leg's shin; the far shin only vetoes, and only when usable."""
+        far = other_side(near)
+        near_end_on = self._end_on(b, near)
+        far_end_on = self._end_on(b, far) if self._far_ankle_usable(b, frame, near) else None
+        if near_end_on is True and far_end_on is not True:
+            return near
+        if near_end_on is False and far_end_on is not False:
+            return far
+        return None
+
+    def _far_ankle_usable(self, b: Body, frame: PoseFrame, near: str) -> bool:
+        """Is the far ankle where the model says? Only when it is sure of it and that shin is not longer in the
+        image than the near one (a misplaced far ankle usually makes an impossibly long shin)."""
+        far = other_side(near)
+        if frame.visibility(f"{far}_ankle") < self.th.far_ankle_visibility:
+            return False
+        shin = _norm(b.p(f"{far}_ankle") - b.p(f"{far}_knee"))
+        reference = _norm(b.p(f"{near}_ankle") - b.p(f"{near}_knee"))
+        return bool(shin <= self.th.far_shin_max * reference)
+
+    def judge(self, record: RepRecord) -> list[str]:
+        extra = super().judge(record)
+        pulled = self._pull.median()
+        self._pull.clear()
+        self._pulled[record.index] = round(float(pulled)) if math.isfinite(pulled) else None
+        if math.isfinite(pulled) and pulled < self.th.pull_target:
+            extra.append("thigh_not_pulled")
+        symptomatic = self.profile.symptomatic_side
+        if symptomatic and record.side and record.side != symptomatic:
+            extra.append("wrong_leg_crossed")
+        return extra
+
+    def side_label(self, side: str) -> str:
+        return f"{side} leg crossed"
+
+    def summary(self) -> dict:
+        out = super().summary()
+        for rec in out["records"]:
+            rec["supporting_hip_flexion_deg"] = self._pulled.get(rec["index"])
+        return out
+
+
+def _norm(v) -> float:
+    return float(math.hypot(float(v[0]), float(v[1])))
