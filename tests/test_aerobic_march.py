@@ -72,9 +72,9 @@ def test_standing_up_from_a_chair_counts_nothing():
     assert "Stand up to start" in [e.message for e in events if e.kind == "view"]
 
 
-def test_jogging_pace_steps_handing_straight_from_one_knee_to_the_other_each_count():
-    # 170 steps a minute and no standing pose between steps: one knee comes down as the other comes up,
-    # both half bent with the feet on the floor, so only the difference between the knees tells the steps apart
+def test_jogging_pace_steps_handing_straight_from_one_foot_to_the_other_each_count():
+    # 170 steps a minute and no standing pose between steps: one foot comes down as the other goes up,
+    # both knees half bent at the change, so only which foot is higher tells the steps apart
     crossing = Pose(y=0.84, l_hip=30, r_hip=30, l_knee=55, r_knee=55)
     b = Builder(STANDING).hold(1.5).move(0.2, crossing)
     for side in ["left", "right"] * 5:
@@ -84,6 +84,15 @@ def test_jogging_pace_steps_handing_straight_from_one_knee_to_the_other_each_cou
         summary, _ = analyse("aerobic_march", clip, camera)
         assert [r["side"] for r in summary["records"]] == ["left", "right"] * 5 and summary["faults"] == []
         assert summary["cadence_spm"] == pytest.approx(171, abs=5)
+
+
+def test_heel_kicks_count_as_steps_like_knee_lifts():
+    b = Builder(STANDING).hold(1.5)
+    for side in ["left", "right"] * 3:  # a jog with the heels kicking back: the thigh hardly comes forward
+        b.move(0.3, STANDING, **{f"{side[0]}_hip": 10, f"{side[0]}_knee": 90}).move(0.3, STANDING)
+    for camera in (CAMERAS[3], FRONT):
+        summary, _ = analyse("aerobic_march", b.hold(1.0).clip(), camera, noise=REALISTIC)
+        assert [r["side"] for r in summary["records"]] == ["left", "right"] * 3 and summary["faults"] == []
 
 
 def test_arm_swings_and_a_shuffle_count_nothing():

@@ -1,12 +1,11 @@
-"""Low-impact aerobic march: march in place, lifting the knees in turn, without jumping; keep moving.
+"""Low-impact aerobic march: march in place, lifting the feet in turn, without jumping; keep moving.
 
-The step signal is the thigh lift of the higher knee over the other one. Each
-thigh's lift angle is read from how far its knee hangs below its hip, against
-how far that knee hung with the leg straight in the last few seconds, so the
-far leg's perspective shrink and the person's proportions cancel out. It
-works from the front and from the side, and it falls back to zero at every
-change of legs, even when one knee comes down as the other comes up, so one
-rep counter counts alternating steps. A jump is both feet above the floor
+The step signal is how far the higher ankle is above the other one. It works
+from the front and from the side, it counts a step whether the knee comes up
+in front (a march) or the heel kicks back (a jog), it ignores a shuffle (the
+feet barely leave the floor) and arm swings, and it falls back to zero at
+every change of legs, even when one foot comes down as the other goes up, so
+one rep counter counts alternating steps. A jump is both feet above the floor
 level they stood on in the last seconds at the same time.
 """
 
@@ -33,10 +32,9 @@ INFO = ExerciseInfo(
     "Facing the camera is best: both legs stay visible.",
     start_position="Standing tall, both feet on the floor.",
     posture="standing",
-    signal="Knee lift: the thigh angle of the higher knee, from how far each knee hangs below its hip "
-    "(0 degrees knees level, 90 thigh horizontal).",
-    completes="One step: one knee lifted (thigh about 35 degrees forward or more) and put down again; "
-    "steps alternate legs. Steps a few seconds apart form one active bout.",
+    signal="Foot lift: how far the higher ankle is above the other one, in torso lengths.",
+    completes="One step: one foot lifted (about 13 cm or more above the other, knee up in front or heel "
+    "back) and put down again; steps alternate legs. Steps a few seconds apart form one active bout.",
     kind="reps",
     faults=(FaultInfo("jump", "Keep one foot on the floor: march, don't jump"),),
     targets=Targets(),
@@ -53,13 +51,12 @@ INFO = ExerciseInfo(
 
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
-    min_rep_ms: float = 120.0  # a step's knee lift lasts at least this (jogging pace: about 0.2 s per lift)
+    min_rep_ms: float = 120.0  # a step's foot lift lasts at least this (jogging pace: about 0.2 s per lift)
     refractory_ms: float = 0.0  # the next step starts as the previous one ends
-    step_on: float = 35.0  # knee lift (degrees of thigh lift) that starts a step
-    step_off: float = 20.0  # ... and below this the step is over (knees level again)
-    hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing on it
+    step_on: float = 0.25  # one ankle this far (torso lengths, about 13 cm) above the other: a step
+    step_off: float = 0.1  # ... and closer than this the step is over (both feet down)
+    hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
-    straight_window_ms: float = 5000.0  # a leg's straight hang: the furthest its knee hung below the hip in this time
     floor_window_ms: float = 2500.0  # the floor under each foot: its lowest image point over this window
     jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: in the air
     min_air_ms: float = 60.0  # in the air at least this long (3 frames at 30 fps): a jump, not a flicker
@@ -90,8 +87,8 @@ class AerobicMarch(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._floor = RecentValues(self.th.floor_window_ms)
-        self._straight = RecentValues(self.th.straight_window_ms)
         self._pause_cued = True  # nothing to keep up before the first step
+        self._lead: str | None = None  # the foot lifted in the current step
         self._air: bool | None = None  # this frame: both feet off the floor (None: not seen)
         self._air_since: float | None = None  # first and last frame of the current time in the air
         self._air_last: float | None = None
@@ -101,27 +98,28 @@ class AerobicMarch(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        hang = np.array([b.height_above(f"{s}_hip", f"{s}_knee") for s in SIDES])  # torso lengths
-        self._straight.add(frame.t_ms, hang)
+        hang = [b.height_above(f"{s}_hip", f"{s}_knee") for s in SIDES]  # torso lengths
+        ankle = {s: b.p(f"{s}_ankle")[1] for s in SIDES}  # image y, down
         lift, higher, standing = math.nan, None, None
-        if np.isfinite(hang).all():
-            standing = hang.max() >= th.hang_min and b.trunk_elevation() >= th.upright_min
-            straight = np.asarray(self._straight.max())  # each leg's own hang when straight: no perspective bias
-            with np.errstate(all="ignore"):
-                angle = np.degrees(np.arccos(np.clip(hang / straight, -1.0, 1.0)))
-            higher = SIDES[int(np.argmax(angle))]
-            lift = float(abs(angle[0] - angle[1])) if standing else math.nan
+        if all(math.isfinite(v) for v in (*hang, *ankle.values())):
+            standing = max(hang) >= th.hang_min and b.trunk_elevation() >= th.upright_min
+            higher = min(SIDES, key=ankle.get)
+            lift = abs(b.rel(ankle["left"] - ankle["right"])) if standing else math.nan
         stepping = test(lift, lambda v: v >= th.step_off)
+        signal = lift
+        if self.in_rep and self._lead and stepping and higher != self._lead:
+            signal, self._lead = 0.0, None  # the other foot took over between two frames: that step is over
+        else:
+            if not self.in_rep:
+                self._lead = None
+            if self._lead is None and test(lift, lambda v: v >= th.step_on):
+                self._lead = higher  # the foot this step belongs to
         self._air = self._airborne(b, frame.t_ms)
-        angles = []
-        if higher and math.isfinite(lift):
-            angles.append(base.AngleReading("knee lift", b.joint(f"{higher}_knee"), lift))
         return Observation(
             ready=test(lift, lambda v: v < th.step_off) if standing else standing,
-            signal=lift if math.isfinite(lift) else None,
+            signal=signal if math.isfinite(signal) else None,
             side=higher if stepping else None,
             faults={},  # a jump is too brief to debounce: update() reports each one when you land
-            angles=angles,
         )
 
     def _airborne(self, b: Body, t_ms: float) -> bool | None:
