@@ -1,0 +1,139 @@
+"""Sciatic nerve flossing: lying on the back, legs straight, one foot points while the other pulls, then swap."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from formcheck.exercises import base
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.body import Body, test
+from formcheck.exercises.mechanics import AlternationCounter
+from formcheck.landmarks import PoseFrame, other_side
+
+FOOT = ("knee", "ankle", "foot_index")
+
+INFO = ExerciseInfo(
+    id="nerve_floss",
+    title="Sciatic nerve mobility (ankle swaps)",
+    source="5 exercises by a physiotherapist, #2",
+    camera="Side view: camera at floor level, 2-3 m to your side, head to toes in frame. Raising the camera a "
+    "little (knee height) lets it see your far foot too.",
+    start_position="Lying on your back, both legs straight on the floor, feet relaxed.",
+    posture="supine",
+    signal="Ankle angle of the foot nearest the camera (knee-ankle-toe, in the picture): small = toes pulled "
+    "toward you, large = foot pointed.",
+    completes="One swap: the near foot goes from pointed to pulled or back (the other foot doing the opposite).",
+    kind="reps",
+    faults=(
+        FaultInfo("knee_bent", "Keep your legs straight", setup=True),
+        FaultInfo("heels_lift", "Keep your heels on the floor"),
+        FaultInfo("same_direction", "Move your feet in opposite directions: one points while the other pulls"),
+    ),
+    targets=Targets(reps=20),
+    needs=("shoulder", "hip", "knee", "ankle", "foot_index"),
+    safety="Stop if you feel a stabbing pain, or if numbness or tingling appear. "
+    "See a health professional if there is no improvement.",
+    cannot_check=(
+        "The far foot is often hidden behind the near one: the opposite-direction rule is judged only for swaps "
+        "where the far foot is visible (the summary says for how many).",
+        "Swaps are counted from the near foot alone.",
+        "The far leg's knee and heel are judged only while that leg is in view.",
+        "A foot that rests strongly pointed can read as pointing: if the last swap ends pulled, relaxing may "
+        "count one more swap.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Thresholds(base.Thresholds):
+    # Measured ankle angles (knee-ankle-toe tip in the picture). The toe tip sits below the ankle, so a neutral
+    # foot reads about 110 and a relaxed lying foot 120-130 (real clip, shoes on).
+    pulled_max: float = 105.0  # at or below: toes pulled toward you
+    pointed_min: float = 140.0  # at or above: foot pointed
+    knee_straight_min: float = 160.0  # knee angle (180 = straight) of a straight leg
+    heel_lift_max: float = 12.0  # mid-hip -> ankle line rising more than this (degrees): heel off the floor
+    lying_max: float = 35.0  # trunk line within this of horizontal: lying down
+    far_move_min: float = 15.0  # the far foot moving this much (degrees) the same way as the near one: same direction
+    min_rep_ms: float = 150.0  # a swap from one zone to the other can be quick; the zones' gap stops flicker
+    refractory_ms: float = 0.0
+
+
+class NerveFloss(base.Exercise):
+    info = INFO
+    Thresholds = Thresholds
+
+    def __init__(self, profile=None):
+        super().__init__(profile)
+        self._far_from = math.nan  # far foot angle when the near foot left its last zone
+        self._far_now = math.nan  # far foot angle lately (during the swap)
+        self._unjudged = 0  # swaps whose far foot could not be seen
+
+    def rep_counter(self) -> AlternationCounter:
+        return AlternationCounter(self.th.pulled_max, self.th.pointed_min, min_rep_ms=self.th.min_rep_ms,
+                                  refractory_ms=self.th.refractory_ms)  # fmt: skip
+
+    def _far_foot(self, b: Body, near: str) -> float:
+        """The far ankle angle when the far foot is in view and plausible, else NaN."""
+        far = other_side(near)
+        return b.angle(far, "ankle") if b.limb_consistent(far, near, FOOT) else math.nan
+
+    def _leg_faults(self, b: Body, side: str) -> tuple[bool | None, bool | None]:
+        knee = test(b.angle(side, "knee"), lambda v: v < self.th.knee_straight_min)
+        heel = test(b.leg_elevation(side), lambda v: v > self.th.heel_lift_max)
+        return knee, heel
+
+    def observe(self, frame: PoseFrame, near: str) -> Observation:
+        th, b = self.th, Body(frame)
+        far = other_side(near)
+        ankle = b.angle(near, "ankle")
+        far_ankle = self._far_foot(b, near)
+        if not self.in_rep:  # the near foot sits in a zone (or has not started): the next swap starts here
+            self._far_from = far_ankle
+        self._far_now = far_ankle
+        lying = test(abs(b.trunk_elevation()), lambda v: v < th.lying_max)
+        knee_bent, heels_lift = self._leg_faults(b, near)
+        if b.limb_consistent(far, near, ("hip", "knee", "ankle")):
+            far_knee, far_heel = self._leg_faults(b, far)
+            knee_bent = True if far_knee else knee_bent
+            heels_lift = True if far_heel else heels_lift
+        faults: dict[str, bool | None] = {
+            "knee_bent": knee_bent if lying else None,
+            "heels_lift": heels_lift if lying else None,
+        }
+        ready = None if lying is None else bool(lying and knee_bent is False and heels_lift is False
+                                                 and math.isfinite(ankle))  # fmt: skip
+        return Observation(
+            ready=ready,
+            signal=ankle,
+            faults=faults,
+            angles=[
+                base.AngleReading("ankle", b.joint(f"{near}_ankle"), ankle),
+                base.AngleReading("knee", b.joint(f"{near}_knee"), b.angle(near, "knee"),
+                                  test(b.angle(near, "knee"), lambda v: v >= th.knee_straight_min)),
+            ],  # fmt: skip
+            bad_joints=(b.joint(f"{near}_knee"), b.joint(f"{near}_heel"), b.joint(f"{far}_knee")),
+        )
+
+    def judge(self, record: RepRecord) -> list[str]:
+        """Same direction: as the near foot arrives, the far one is in the same zone (both point or both pull),
+        or it moved the same way during the swap. Not judged when the far foot was hidden."""
+        th, far = self.th, self._far_now
+        if not math.isfinite(far):
+            self._unjudged += 1
+            return []
+        pulled = self._reps is not None and self._reps.zone == "low"  # where the near foot arrived
+        moved = far - self._far_from  # NaN when the far foot was hidden as the swap began
+        same_zone = far <= th.pulled_max if pulled else far >= th.pointed_min
+        same_way = moved <= -th.far_move_min if pulled else moved >= th.far_move_min
+        return ["same_direction"] if same_zone or same_way else []
+
+    def summary(self) -> dict:
+        """Adds how many swaps the opposite-direction rule could be judged on (the far foot was in view)."""
+        out = super().summary()
+        judged = len(self.records) - self._unjudged
+        out["same_direction_judged"] = {"swaps": judged, "of": len(self.records)}
+        if self.records and judged < len(self.records):
+            out["notes"] = [f"Could not see your far foot in {self._unjudged} of {len(self.records)} swaps: "
+                            "the opposite-direction rule was not checked there."]  # fmt: skip
+        return out
