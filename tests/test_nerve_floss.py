@@ -1,7 +1,7 @@
 from dataclasses import replace
 
 import pytest
-from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep
+from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
 from formcheck.exercises import create
 from formcheck.synthetic import SUPINE, Builder, Noise, Pose
@@ -35,19 +35,21 @@ def alternating(n):
 def test_clean_swaps_counted_without_faults(camera):
     summary, _ = analyse("nerve_floss", swaps(*alternating(6)), camera)
     assert summary["reps"] == 6 and summary["good_reps"] == 6 and summary["faults"] == []
+    assert [r["side"] for r in summary["records"]] == ["left", "right"] * 3  # the foot that pulls
     assert summary["same_direction_judged"] == {"swaps": 6, "of": 6} and "notes" not in summary
 
 
 def test_twenty_swaps_with_noise_and_dropouts():
     summary, _ = analyse("nerve_floss", swaps(*alternating(20), fps=30.0), noise=REALISTIC)
-    assert summary["reps"] == 20 and summary["faults"] == []
+    assert reps_per_side(summary) == {"left": 10, "right": 10} and summary["faults"] == []
     assert summary["targets"]["reps"] == 20
 
 
 def test_mirrored_swaps_right_foot_first():
     mirrored = [{"l_ankle": p["r_ankle"], "r_ankle": p["l_ankle"]} for p in alternating(5)]
     summary, _ = analyse("nerve_floss", swaps(*mirrored), CAMERAS[2])
-    assert summary["reps"] == 5 and summary["faults"] == []
+    assert [r["side"] for r in summary["records"]] == ["right", "left", "right", "left", "right"]
+    assert summary["faults"] == []
 
 
 def test_getting_into_position_counts_nothing():
@@ -109,6 +111,7 @@ def test_hidden_far_foot_counts_but_cannot_judge_the_direction():
     hidden = Noise(pixel_sd=1.0, far_visibility=0.3, seed=1)
     summary, _ = analyse("nerve_floss", swaps(A, B, both_pulled, B, A), noise=hidden)
     assert summary["reps"] == 5 and summary["faults"] == []
+    assert [r["side"] for r in summary["records"]] == ["left", "right", "left", "right", "left"]  # from the near foot
     assert summary["same_direction_judged"] == {"swaps": 0, "of": 5}
     assert summary["notes"] == ["Could not see your far foot in 5 of 5 swaps: the opposite-direction rule was "
                                 "not checked there."]  # fmt: skip

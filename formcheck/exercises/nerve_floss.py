@@ -23,7 +23,8 @@ INFO = ExerciseInfo(
     posture="supine",
     signal="Ankle angle of the foot nearest the camera (knee-ankle-toe, in the picture): small = toes pulled "
     "toward you, large = foot pointed.",
-    completes="One swap: the near foot goes from pointed to pulled or back (the other foot doing the opposite).",
+    completes="One swap: the near foot goes from pointed to pulled or back (the other foot doing the opposite). "
+    "A swap's side is the foot that pulls toward you in it.",
     kind="reps",
     faults=(
         FaultInfo("knee_bent", "Keep your legs straight", setup=True),
@@ -55,6 +56,7 @@ class Thresholds(base.Thresholds):
     heel_lift_max: float = 12.0  # mid-hip -> ankle line rising more than this (degrees): heel off the floor
     lying_max: float = 35.0  # trunk line within this of horizontal: lying down
     far_move_min: float = 15.0  # the far foot moving this much (degrees) the same way as the near one: same direction
+    side_move_min: float = 8.0  # the near foot moved this far from where the swap began: its direction tells the side
     min_rep_ms: float = 150.0  # a swap from one zone to the other can be quick; the zones' gap stops flicker
     refractory_ms: float = 0.0
 
@@ -65,7 +67,8 @@ class NerveFloss(base.Exercise):
 
     def __init__(self, profile=None):
         super().__init__(profile)
-        self._far_from = math.nan  # far foot angle when the near foot left its last zone
+        self._near_from = math.nan  # near foot angle when it left its last zone (or when counting began)
+        self._far_from = math.nan  # far foot angle at that moment
         self._far_now = math.nan  # far foot angle lately (during the swap)
         self._unjudged = 0  # swaps whose far foot could not be seen
 
@@ -89,8 +92,12 @@ class NerveFloss(base.Exercise):
         ankle = b.angle(near, "ankle")
         far_ankle = self._far_foot(b, near)
         if not self.in_rep:  # the near foot sits in a zone (or has not started): the next swap starts here
-            self._far_from = far_ankle
+            self._near_from, self._far_from = ankle, far_ankle
         self._far_now = far_ankle
+        moved = ankle - self._near_from
+        side = None  # the foot pulling in this swap: the near one if it is being pulled, else the far one
+        if self.in_rep and math.isfinite(moved) and abs(moved) >= th.side_move_min:
+            side = near if moved < 0 else far
         lying = test(abs(b.trunk_elevation()), lambda v: v < th.lying_max)
         knee_bent, heels_lift = self._leg_faults(b, near)
         if b.limb_consistent(far, near, ("hip", "knee", "ankle")):
@@ -106,6 +113,7 @@ class NerveFloss(base.Exercise):
         return Observation(
             ready=ready,
             signal=ankle,
+            side=side,
             faults=faults,
             angles=[
                 base.AngleReading("ankle", b.joint(f"{near}_ankle"), ankle),
@@ -127,6 +135,9 @@ class NerveFloss(base.Exercise):
         same_zone = far <= th.pulled_max if pulled else far >= th.pointed_min
         same_way = moved <= -th.far_move_min if pulled else moved >= th.far_move_min
         return ["same_direction"] if same_zone or same_way else []
+
+    def side_label(self, side: str) -> str:
+        return f"{side} foot pulled"
 
     def summary(self) -> dict:
         """Adds how many swaps the opposite-direction rule could be judged on (the far foot was in view)."""
