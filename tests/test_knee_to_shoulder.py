@@ -91,7 +91,7 @@ def test_how_far_the_knee_comes_in_is_reported_never_faulted():
         ("other_leg_bent", dict(other_hip=45, other_knee=90)),  # its foot stays on the floor
         ("other_leg_lifted", dict(other_hip=35)),  # straight, but off the floor
         ("hands_not_on_leg", dict(arms=(0, 0))),  # arms resting on the floor
-        ("knee_drifts_out", dict(abduct=40)),  # the knee falls out to its own side
+        ("knee_drifts_out", dict(abduct=60)),  # the knee falls well out to its own side
     ],
 )
 def test_each_fault_is_found_in_its_hold_only(fault, extra):
@@ -109,16 +109,18 @@ def test_mirrored_fault_on_the_left_leg():
 
 
 def test_knee_toward_the_opposite_shoulder_is_reported_from_the_3d_landmarks():
-    holds = [("right", {}, None), ("right", dict(abduct=-25), None), ("right", dict(abduct=40), None)]
+    holds = [("right", {}, None), ("right", dict(abduct=-25), None), ("right", dict(abduct=40), None),
+             ("right", dict(abduct=60), None)]  # fmt: skip
     summary, _ = analyse("knee_to_shoulder", stretches(holds), profile=SHORT)
-    straight, across, out = per_record(summary, "knee_offset_half_hips")
+    straight, across, out, far_out = per_record(summary, "knee_offset_half_hips")
     assert straight == pytest.approx(1.0, abs=0.1)  # over its own hip: straight to the chest
-    assert across < -0.5 and out > 2.0
-    assert faults_by_rep(summary) == {2: {"knee_drifts_out"}}
+    assert across < -0.5 and 3.0 < out < 4.0 and far_out > 4.0
+    # only a knee far out to its own side is flagged: the model's depth is too rough for finer calls
+    assert faults_by_rep(summary) == {3: {"knee_drifts_out"}}
 
 
 def test_without_3d_landmarks_the_sideways_rule_cannot_judge():
-    clip = stretches([("right", dict(abduct=40), None)])
+    clip = stretches([("right", dict(abduct=60), None)])
     frames = [replace(f, world=None) for f in render(clip, Camera(), Noise(pixel_sd=1.0, seed=1))]
     exercise = create("knee_to_shoulder", SHORT)
     run_rules(exercise, frames)

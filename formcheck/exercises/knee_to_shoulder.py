@@ -60,10 +60,13 @@ class Thresholds(base.Thresholds):
     toes_pointed_max: float = 120.0  # ankle angle (90 = foot square to the shin) above this: toes pointed away
     hand_reach_max: float = 0.4  # near wrist farther than this (torso lengths) from the knee end of the pulled
     # thigh and the knee end of its shin: the hands are not pulling
-    knee_out_max: float = 2.0  # knee's sideways offset from the midline, in half hip-widths (1 = over its own hip)
+    knee_out_max: float = 4.0  # knee's sideways offset from the midline, in half hip-widths (1 = over its own hip):
+    # high, because the model's depth in a side view was off by up to 1.6 on a real knee-to-chest clip
     world_hip_min: float = 0.12  # 3D hip width (m) outside [min, max]: the 3D estimate is not trusted
     world_hip_max: float = 0.5
     lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
+    still_ms: float = 1000.0  # the start position is judged once the legs have kept still this long
+    still_span: float = 10.0  # ... moving less than this (degrees) meanwhile
 
 
 class KneeToShoulder(base.Exercise):
@@ -75,6 +78,7 @@ class KneeToShoulder(base.Exercise):
         self._flexion = RecentValues(math.inf)  # pulled thigh's flexion during the current hold
         self._offset = RecentValues(math.inf)  # pulled knee's sideways offset during the current hold
         self._reached: dict[int, dict] = {}
+        self._legs = RecentValues(self.th.still_ms)  # thigh flexions and leg elevations: have the legs settled?
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
@@ -98,8 +102,12 @@ class KneeToShoulder(base.Exercise):
         # at rest: every foot it can see on the floor (the near one at least; a hidden far leg is not guessed)
         feet_down = {s: test(lifted[s], lambda v: v < th.leg_lift_max) for s in legs}
         resting = None if feet_down[near] is None else all(v is not False for v in feet_down.values())
+        self._legs.add(frame.t_ms, [flex["left"], flex["right"], lifted["left"], lifted["right"]])
+        span = np.atleast_1d(self._legs.span())
+        span = span[np.isfinite(span)]
+        still = self._legs.covered_ms() >= 0.8 * th.still_ms and len(span) > 0 and span.max() <= th.still_span
         faults["legs_not_straight"] = faults["toes_not_up"] = False
-        if resting:
+        if resting and still:  # the start position is judged once the legs have settled, not in passing
             faults["legs_not_straight"] = _any(test(b.angle(s, "knee"), lambda v: v < th.straight_min) for s in legs)
             faults["toes_not_up"] = test(b.angle(near, "ankle"), lambda v: v > th.toes_pointed_max)
         if work is not None and in_position:
