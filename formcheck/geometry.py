@@ -56,6 +56,15 @@ def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (np.asarray(a, float) + np.asarray(b, float)) / 2.0
 
 
+def mean_point(pixels: np.ndarray, *names: str) -> np.ndarray:
+    """Mean position of the named landmarks that are known; NaN when none is."""
+    points = pixels[[index(n) for n in names]]
+    known = np.all(np.isfinite(points), axis=-1)
+    if not known.any():
+        return np.full(points.shape[-1], np.nan)
+    return points[known].mean(axis=0)
+
+
 def body_scale(pixels: np.ndarray) -> float:
     """Torso length in pixels (mid-shoulder to mid-hip), using one side if the other is unknown.
 
@@ -93,8 +102,8 @@ def near_side(landmarks: np.ndarray) -> str | None:
 
 def head_direction(pixels: np.ndarray) -> int:
     """+1 if the head is toward the right of the image from the hips, -1 if left, 0 unknown."""
-    shoulders = np.nanmean(pixels[[index("left_shoulder"), index("right_shoulder")]], axis=0)
-    hips = np.nanmean(pixels[[index("left_hip"), index("right_hip")]], axis=0)
+    shoulders = mean_point(pixels, "left_shoulder", "right_shoulder")
+    hips = mean_point(pixels, "left_hip", "right_hip")
     dx = shoulders[0] - hips[0]
     if not np.isfinite(dx) or dx == 0:
         return 0
@@ -103,8 +112,8 @@ def head_direction(pixels: np.ndarray) -> int:
 
 def trunk_elevation(pixels: np.ndarray) -> float:
     """Elevation of the hips->shoulders line (90 upright, 0 lying or level)."""
-    shoulders = np.nanmean(pixels[[index("left_shoulder"), index("right_shoulder")]], axis=0)
-    hips = np.nanmean(pixels[[index("left_hip"), index("right_hip")]], axis=0)
+    shoulders = mean_point(pixels, "left_shoulder", "right_shoulder")
+    hips = mean_point(pixels, "left_hip", "right_hip")
     return float(elevation(hips, shoulders))
 
 
@@ -117,7 +126,7 @@ def posture(pixels: np.ndarray) -> str:
     """
 
     def mean_of(*names: str) -> np.ndarray:
-        return np.nanmean(pixels[[index(n) for n in names]], axis=0)
+        return mean_point(pixels, *names)
 
     scale = body_scale(pixels)
     if not np.isfinite(scale):

@@ -18,7 +18,7 @@ import cv2
 from formcheck import overlay
 from formcheck import summary as summary_mod
 from formcheck.exercises import create
-from formcheck.pipeline import FrameAnalyzer, Options, resolve_model, run_summary
+from formcheck.pipeline import Interpreter, Options, resolve_model, run_summary
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.video import Frame, VideoWriter
 
@@ -89,7 +89,7 @@ def run_live(source, out_dir: Path, options: Options, *, window: bool = True, fr
     with PoseLandmarker(model) as landmarker, TrackWriter(out_dir / "track.jsonl", TrackHeader(
             source=source.name, width=source.size[0], height=source.size[1], fps=source.fps,
             model=options.model_variant, extra={"exercise": options.exercise, "mode": "live"})) as track:  # fmt: skip
-        analyzer = FrameAnalyzer(landmarker, exercise, options.conditioning, track)
+        interpreter = Interpreter(exercise, options.conditioning, track)
         if options.write_video:
             video = VideoWriter(out_dir / "annotated.mp4", source.size, source.fps or 30.0)
             outputs["video"] = "annotated.mp4"
@@ -104,7 +104,7 @@ def run_live(source, out_dir: Path, options: Options, *, window: bool = True, fr
         try:
             while (frame := reader.next()) is not None:
                 t0 = time.monotonic()
-                item = analyzer(frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB))
+                item = interpreter(frame, landmarker.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_ms))
                 shown = overlay.render(frame.image, item.pose, item.status, exercise.info.title,
                                        exercise.side_label, fps)  # fmt: skip
                 if video is not None:
@@ -120,7 +120,7 @@ def run_live(source, out_dir: Path, options: Options, *, window: bool = True, fr
                 fps = 1.0 / dt if fps is None else 0.9 * fps + 0.1 / max(dt, 1e-6)
                 if time.monotonic() - last_checkpoint > CHECKPOINT_S:
                     last_checkpoint = time.monotonic()
-                    summary_mod.write(run_summary("live", source, model, options, analyzer, started, "running",
+                    summary_mod.write(run_summary("live", source, model, options, interpreter, started, "running",
                                                   outputs), out_dir / "summary.json")  # fmt: skip
             if reader.error is not None:
                 raise reader.error
@@ -131,12 +131,12 @@ def run_live(source, out_dir: Path, options: Options, *, window: bool = True, fr
             raise
         finally:
             reader.stop()
-            analyzer.finish()
+            interpreter.finish()
             if video is not None:
                 video.close()
             if window:
                 cv2.destroyAllWindows()
             source.close()
-            summary = run_summary("live", source, model, options, analyzer, started, ended, outputs)
+            summary = run_summary("live", source, model, options, interpreter, started, ended, outputs)
             summary_mod.write(summary, out_dir / "summary.json")
     return summary

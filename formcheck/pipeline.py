@@ -65,12 +65,11 @@ class Analyzed:
     events: list[Event]
 
 
-class FrameAnalyzer:
-    """Pose + conditioning + rules for one frame at a time; keeps the run's counts and the track."""
+class Interpreter:
+    """Conditioning, rules and bookkeeping for one frame's pose at a time; also writes the track."""
 
-    def __init__(self, landmarker, exercise: Exercise | None, conditioning: ConditioningConfig,
+    def __init__(self, exercise: Exercise | None, conditioning: ConditioningConfig,
                  track: TrackWriter | None = None):  # fmt: skip
-        self.landmarker = landmarker
         self.exercise = exercise
         self.rules = RuleRun(exercise, conditioning) if exercise else None
         self._conditioner = None if exercise else PoseConditioner(conditioning)
@@ -82,8 +81,7 @@ class FrameAnalyzer:
         self.view_messages: dict[str, int] = {}
         self.usable_frames = 0
 
-    def __call__(self, frame: Frame, rgb) -> Analyzed:
-        raw = self.landmarker.detect(rgb, frame.t_ms)
+    def __call__(self, frame: Frame, raw: PoseFrame) -> Analyzed:
         if self.track is not None:
             self.track.write(raw)
         self.frames += 1
@@ -166,36 +164,41 @@ def decoded(frames: Iterable[Frame], stop: threading.Event, errors: list[BaseExc
         yield item
 
 
-class AnnotatedVideo:
-    """Draws and encodes on a background thread; ``add`` blocks only when the queue is full."""
+class Worker:
+    """Applies ``handle`` to queued items, in order, on a background thread.
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: float, title: str, label, errors):
-        self.path = path
-        self._writer = VideoWriter(path, size, fps)
-        self._title, self._label = title, label
+    ``add`` blocks only while the queue is full; an exception in ``handle``
+    stops the worker and is raised from the next ``add`` or from ``close``.
+    """
+
+    def __init__(self, handle: Callable[[object], None], errors: list[BaseException]):
+        self._handle = handle
         self._q: queue.Queue = queue.Queue(QUEUE_SIZE)
         self._errors = errors
         self._thread = _run_thread(self._consume, errors)
 
     def _consume(self):
-        try:
-            while (item := self._q.get()) is not _DONE:
-                image, pose, status = item
-                self._writer.write(overlay.render(image, pose, status, self._title, self._label))
-        finally:
-            self._writer.close()
+        while (item := self._q.get()) is not _DONE:
+            self._handle(item)
 
-    def add(self, item: Analyzed) -> None:
-        if self._errors:
-            raise self._errors[0]
-        self._q.put((item.frame.image, item.pose, item.status))
+    def add(self, item) -> None:
+        while self._thread.is_alive():
+            try:
+                self._q.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        raise self._errors[0] if self._errors else RuntimeError("worker stopped")
 
     def close(self) -> None:
-        self._q.put(_DONE)
+        if self._thread.is_alive():
+            self._q.put(_DONE)
         self._thread.join()
+        if self._errors:
+            raise self._errors[0]
 
 
-def run_summary(mode: str, source, model: Path, options: Options, analyzer: FrameAnalyzer, started: datetime,
+def run_summary(mode: str, source, model: Path, options: Options, interpreter: Interpreter, started: datetime,
                 ended: str, outputs: dict) -> dict:  # fmt: skip
     """The session summary of an analyze or live run (see formcheck.summary)."""
     return summary_mod.build(
@@ -204,8 +207,8 @@ def run_summary(mode: str, source, model: Path, options: Options, analyzer: Fram
                 "width": source.size[0], "height": source.size[1], "fps": source.fps},
         model={"variant": "custom" if options.model_path else options.model_variant, "file": Path(model).name,
                "sha256": sha256_of(Path(model).read_bytes())},
-        profile=vars(options.profile), pose=analyzer.pose_stats(),
-        exercises=[analyzer.exercise.summary()] if analyzer.exercise else [], outputs=outputs,
+        profile=vars(options.profile), pose=interpreter.pose_stats(),
+        exercises=[interpreter.exercise.summary()] if interpreter.exercise else [], outputs=outputs,
     )  # fmt: skip
 
 
@@ -213,8 +216,11 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                   on_frame: Callable[[Analyzed], None] | None = None) -> dict:  # fmt: skip
     """Analyse a whole video file; writes the outputs into ``out_dir`` and returns the summary.
 
-    Interrupted (Ctrl-C) or failing part-way, it still writes the summary of
-    what it saw, marked ``interrupted`` or ``error``, and keeps the track.
+    Stages: decoding (thread) -> pose inference (this thread) -> track,
+    rules, overlay and encoding (thread). ``on_frame`` is called from that
+    last thread, in frame order. Interrupted (Ctrl-C) or failing part-way, it
+    still writes the summary of what it saw, marked ``interrupted`` or
+    ``error``, and keeps the track.
     """
     from tqdm import tqdm
 
@@ -232,7 +238,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     errors: list[BaseException] = []
     stop = threading.Event()
     ended = "completed"
-    track = video = None
+    track = writer = None
     try:
         with PoseLandmarker(model) as landmarker:
             if options.write_track:
@@ -241,36 +247,44 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                     model=options.model_variant, extra={"exercise": options.exercise}))  # fmt: skip
                 outputs["track"] = "track.jsonl"
             if options.write_video:
-                video = AnnotatedVideo(out_dir / "annotated.mp4", source.size, fps, title, label, errors)
+                writer = VideoWriter(out_dir / "annotated.mp4", source.size, fps)
                 outputs["video"] = "annotated.mp4"
-            analyzer = FrameAnalyzer(landmarker, exercise, options.conditioning, track)
+            interpreter = Interpreter(exercise, options.conditioning, track)
             bar = tqdm(total=source.frame_count, unit="frame", disable=not progress, leave=False,
                        desc=f"analysing {Path(source.name).name}")  # fmt: skip
+
+            def after_pose(pair) -> None:
+                item = interpreter(*pair)
+                if writer is not None:
+                    writer.write(overlay.render(item.frame.image, item.pose, item.status, title, label))
+                if on_frame is not None:
+                    on_frame(item)
+                bar.update()
+
+            post = Worker(after_pose, errors)
             try:
-                for frame, rgb in decoded(source, stop, errors):
-                    item = analyzer(frame, rgb)
-                    if video is not None:
-                        video.add(item)
-                    if on_frame is not None:
-                        on_frame(item)
-                    bar.update()
+                try:
+                    for frame, rgb in decoded(source, stop, errors):
+                        post.add((frame, landmarker.detect(rgb, frame.t_ms)))
+                finally:
+                    stop.set()
+                    post.close()
             except KeyboardInterrupt:
                 ended = "interrupted"
             except BaseException:
                 ended = "error"
                 raise
             finally:
-                stop.set()
                 bar.close()
-                analyzer.finish()
-                if video is not None:
-                    video.close()
+                interpreter.finish()
+                if writer is not None:
+                    writer.close()
                 if track is not None:
                     track.close()
-                summary = run_summary("analyze", source, model, options, analyzer, started, ended, outputs)
+                summary = run_summary("analyze", source, model, options, interpreter, started, ended, outputs)
                 summary_mod.write(summary, out_dir / "summary.json")
     finally:
         source.close()
     if ended == "completed":
-        analyzer.check_judged()
+        interpreter.check_judged()
     return summary

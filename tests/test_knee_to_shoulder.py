@@ -139,7 +139,7 @@ def test_a_hidden_far_leg_is_not_judged_and_not_guessed():
 
 
 def test_start_position_faults_before_the_first_hold():
-    bent_start = replace(SUPINE, l_hip=45, r_hip=45, l_knee=90, r_knee=90, l_ankle=-50, r_ankle=-50)
+    bent_start = replace(SUPINE, l_hip=45, r_hip=45, l_knee=90, r_knee=90, l_ankle=-60, r_ankle=-60)
     b = Builder(bent_start, fps=15).hold(2.0).move(1.0, SUPINE).hold(1.5)
     b.move(1.5, SUPINE, **pull("right")).hold(5.0).move(1.5, SUPINE).hold(1.0)
     summary, _ = analyse("knee_to_shoulder", b.clip(), profile=SHORT)

@@ -1,6 +1,7 @@
 """Low-impact aerobic march: march in place, lifting the feet in turn, without jumping; keep moving.
 
-The step signal is how far the higher ankle is above the other one. It works
+The step signal is how far the higher ankle has risen above its floor level
+(where it stood in the last seconds) more than the other one. It works
 from the front and from the side, it counts a step whether the knee comes up
 in front (a march) or the heel kicks back (a jog), it ignores a shuffle (the
 feet barely leave the floor) and arm swings, and it falls back to zero at
@@ -22,7 +23,8 @@ from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import RecentValues
 from formcheck.landmarks import SIDES, PoseFrame
 
-FOOT_POINTS = ("heel", "foot_index")  # the points that touch the floor; the lower one of each foot counts
+FOOT_POINTS = ("ankle", "heel", "foot_index")
+FLOOR_POINTS = ("heel", "foot_index")  # the points that touch the floor: a foot is off it when both are up
 
 INFO = ExerciseInfo(
     id="aerobic_march",
@@ -32,7 +34,8 @@ INFO = ExerciseInfo(
     "Facing the camera is best: both legs stay visible.",
     start_position="Standing tall, both feet on the floor.",
     posture="standing",
-    signal="Foot lift: how far the higher ankle is above the other one, in torso lengths.",
+    signal="Foot lift: how much higher one ankle has risen above where it stands than the other, "
+    "in torso lengths.",
     completes="One step: one foot lifted (about 13 cm or more above the other, knee up in front or heel "
     "back) and put down again; steps alternate legs. Steps a few seconds apart form one active bout.",
     kind="reps",
@@ -53,11 +56,11 @@ INFO = ExerciseInfo(
 class Thresholds(base.Thresholds):
     min_rep_ms: float = 120.0  # a step's foot lift lasts at least this (jogging pace: about 0.2 s per lift)
     refractory_ms: float = 0.0  # the next step starts as the previous one ends
-    step_on: float = 0.25  # one ankle this far (torso lengths, about 13 cm) above the other: a step
+    step_on: float = 0.25  # one ankle this much higher (torso lengths, about 13 cm) off the floor than the other: a step
     step_off: float = 0.1  # ... and closer than this the step is over (both feet down)
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
-    floor_window_ms: float = 2500.0  # the floor under each foot: its lowest image point over this window
+    floor_window_ms: float = 2500.0  # the floor under each foot point: its lowest image position over this time
     jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: in the air
     min_air_ms: float = 60.0  # in the air at least this long (3 frames at 30 fps): a jump, not a flicker
     max_air_ms: float = 700.0  # "in the air" for longer than this is the floor line moving (you stepped), not a jump
@@ -89,7 +92,7 @@ class AerobicMarch(base.Exercise):
         self._floor = RecentValues(self.th.floor_window_ms)
         self._pause_cued = True  # nothing to keep up before the first step
         self._lead: str | None = None  # the foot lifted in the current step
-        self._air: bool | None = None  # this frame: both feet off the floor (None: not seen)
+        self._air: bool | None = None  # this frame: both feet off the floor (None: not seen), set by observe()
         self._air_since: float | None = None  # first and last frame of the current time in the air
         self._air_last: float | None = None
 
@@ -98,13 +101,16 @@ class AerobicMarch(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        hang = [b.height_above(f"{s}_hip", f"{s}_knee") for s in SIDES]  # torso lengths
-        ankle = {s: b.p(f"{s}_ankle")[1] for s in SIDES}  # image y, down
+        rise = self._rise(b, frame.t_ms)  # each foot point's height above its own floor level
+        # standing, not sitting: a knee well below its hip (from the side the far leg may be hidden: one will do)
+        hang = max((h for s in SIDES if math.isfinite(h := b.height_above(f"{s}_hip", f"{s}_knee"))),
+                   default=math.nan)  # fmt: skip
+        ankle = {s: rise[s]["ankle"] for s in SIDES}
         lift, higher, standing = math.nan, None, None
-        if all(math.isfinite(v) for v in (*hang, *ankle.values())):
-            standing = max(hang) >= th.hang_min and b.trunk_elevation() >= th.upright_min
-            higher = min(SIDES, key=ankle.get)
-            lift = abs(b.rel(ankle["left"] - ankle["right"])) if standing else math.nan
+        if all(math.isfinite(v) for v in (hang, *ankle.values())):
+            standing = hang >= th.hang_min and b.trunk_elevation() >= th.upright_min
+            higher = max(SIDES, key=ankle.get)
+            lift = abs(ankle["left"] - ankle["right"]) if standing else math.nan
         stepping = test(lift, lambda v: v >= th.step_off)
         signal = lift
         if self.in_rep and self._lead and stepping and higher != self._lead:
@@ -114,7 +120,9 @@ class AerobicMarch(base.Exercise):
                 self._lead = None
             if self._lead is None and test(lift, lambda v: v >= th.step_on):
                 self._lead = higher  # the foot this step belongs to
-        self._air = self._airborne(b, frame.t_ms)
+        lowest = [min((v for k, v in rise[s].items() if k in FLOOR_POINTS and math.isfinite(v)), default=math.nan)
+                  for s in SIDES]  # fmt: skip
+        self._air = test(min(lowest), lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
         return Observation(
             ready=test(lift, lambda v: v < th.step_off) if standing else standing,
             signal=signal if math.isfinite(signal) else None,
@@ -122,14 +130,16 @@ class AerobicMarch(base.Exercise):
             faults={},  # a jump is too brief to debounce: update() reports each one when you land
         )
 
-    def _airborne(self, b: Body, t_ms: float) -> bool | None:
-        """Both feet above the floor they stood on in the last seconds, at once (None: a foot is not seen)."""
-        heights = np.array([b.p(f"{s}_{p}")[1] for s in SIDES for p in FOOT_POINTS])  # image y, down
-        self._floor.add(t_ms, heights)
-        rise = (np.asarray(self._floor.max()) - heights) / b.scale
-        feet = rise.reshape(len(SIDES), len(FOOT_POINTS))
-        lowest = [float(np.nanmin(f)) if np.isfinite(f).any() else math.nan for f in feet]
-        return test(min(lowest), lambda v: v > self.th.jump_rise)
+    def _rise(self, b: Body, t_ms: float) -> dict[str, dict[str, float]]:
+        """Height (torso lengths) of each foot point above its floor level: its lowest image point of late.
+
+        Each point has its own floor level, so the far foot, which a camera above the floor sees higher
+        in the picture, reads 0 when it stands just as the near one does.
+        """
+        y = np.array([b.p(f"{s}_{p}")[1] for s in SIDES for p in FOOT_POINTS])  # image y, down
+        self._floor.add(t_ms, y)
+        rise = ((np.asarray(self._floor.max()) - y) / b.scale).reshape(len(SIDES), len(FOOT_POINTS))
+        return {s: {p: float(rise[i, j]) for j, p in enumerate(FOOT_POINTS)} for i, s in enumerate(SIDES)}
 
     def _step_air(self, t_ms: float, events: list[Event]) -> None:
         """Turn this frame's in-the-air reading into jumps: each is reported when you land.

@@ -58,7 +58,7 @@ INFO = ExerciseInfo(
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
     raised_min: float = 0.3  # one ankle this far (torso lengths) above the other: the foot is up on something
-    feet_level_max: float = 0.15  # ankles closer in height than this: standing on both feet
+    feet_level_max: float = 0.35  # ankles closer in height than this (the far one may look higher): both feet down
     still_ms: float = 500.0  # the raised foot must stay put this long to count as resting on the surface
     still_max: float = 0.08  # ... moving less than this (torso lengths) within that time
     hang_min: float = 0.55  # standing knee at least this far (torso lengths) below its hip: standing, not sitting
@@ -69,7 +69,7 @@ class Thresholds(base.Thresholds):
     foot_low: float = -0.3  # raised ankle this far (torso lengths) below the standing knee: surface too low
     foot_high: float = 0.5  # ... this far above it: surface too high (the hip is about 0.85 above it)
     hip_lift_max: float = 0.07  # raised-side hip up by more than this (torso lengths) against the standing line-up
-    level_tau_ms: float = 500.0  # how quickly the standing hip line-up follows (time constant)
+    level_tau_ms: float = 500.0  # how quickly the standing line-up of hips and ankles follows (time constant)
     hinge_min: float = 12.0  # forward lean of the trunk (degrees from vertical) a hold should reach
 
 
@@ -80,7 +80,7 @@ class HamstringStretch(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._ankles = RecentValues(self.th.still_ms)
-        self._hip_level = math.nan  # left hip minus right hip height while standing on both feet
+        self._level = np.full(2, math.nan)  # left minus right hip and ankle heights while standing on both feet
         self._level_t: float | None = None
         self._max_lean = math.nan  # the deepest forward lean of the current hold
 
@@ -88,19 +88,23 @@ class HamstringStretch(base.Exercise):
         th, b, t = self.th, Body(frame), frame.t_ms
         ankles = np.array([b.p(f"{s}_ankle") for s in SIDES])
         self._ankles.add(t, ankles)
-        height = {s: b.height_above(f"{s}_ankle", f"{other_side(s)}_ankle") for s in SIDES}
-        if not all(math.isfinite(v) for v in height.values()):
+        # left minus right heights of the hips and of the ankles; a camera above the floor sees the far
+        # ankle higher, so the ankles are compared against how they lined up while standing on both feet
+        lineup = np.array([b.height_above("left_hip", "right_hip"), b.height_above("left_ankle", "right_ankle")])
+        feet = lineup[1] - (self._level[1] if math.isfinite(self._level[1]) else 0.0)
+        if not math.isfinite(feet):
             return Observation()
-        raised = max(SIDES, key=height.get)
+        raised = "left" if feet > 0 else "right"
         stand = other_side(raised)
         trunk = b.trunk_elevation()
-        standing = test(b.rel(b.p(f"{stand}_knee")[1] - _hips_y(b)), lambda v: v >= th.hang_min)  # knee below hips
+        # standing, not sitting: a knee well below the hips (from the side one leg may be hidden: one will do)
+        hang = max((b.rel(b.p(f"{s}_knee")[1] - _hips_y(b)) for s in SIDES), key=lambda v: v if v == v else -9)
+        standing = test(hang, lambda v: v >= th.hang_min)
         up = test(trunk, lambda v: v >= th.trunk_min)
-        lifted = bool(height[raised] >= th.raised_min)
-        hips = b.height_above("left_hip", "right_hip")
-        on_both_feet = bool(height[raised] < th.feet_level_max) and standing and up
-        if on_both_feet:
-            self._follow_hip_level(t, hips)
+        lifted = bool(abs(feet) >= th.raised_min)
+        on_both_feet = bool(abs(feet) < th.feet_level_max) and standing and up
+        if on_both_feet and self._resting("left", b.scale) and self._resting("right", b.scale):
+            self._follow_level(t, lineup)  # standing still on both feet: learn how they line up
         placed = _all(lifted, standing, up)  # a foot up on something while standing on the other leg
         in_position = self._resting(raised, b.scale) if placed else placed  # ... and resting there
         lean = self._lean(b, raised)
@@ -111,7 +115,7 @@ class HamstringStretch(base.Exercise):
         knee = b.angle(raised, "knee")
         knee_min = th.knee_soft_min if self.profile.knee_hyperextends else th.knee_straight_min
         foot = b.height_above(f"{raised}_ankle", f"{stand}_knee")
-        hike = (hips - self._hip_level) * (1 if raised == "left" else -1)  # raised-side hip up since standing
+        hike = (lineup[0] - self._level[0]) * (1 if raised == "left" else -1)  # raised-side hip up since standing
         checks = {
             "knee_bent": test(knee, lambda v: v < knee_min),
             "foot_too_low": test(foot, lambda v: v < th.foot_low),
@@ -149,14 +153,13 @@ class HamstringStretch(base.Exercise):
             return None
         return bool(span.max() / scale < self.th.still_max)
 
-    def _follow_hip_level(self, t: float, hips: float) -> None:
-        if not math.isfinite(hips):
-            return
-        if not math.isfinite(self._hip_level) or self._level_t is None or t - self._level_t > 5 * self.th.level_tau_ms:
-            self._hip_level = hips
-        else:
-            a = 1.0 - math.exp(-(t - self._level_t) / self.th.level_tau_ms)
-            self._hip_level += a * (hips - self._hip_level)
+    def _follow_level(self, t: float, lineup: np.ndarray) -> None:
+        """Follow how the hips and ankles line up while standing on both feet (time constant ``level_tau_ms``)."""
+        fresh = self._level_t is None or t - self._level_t > 5 * self.th.level_tau_ms
+        a = 1.0 if fresh else 1.0 - math.exp(-(t - self._level_t) / self.th.level_tau_ms)
+        known = np.isfinite(lineup)
+        start = known & ~np.isfinite(self._level)
+        self._level = np.where(start, lineup, np.where(known, self._level + a * (lineup - self._level), self._level))
         self._level_t = t
 
     @staticmethod

@@ -57,7 +57,8 @@ class Thresholds(base.Thresholds):
     knee_bent_max: float = 110.0  # knee angle (180 = straight) of the pulled leg must be below this
     straight_min: float = 150.0  # knee angle of a straight leg
     leg_lift_max: float = 15.0  # hips->ankle line rising more than this (degrees): the foot is off the floor
-    toes_pointed_max: float = 120.0  # ankle angle (90 = foot square to the shin) above this: toes pointed away
+    toes_pointed_max: float = 140.0  # knee-ankle-toe angle above this: toes pointed away. With the model's
+    # landmarks a foot square to the shin reads about 125 (the toe tip sits below the ankle), a relaxed foot 150
     hand_reach_max: float = 0.4  # near wrist farther than this (torso lengths) from the knee end of the pulled
     # thigh and the knee end of its shin: the hands are not pulling
     knee_out_max: float = 4.0  # knee's sideways offset from the midline, in half hip-widths (1 = over its own hip):

@@ -21,7 +21,7 @@ INFO = ExerciseInfo(
     start_position="Lying on your back, both legs straight; then hold the symptomatic leg with both hands "
     "behind the thigh, thigh upright (hip at about 90 degrees), knee bent.",
     posture="supine",
-    signal="Knee angle of the held leg (180 = straight) while its thigh is up; ankle dorsiflexion at the top.",
+    signal="Knee angle of the held leg (180 = straight) while its thigh is up; the knee-ankle-toe angle at the top.",
     completes="The knee straightened toward the sky (past 135 degrees) with the toes pulled toward you, then bent "
     "again (below 115 degrees); about 20 reps with the symptomatic leg.",
     kind="reps",
@@ -55,7 +55,9 @@ class Thresholds(base.Thresholds):
     side_margin: float = 30.0  # the held thigh is flexed this much more than the other one
     start_knee_max: float = 115.0  # start position: knee bent below this with the thigh up
     thigh_tolerance: float = 25.0  # hip flexion this far from 90 degrees: the thigh is not upright
-    dorsiflexion_min: float = 5.0  # toes pulled back at the top: ankle this far past neutral (degrees)
+    toes_pulled_max: float = 115.0  # knee-ankle-toe angle at the top above this: toes not pulled back. With the
+    # model's landmarks a foot square to the shin reads about 125 (the toe tip sits below the ankle), pulled back
+    # 20 degrees about 105
     top_margin: float = 10.0  # "the top" = frames within this of the rep's largest knee angle
     hand_reach_max: float = 0.35  # near wrist farther than this (torso lengths) from the knee half of the thigh:
     # not holding the leg behind the thigh
@@ -70,7 +72,7 @@ class NerveGlide(base.Exercise):
 
     def __init__(self, profile=None):
         super().__init__(profile)
-        self._top: list[tuple[float, float]] = []  # (knee angle, ankle dorsiflexion) through the current rep
+        self._top: list[tuple[float, float]] = []  # (knee angle, knee-ankle-toe angle) through the current rep
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.extended, self.th.returned
@@ -92,14 +94,14 @@ class NerveGlide(base.Exercise):
             return Observation(ready=False if legs_down else None, signal=0.0 if legs_down else None, faults=faults)
         other = other_side(work)
         flex, knee = b.hip_flexion(work), b.angle(work, "knee")
-        dorsiflexion = 90.0 - b.angle(work, "ankle")
+        ankle = b.angle(work, "ankle")
         reach = b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0)
         faults["thigh_not_vertical"] = test(abs(flex - 90.0), lambda v: v > th.thigh_tolerance)
         faults["hands_not_on_thigh"] = test(reach, lambda v: v > th.hand_reach_max)
         faults["other_leg_bent"] = test(b.angle(other, "knee"), lambda v: v < th.straight_min)
         faults["other_leg_lifted"] = test(b.leg_elevation(other), lambda v: v > th.leg_lift_max)
         if self.in_rep or test(knee, lambda v: v >= th.extended):
-            self._top.append((knee, dorsiflexion))
+            self._top.append((knee, ankle))
         return Observation(
             ready=test(knee, lambda v: v <= th.start_knee_max),
             signal=knee,
@@ -109,24 +111,24 @@ class NerveGlide(base.Exercise):
                 base.AngleReading("knee", b.joint(f"{work}_knee"), knee),
                 base.AngleReading("hip", b.joint(f"{work}_hip"), flex,
                                   test(abs(flex - 90.0), lambda v: v <= th.thigh_tolerance)),
-                base.AngleReading("toes", b.joint(f"{work}_ankle"), dorsiflexion),
+                base.AngleReading("ankle", b.joint(f"{work}_ankle"), ankle),
             ],  # fmt: skip
             bad_joints=(b.joint(f"{work}_hip"), b.joint(f"{work}_ankle"), b.joint(f"{other}_knee")),
         )
 
     def judge(self, record: RepRecord) -> list[str]:
         extra = []
-        top = self._top_dorsiflexion()
+        top = self._top_ankle()
         self._top.clear()
-        if top is not None and top < self.th.dorsiflexion_min:
+        if top is not None and top > self.th.toes_pulled_max:
             extra.append("toes_not_pulled")
         symptomatic = self.profile.symptomatic_side
         if symptomatic and record.side and record.side != symptomatic:
             extra.append("wrong_leg")
         return extra
 
-    def _top_dorsiflexion(self) -> float | None:
-        """Median ankle dorsiflexion over the frames near the rep's largest knee angle; None if the foot was unseen."""
+    def _top_ankle(self) -> float | None:
+        """Median knee-ankle-toe angle over the frames near the rep's largest knee angle; None if the foot was unseen."""
         knees = np.array([k for k, _ in self._top], dtype=float)
         if not np.isfinite(knees).any():
             return None
