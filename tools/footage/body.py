@@ -26,6 +26,9 @@ POSE_KEYS = {
     # bend (+ toward the left), axial rotation (+ turns the chest to the left)
     "spine_flex": 0.0, "spine_lat": 0.0, "spine_rot": 0.0,
     "neck_flex": 0.0,          # head nod (+ chin toward chest)
+    # extra flexion of the lumbar (spine05-04) and thoracic (spine03-01)
+    # segments only, added to spine_flex (e.g. a sagging back: lumbar -, thoracic +)
+    "lumbar_flex": 0.0, "thoracic_flex": 0.0,
     # offsets of the pelvis on the floor (m, along world X / Y) and a lift
     # above the automatic floor contact (m, e.g. a jump)
     "x": 0.0, "y": 0.0, "lift": 0.0,
@@ -181,8 +184,9 @@ class Body:
         J["root"] = rz(p["root_yaw"]) @ rx(p["root_pitch"]) @ ry(-p["root_roll"])
         spine = ["spine05", "spine04", "spine03", "spine02", "spine01"]
         per = 1.0 / len(spine)
-        for b in spine:
-            J[b] = rx(p["spine_flex"] * per) @ ry(-p["spine_lat"] * per) @ rz(p["spine_rot"] * per)
+        for i, b in enumerate(spine):
+            extra = p["lumbar_flex"] / 2.0 if i < 2 else p["thoracic_flex"] / 3.0
+            J[b] = rx(p["spine_flex"] * per + extra) @ ry(-p["spine_lat"] * per) @ rz(p["spine_rot"] * per)
         for b in ("neck01", "neck02", "head"):
             J[b] = rx(p["neck_flex"] / 3.0)
         for s, sfx in SIDES.items():

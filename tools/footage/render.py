@@ -77,7 +77,9 @@ def place_props(body, props, book):
             V, L, _ = body.pose_batch([book.resolve(pose_name)])
             lm = L[0][LANDMARK_NAMES.index(part)]
             sx, sy = p.pop("footprint", [0.35, 0.4])
-            top = float(lm[2]) - float(p.pop("gap", 0.06))
+            near = V[0][np.linalg.norm(V[0] - lm, axis=1) < 0.08]
+            # the box top touches the lowest skin point near the landmark
+            top = float(near[:, 2].min()) - float(p.pop("gap", 0.004))
             p["size"] = [sx, sy, top]
             cx = float(p.pop("x")) if "x" in p else float(lm[0])
             p["centre"] = [cx, float(lm[1]) + float(p.pop("shift", 0.0)), top / 2]
