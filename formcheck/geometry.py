@@ -125,17 +125,14 @@ def posture(pixels: np.ndarray) -> str:
     face and the toes point.
     """
 
-    def mean_of(*names: str) -> np.ndarray:
-        return mean_point(pixels, *names)
-
     scale = body_scale(pixels)
     if not np.isfinite(scale):
         return "unknown"
-    shoulders = mean_of("left_shoulder", "right_shoulder")
-    hips = mean_of("left_hip", "right_hip")
-    knees = mean_of("left_knee", "right_knee")
-    ankles = mean_of("left_ankle", "right_ankle")
-    wrists = mean_of("left_wrist", "right_wrist")
+    shoulders = mean_point(pixels, "left_shoulder", "right_shoulder")
+    hips = mean_point(pixels, "left_hip", "right_hip")
+    knees = mean_point(pixels, "left_knee", "right_knee")
+    ankles = mean_point(pixels, "left_ankle", "right_ankle")
+    wrists = mean_point(pixels, "left_wrist", "right_wrist")
     trunk = abs(trunk_elevation(pixels))
     if trunk >= 55:
         hip_over_ankle = (ankles[1] - hips[1]) / scale
@@ -152,10 +149,10 @@ def posture(pixels: np.ndarray) -> str:
     # Lying: face up or down? The nose sits above the ears when supine; toes
     # point up when supine and the heels are above the toes when prone.
     votes = 0.0
-    nose, ears = pixels[index("nose")], mean_of("left_ear", "right_ear")
+    nose, ears = pixels[index("nose")], mean_point(pixels, "left_ear", "right_ear")
     if np.all(np.isfinite(nose)) and np.all(np.isfinite(ears)):
         votes += np.clip((ears[1] - nose[1]) / (0.15 * scale), -1, 1)
-    heels, toes = mean_of("left_heel", "right_heel"), mean_of("left_foot_index", "right_foot_index")
+    heels, toes = mean_point(pixels, "left_heel", "right_heel"), mean_point(pixels, "left_foot_index", "right_foot_index")
     if np.all(np.isfinite(heels)) and np.all(np.isfinite(toes)):
         votes += np.clip((heels[1] - toes[1]) / (0.1 * scale), -1, 1)
     if votes > 0.3:

@@ -1,7 +1,8 @@
 """Standing hamstring stretch: heel on a knee-height surface, leg straight, hinge forward, hips down; 20 s a side.
 
-The hold runs while one foot rests still on a raised surface (its ankle well
-above the other one and not moving) and the other leg stands. Form is judged
+The hold runs while one foot rests still on a raised surface (its ankle out
+in front of the hips, above the other one and not moving) and the other leg
+stands. Form is judged
 only while that foot rests, so lifting the leg on and off the surface, often
 with a bent knee, is not a fault. The hip-hike rule compares the two hips'
 heights against how they lined up while you stood on both feet just before,
@@ -29,7 +30,8 @@ INFO = ExerciseInfo(
     "Best with the raised leg nearer the camera (turn around when you switch legs).",
     start_position="Standing tall in front of a chair, step or table about as high as your knees.",
     posture="standing",
-    signal="The raised foot: its ankle well above the other ankle and resting still; the trunk's forward lean.",
+    signal="The raised foot: its ankle out in front of the hips, above the other ankle and resting still; "
+    "the trunk's forward lean.",
     completes="One hold: the heel rests on the surface with the leg straight for 20 s; then the other leg.",
     kind="holds",
     faults=(
@@ -57,8 +59,9 @@ INFO = ExerciseInfo(
 
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
-    raised_min: float = 0.3  # one ankle this far (torso lengths) above the other: the foot is up on something
-    feet_level_max: float = 0.35  # ankles closer in height than this (the far one may look higher): both feet down
+    reach_min: float = 0.6  # raised ankle at least this far (torso lengths) in front of the hips
+    raised_min: float = 0.15  # ... and this much higher than the other ankle: the foot is up on something
+    under_hips_max: float = 0.35  # both ankles closer than this to below the hips: standing on both feet
     still_ms: float = 500.0  # the raised foot must stay put this long to count as resting on the surface
     still_max: float = 0.08  # ... moving less than this (torso lengths) within that time
     hang_min: float = 0.55  # standing knee at least this far (torso lengths) below its hip: standing, not sitting
@@ -69,7 +72,7 @@ class Thresholds(base.Thresholds):
     foot_low: float = -0.3  # raised ankle this far (torso lengths) below the standing knee: surface too low
     foot_high: float = 0.5  # ... this far above it: surface too high (the hip is about 0.85 above it)
     hip_lift_max: float = 0.07  # raised-side hip up by more than this (torso lengths) against the standing line-up
-    level_tau_ms: float = 500.0  # how quickly the standing line-up of hips and ankles follows (time constant)
+    level_tau_ms: float = 500.0  # how quickly the standing line-up of the hips follows (time constant)
     hinge_min: float = 12.0  # forward lean of the trunk (degrees from vertical) a hold should reach
 
 
@@ -80,7 +83,7 @@ class HamstringStretch(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._ankles = RecentValues(self.th.still_ms)
-        self._level = np.full(2, math.nan)  # left minus right hip and ankle heights while standing on both feet
+        self._hip_level = math.nan  # left minus right hip height while standing still on both feet
         self._level_t: float | None = None
         self._max_lean = math.nan  # the deepest forward lean of the current hold
 
@@ -88,23 +91,25 @@ class HamstringStretch(base.Exercise):
         th, b, t = self.th, Body(frame), frame.t_ms
         ankles = np.array([b.p(f"{s}_ankle") for s in SIDES])
         self._ankles.add(t, ankles)
-        # left minus right heights of the hips and of the ankles; a camera above the floor sees the far
-        # ankle higher, so the ankles are compared against how they lined up while standing on both feet
-        lineup = np.array([b.height_above("left_hip", "right_hip"), b.height_above("left_ankle", "right_ankle")])
-        feet = lineup[1] - (self._level[1] if math.isfinite(self._level[1]) else 0.0)
-        if not math.isfinite(feet):
+        hips = _hips(b)
+        # The raised foot is the one out in front of the hips (a camera above the floor sees the far foot
+        # higher than the near one, so heights alone cannot tell a raised foot from the far one standing).
+        reach = {s: abs(b.rel(ankles[i, 0] - hips[0])) for i, s in enumerate(SIDES)}
+        if not all(math.isfinite(v) for v in reach.values()):
             return Observation()
-        raised = "left" if feet > 0 else "right"
+        raised = max(SIDES, key=reach.get)
         stand = other_side(raised)
         trunk = b.trunk_elevation()
         # standing, not sitting: a knee well below the hips (from the side one leg may be hidden: one will do)
-        hang = max((b.rel(b.p(f"{s}_knee")[1] - _hips_y(b)) for s in SIDES), key=lambda v: v if v == v else -9)
+        hang = max((b.rel(b.p(f"{s}_knee")[1] - hips[1]) for s in SIDES), key=lambda v: v if v == v else -9)
         standing = test(hang, lambda v: v >= th.hang_min)
         up = test(trunk, lambda v: v >= th.trunk_min)
-        lifted = bool(abs(feet) >= th.raised_min)
-        on_both_feet = bool(abs(feet) < th.feet_level_max) and standing and up
-        if on_both_feet and self._resting("left", b.scale) and self._resting("right", b.scale):
-            self._follow_level(t, lineup)  # standing still on both feet: learn how they line up
+        rise = b.height_above(f"{raised}_ankle", f"{stand}_ankle")
+        lifted = bool(reach[raised] >= th.reach_min and rise >= th.raised_min)
+        hip_tilt = b.height_above("left_hip", "right_hip")  # left minus right
+        under = bool(max(reach.values()) < th.under_hips_max) and standing and up
+        if under and self._resting("left", b.scale) and self._resting("right", b.scale):
+            self._follow_level(t, hip_tilt)  # standing still on both feet: learn how the hips line up
         placed = _all(lifted, standing, up)  # a foot up on something while standing on the other leg
         in_position = self._resting(raised, b.scale) if placed else placed  # ... and resting there
         lean = self._lean(b, raised)
@@ -115,7 +120,7 @@ class HamstringStretch(base.Exercise):
         knee = b.angle(raised, "knee")
         knee_min = th.knee_soft_min if self.profile.knee_hyperextends else th.knee_straight_min
         foot = b.height_above(f"{raised}_ankle", f"{stand}_knee")
-        hike = (lineup[0] - self._level[0]) * (1 if raised == "left" else -1)  # raised-side hip up since standing
+        hike = (hip_tilt - self._hip_level) * (1 if raised == "left" else -1)  # raised-side hip up since standing
         checks = {
             "knee_bent": test(knee, lambda v: v < knee_min),
             "foot_too_low": test(foot, lambda v: v < th.foot_low),
@@ -136,7 +141,7 @@ class HamstringStretch(base.Exercise):
         ]  # fmt: skip
         bad = (b.joint(f"{raised}_knee"), b.joint(f"{raised}_hip"), b.joint(f"{raised}_ankle"))
         return Observation(
-            ready=on_both_feet and test(trunk, lambda v: v >= 90 - th.hinge_min),
+            ready=under and test(trunk, lambda v: v >= 90 - th.hinge_min),
             in_position=in_position,
             side=raised if lifted else None,
             faults=faults,
@@ -153,13 +158,15 @@ class HamstringStretch(base.Exercise):
             return None
         return bool(span.max() / scale < self.th.still_max)
 
-    def _follow_level(self, t: float, lineup: np.ndarray) -> None:
-        """Follow how the hips and ankles line up while standing on both feet (time constant ``level_tau_ms``)."""
-        fresh = self._level_t is None or t - self._level_t > 5 * self.th.level_tau_ms
-        a = 1.0 if fresh else 1.0 - math.exp(-(t - self._level_t) / self.th.level_tau_ms)
-        known = np.isfinite(lineup)
-        start = known & ~np.isfinite(self._level)
-        self._level = np.where(start, lineup, np.where(known, self._level + a * (lineup - self._level), self._level))
+    def _follow_level(self, t: float, hip_tilt: float) -> None:
+        """Follow how the hips line up while standing on both feet (time constant ``level_tau_ms``)."""
+        if not math.isfinite(hip_tilt):
+            return
+        if not math.isfinite(self._hip_level) or self._level_t is None or t - self._level_t > 5 * self.th.level_tau_ms:
+            self._hip_level = hip_tilt
+        else:
+            follow = 1.0 - math.exp(-(t - self._level_t) / self.th.level_tau_ms)
+            self._hip_level += follow * (hip_tilt - self._hip_level)
         self._level_t = t
 
     @staticmethod
@@ -189,7 +196,7 @@ def _all(*values: bool | None) -> bool | None:
     return None if any(v is None for v in values) else True
 
 
-def _hips_y(b: Body) -> float:
-    """Image height of the hips: their mean, or the one that is seen (NaN if neither)."""
-    seen = [y for y in (b.p(f"{s}_hip")[1] for s in SIDES) if math.isfinite(y)]
-    return sum(seen) / len(seen) if seen else math.nan
+def _hips(b: Body) -> np.ndarray:
+    """Image position of the hips: their midpoint, or the one that is seen (NaN if neither)."""
+    seen = [p for p in (b.p(f"{s}_hip") for s in SIDES) if np.isfinite(p).all()]
+    return np.mean(seen, axis=0) if seen else np.full(2, math.nan)
