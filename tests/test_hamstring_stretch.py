@@ -137,3 +137,24 @@ def test_a_hidden_far_hip_is_not_guessed():
     run_rules(exercise, frames)
     summary = exercise.summary()
     assert reps_per_side(summary) == {"left": 1} and summary["faults"] == []
+
+
+def test_turning_around_to_keep_the_raised_leg_near_the_camera():
+    """Perspective: which hip looks higher swaps when you turn around, so the hips' line-up is taken afresh."""
+    from dataclasses import replace
+
+    from formcheck.exercises import create
+    from formcheck.rules import run_rules
+    from formcheck.synthetic import Camera, Noise, render
+
+    camera = Camera(near_side="right", distance=2.45)
+    first = render(stretch([("right", 2, {})]), camera, Noise(pixel_sd=1.0, seed=1))
+    second = render(stretch([("left", 2, {}), ("left", 2, {"hip_hike": 0.03})]), replace(camera, near_side="left"),
+                    Noise(pixel_sd=1.0, seed=2))  # fmt: skip
+    offset = first[-1].t_ms + 1000.0 / 15
+    frames = first + [replace(f, t_ms=f.t_ms + offset) for f in second]
+    exercise = create("hamstring_stretch", SHORT)
+    run_rules(exercise, frames)
+    summary = exercise.summary()
+    assert [r["side"] for r in summary["records"]] == ["right", "left", "left"]
+    assert faults_by_rep(summary) == {2: {"hip_lifted"}}
