@@ -145,3 +145,15 @@ def test_stepping_back_from_the_camera_is_not_a_jump():
         b.move(0.35, lifted(side, x=-0.5)).move(0.35, replace(STANDING, x=-0.5))
     summary, _ = analyse("aerobic_march", b.hold(1.0).clip(), FRONT)
     assert [r["side"] for r in summary["records"]] == ["left", "right"] and summary["faults"] == []
+
+
+def test_a_camera_above_the_floor_sees_the_far_foot_higher_yet_counts_both_feet():
+    from formcheck.exercises.body import Body
+    from formcheck.synthetic import Clip, render
+
+    for near, far in (("left", "right"), ("right", "left")):
+        camera = Camera(near_side=near, height=0.9, distance=2.2, focal_px=400)  # lens at hip height, close
+        standing = Body(render(Clip([(0.0, STANDING), (0.1, STANDING)]), camera)[0])
+        assert standing.height_above(f"{far}_ankle", f"{near}_ankle") > 0.14  # half way to a step already
+        summary, _ = analyse("aerobic_march", march(ALTERNATING), camera, noise=REALISTIC)
+        assert [r["side"] for r in summary["records"]] == ALTERNATING and summary["faults"] == []

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck import geometry
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
@@ -91,7 +92,7 @@ class HamstringStretch(base.Exercise):
         th, b, t = self.th, Body(frame), frame.t_ms
         ankles = np.array([b.p(f"{s}_ankle") for s in SIDES])
         self._ankles.add(t, ankles)
-        hips = _hips(b)
+        hips = geometry.mean_point(b.px, "left_hip", "right_hip")  # or the one that is seen
         # The raised foot is the one out in front of the hips (a camera above the floor sees the far foot
         # higher than the near one, so heights alone cannot tell a raised foot from the far one standing).
         reach = {s: abs(b.rel(ankles[i, 0] - hips[0])) for i, s in enumerate(SIDES)}
@@ -172,8 +173,8 @@ class HamstringStretch(base.Exercise):
     @staticmethod
     def _lean(b: Body, raised: str) -> float:
         """Trunk lean from vertical toward the raised foot, degrees (negative: leaning back)."""
-        hips = np.nanmean([b.p("left_hip"), b.p("right_hip")], axis=0)
-        shoulders = np.nanmean([b.p("left_shoulder"), b.p("right_shoulder")], axis=0)
+        hips = geometry.mean_point(b.px, "left_hip", "right_hip")
+        shoulders = geometry.mean_point(b.px, "left_shoulder", "right_shoulder")
         toward = np.sign(b.p(f"{raised}_ankle")[0] - hips[0])
         if not (np.isfinite(hips).all() and np.isfinite(shoulders).all() and toward):
             return math.nan
@@ -194,9 +195,3 @@ def _all(*values: bool | None) -> bool | None:
     if any(v is False for v in values):
         return False
     return None if any(v is None for v in values) else True
-
-
-def _hips(b: Body) -> np.ndarray:
-    """Image position of the hips: their midpoint, or the one that is seen (NaN if neither)."""
-    seen = [p for p in (b.p(f"{s}_hip") for s in SIDES) if np.isfinite(p).all()]
-    return np.mean(seen, axis=0) if seen else np.full(2, math.nan)
