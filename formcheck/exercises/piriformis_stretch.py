@@ -40,7 +40,8 @@ INFO = ExerciseInfo(
         "is sure of and that is consistent with its shin; otherwise it reports it cannot judge.",
         "How far the crossed knee opens out to the side (hip rotation) is out of the camera's plane.",
         "Which leg is crossed is read from the near leg (its shin seen end-on or side-on); with the near leg hidden "
-        "no hold is timed.",
+        "no hold is timed. With the far leg crossed and its ankle unsure, both knees pulled in look the same as a "
+        "figure-4 from the side.",
         "The stretch felt in the buttock, and the length of the breaks, are not judged.",
     ),
 )
