@@ -7,9 +7,16 @@ the feet take turns, one foot clearly off the floor about every 0.37 s, 55 clear
 first (0.96-1.12 s) to the last (20.80-20.96 s). Before the first and after the last there are one or
 two small heel raises as she starts and stops, which a person may or may not count as steps. As a jog it
 has short moments with both feet in the air; whether each of those is caught is not asserted.
+
+aerobic_march_good.mp4 (rendered, ground truth in its .json; camera on the right, lens at 1.0 m, 2 m away):
+12 alternating knee lifts, right first, about 100 steps a minute, never both feet off the floor. From that
+camera the far (left) foot standing looks about as high as the near one half lifted.
 """
 
-from conftest import shared_clip
+import json
+
+import pytest
+from conftest import SAMPLE_VIDEOS, shared_clip
 
 from formcheck.exercises import create
 from formcheck.rules import run_rules
@@ -34,3 +41,17 @@ def test_squats_are_no_steps(real_track):
     run_rules(exercise, real_track(shared_clip("fallback_airsquat_front-then-side_fitbod.mp4"), stride=2))
     summary = exercise.summary()
     assert summary["steps"] == 0 and summary["faults"] == []
+
+
+def test_rendered_sample_matches_its_ground_truth(real_track):
+    path = SAMPLE_VIDEOS / "aerobic_march_good.mp4"
+    if not path.is_file() or not path.with_suffix(".json").is_file():
+        pytest.skip("rendered sample clip not available")
+    truth = json.loads(path.with_suffix(".json").read_text())
+    exercise = create("aerobic_march")
+    run_rules(exercise, real_track(path))
+    summary = exercise.summary()
+    assert [r["side"] for r in summary["records"]] == [r["side"] for r in truth["reps"]]
+    for mine, true in zip(summary["records"], truth["reps"]):
+        assert true["start_s"] - 0.1 <= mine["start_s"] <= true["end_s"]  # each step inside its labelled step
+    assert summary["faults"] == [] and 95 <= summary["cadence_spm"] <= 105
