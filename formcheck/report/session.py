@@ -1,0 +1,196 @@
+"""Builds one session's report.html and frames.csv from its output folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from html import escape
+from pathlib import Path
+
+from formcheck.errors import InputError
+from formcheck.report import plots, stills
+from formcheck.report.bands import key_angles
+from formcheck.report.page import Raw, card, document, figure, table
+from formcheck.report.replay import Replay, profile_of, replay, write_csv
+
+CHECKIN_FILE = "checkin.json"
+
+
+def read_summary(out_dir: Path) -> dict:
+    path = Path(out_dir) / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    if summary.get("format") != "formcheck.session_summary":
+        raise InputError(f"{path} is not a formcheck session summary")
+    return summary
+
+
+def read_checkin(out_dir: Path, summary: dict | None = None) -> dict | None:
+    """The run's symptom check-in: ``summary["checkin"]`` or ``checkin.json`` in the folder, else None."""
+    if summary and summary.get("checkin"):
+        return summary["checkin"]
+    path = Path(out_dir) / CHECKIN_FILE
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return None
+
+
+def write_checkin(out_dir: Path, checkin: dict) -> Path:
+    path = Path(out_dir) / CHECKIN_FILE
+    _atomic_write(path, json.dumps(checkin, indent=2) + "\n")
+    return path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def make_report(out_dir: Path, *, with_stills: bool = True) -> Path:
+    """Write ``report.html`` and ``frames.csv`` into ``out_dir``; returns the report's path."""
+    out_dir = Path(out_dir)
+    summary = read_summary(out_dir)
+    track = out_dir / ((summary.get("outputs") or {}).get("track") or "track.jsonl")
+    replays: list[Replay] = []
+    if track.is_file():
+        profile = profile_of(summary)
+        replays = [replay(track, ex["exercise"], profile) for ex in summary.get("exercises") or []]
+        write_csv(replays, out_dir / "frames.csv")
+    html = render(summary, replays, read_checkin(out_dir, summary),
+                  stills.video_for(out_dir, summary) if with_stills else None, track.is_file())  # fmt: skip
+    path = out_dir / "report.html"
+    _atomic_write(path, html)
+    return path
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "unknown date"
+    return datetime.fromisoformat(iso).astimezone().strftime("%a %d %b %Y, %H:%M")
+
+
+def render(summary: dict, replays: list[Replay], checkin: dict | None, video: Path | None, has_track: bool) -> str:
+    exercises = summary.get("exercises") or []
+    titles = ", ".join(ex["title"] for ex in exercises) or "Pose only"
+    pose = summary.get("pose") or {}
+    duration = float(pose.get("duration_s") or 0.0)
+    parts = [f"<h1>{escape(titles)}</h1>",
+             f"<p class=meta>{escape(_when(summary.get('started') or summary.get('created')))} · "
+             f"{duration:.0f} s · {escape(str((summary.get('source') or {}).get('name', '')))}</p>"]  # fmt: skip
+    if summary.get("ended") != "completed":
+        parts.append(f"<div class=warn>This session ended early ({escape(str(summary.get('ended')))}): the report "
+                     "shows what was recorded up to then.</div>")  # fmt: skip
+    if checkin:
+        parts.append(_checkin_html(checkin))
+    for i, ex in enumerate(exercises):
+        rep = replays[i] if i < len(replays) else None
+        parts.append(_exercise_html(ex, rep, duration, video, multiple=len(exercises) > 1))
+    if not has_track:
+        parts.append("<p class=warn>No pose track was saved, so the angle plots and frames.csv are missing.</p>")
+    person = pose.get("share_with_person")
+    parts.append(f"<footer><p>{escape(summary.get('safety', ''))}</p><p>Person in view in "
+                 f"{pose.get('frames_with_person', 0)} of {pose.get('frames', 0)} frames"
+                 f"{f' ({person:.0%})' if person is not None else ''}. Made by formcheck "
+                 f"{escape(str(summary.get('formcheck_version', '')))} from summary.json and track.jsonl; "
+                 "per-frame values in frames.csv.</p></footer>")  # fmt: skip
+    return document(f"formcheck: {titles}", "".join(parts))
+
+
+def _checkin_html(c: dict) -> str:
+    def yn(v):
+        return None if v is None else ("yes" if v else "no")
+
+    rows = [["Pain (0-10)", c.get("pain_before"), c.get("pain_after")],
+            ["Tingling or numbness", yn(c.get("tingling_before")), yn(c.get("tingling_after"))]]  # fmt: skip
+    rose = (c.get("pain_before") is not None and c.get("pain_after") is not None
+            and c["pain_after"] > c["pain_before"]) or (c.get("tingling_after") and not c.get("tingling_before"))
+    note = (f"<p>{escape(c['note'])}</p>" if c.get("note") else "")
+    flag = ("<div class=warn>Symptoms were worse after the session. If this continues, stop the newest exercise "
+            "and check with your physiotherapist.</div>") if rose else ""  # fmt: skip
+    return "<h2>Symptom check-in</h2>" + flag + table(["", "before", "after"], rows, {1, 2}) + note
+
+
+def _exercise_html(ex: dict, rep: Replay | None, duration: float, video: Path | None, multiple: bool) -> str:
+    holds = ex.get("kind") == "holds"
+    noun = "holds" if holds else "reps"
+    out = [f"<h2>{escape(ex['title'])}</h2>" if multiple else f"<h2>{noun.capitalize()}</h2>"]
+    total, good, bad = ex.get("reps", 0), ex.get("good_reps", 0), ex.get("reps_with_faults", 0)
+    cards = [card(total, noun), card(good, "good form", "good"), card(bad, "with faults", "bad" if bad else "")]
+    if ex.get("active_s"):
+        cards.append(card(f"{ex.get('good_form_s', 0):.0f}/{ex['active_s']:.0f} s", "good form / active"))
+    out.append("<div class=cards>" + "".join(cards) + "</div>")
+    out.append(_targets_line(ex))
+    sides = ex.get("per_side") or {}
+    if sides:
+        rows = [[side, s["reps"], s["good"], s["with_faults"], ", ".join(f"{h:.1f}" for h in s.get("hold_s", []))
+                 or None] for side, s in sorted(sides.items())]  # fmt: skip
+        headers = ["side", noun, "good", "with faults"] + (["held (s)"] if holds else [])
+        out.append(table(headers, [r[: len(headers)] for r in rows], {1, 2, 3}))
+    out.append(figure(plots.records_chart(ex)))
+    if rep is not None:
+        for key in key_angles(rep.exercise, rep.angle_names):
+            times, values = rep.series(key.column)
+            if any(v == v for v in values):
+                out.append(figure(plots.angle_plot(times, values, key, ex.get("records") or [], ex.get("faults") or [],
+                                                   duration, ex.get("kind", "reps")),
+                                  "Shaded green: the target range the rules check against."))  # fmt: skip
+    out.append(_faults_html(ex, duration))
+    if video is not None:
+        out.append(_stills_html(ex, rep, video))
+    if ex.get("cannot_check"):
+        out.append("<h3>What this camera view cannot check</h3><ul>"
+                   + "".join(f"<li>{escape(c)}</li>" for c in ex["cannot_check"]) + "</ul>")  # fmt: skip
+    return "".join(out)
+
+
+def _targets_line(ex: dict) -> str:
+    t = ex.get("targets") or {}
+    wants = []
+    if t.get("reps"):
+        wants.append(f"{t['reps']} reps" + (" per side" if t.get("per_side") else ""))
+    if t.get("holds"):
+        wants.append(f"{t['holds']} holds")
+    if t.get("hold_s"):
+        wants.append(f"holds of {t['hold_s']:g} s")
+    if t.get("duration_s"):
+        wants.append(f"{t['duration_s']:g} s in all")
+    return f"<p>Target: {escape(', '.join(wants))}.</p>" if wants else ""
+
+
+def _faults_html(ex: dict, duration: float) -> str:
+    faults = ex.get("faults") or []
+    if not faults:
+        return "<h3>Faults</h3><div class=ok>No faults: good form throughout.</div>"
+    rows = [[f"{f['start_s']:.1f}" + (f"–{f['end_s']:.1f}" if f.get("end_s") is not None else ""), f.get("cue"),
+             None if f.get("rep") is None else f["rep"] + 1, f.get("side")] for f in faults]  # fmt: skip
+    return ("<h3>Faults</h3>" + figure(plots.fault_timeline(ex, duration))
+            + table(["time (s)", "cue given", "rep", "side"], rows, {2}))  # fmt: skip
+
+
+def _stills_html(ex: dict, rep: Replay | None, video: Path) -> str:
+    chosen = stills.pick(ex)
+    if not chosen:
+        return ""
+    key = key_angles(rep.exercise, rep.angle_names)[0] if rep and key_angles(rep.exercise, rep.angle_names) else None
+    times, values = rep.series(key.column) if key else ([], [])
+    cells = []
+    for label, record in chosen:
+        t = stills.moment(record, times, values)
+        uri = stills.grab(video, t)
+        if uri is None:
+            continue
+        faults = ", ".join(record.get("faults") or []) or "no fault"
+        cells.append(f"<figure><img src=\"{uri}\" alt=\"{escape(label)} at {t:.1f} s\"><figcaption>"
+                     f"{escape(label.capitalize())}: #{record['index'] + 1}, {escape(str(record.get('side')))} side, "
+                     f"{t:.1f} s, {escape(faults)}</figcaption></figure>")  # fmt: skip
+    return ("<h3>Best and worst</h3><div class=stills>" + "".join(cells) + "</div>") if cells else ""
+
+
+__all__ = ["make_report", "read_checkin", "write_checkin", "read_summary", "Raw"]
