@@ -52,6 +52,7 @@ def test_clean_holds_each_side_without_faults(camera):
     # the foot rests 7.5 s; the hold starts once it has stayed put for half a second
     assert [r["hold_s"] for r in summary["records"]] == [pytest.approx(7.2, abs=0.5)] * 2
     assert all(r["target_reached"] for r in summary["records"])
+    assert [r["lean_deg"] for r in summary["records"]] == [pytest.approx(25, abs=3)] * 2  # hinged 25 degrees
     assert [e.message for e in events if e.kind == "cue"] == ["Switch sides"]
 
 

@@ -46,6 +46,7 @@ def test_rendered_sample_matches_its_ground_truth(real_track):
         # the hold runs while the heel rests on the box: the labelled hinge hold plus standing tall before it
         assert mine["start_s"] <= true["start_s"] and mine["end_s"] >= true["end_s"]
         assert true["duration_s"] <= mine["hold_s"] <= true["duration_s"] + 3.0
+        assert 20 <= mine["lean_deg"] <= 35  # hinged forward (pelvis 22 degrees plus some spine)
     assert summary["faults"] == []
     # against the real 20 s target both holds are too short
     assert [r["faults"] for r in run(frames, Profile())["records"]] == [["hold_too_short"]] * 2

@@ -56,7 +56,7 @@ INFO = ExerciseInfo(
 class Thresholds(base.Thresholds):
     min_rep_ms: float = 120.0  # a step's foot lift lasts at least this (jogging pace: about 0.2 s per lift)
     refractory_ms: float = 0.0  # the next step starts as the previous one ends
-    step_on: float = 0.25  # one ankle this much higher (torso lengths, about 13 cm) off the floor than the other: a step
+    step_on: float = 0.25  # one ankle risen this much more (torso lengths, about 13 cm) than the other: a step
     step_off: float = 0.1  # ... and closer than this the step is over (both feet down)
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up

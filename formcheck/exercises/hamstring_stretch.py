@@ -2,11 +2,11 @@
 
 The hold runs while one foot rests still on a raised surface (its ankle out
 in front of the hips, above the other one and not moving) and the other leg
-stands. Form is judged
-only while that foot rests, so lifting the leg on and off the surface, often
-with a bent knee, is not a fault. The hip-hike rule compares the two hips'
-heights against how they lined up while you stood on both feet just before,
-which cancels the camera's perspective and the pose model's bias.
+stands. Form is judged only while that foot rests, so lifting the leg on and
+off the surface, often with a bent knee, is not a fault. The hip-hike rule
+compares the two hips' heights against how they lined up while you stood
+still on both feet just before, which cancels the camera's perspective and
+the pose model's bias (and is taken afresh when you turn around).
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ class HamstringStretch(base.Exercise):
         self._hip_level = math.nan  # left minus right hip height while standing still on both feet
         self._level_t: float | None = None
         self._max_lean = math.nan  # the deepest forward lean of the current hold
+        self._leans: dict[int, float | None] = {}  # hold index -> its deepest lean
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b, t = self.th, Body(frame), frame.t_ms
@@ -102,7 +103,7 @@ class HamstringStretch(base.Exercise):
         stand = other_side(raised)
         trunk = b.trunk_elevation()
         # standing, not sitting: a knee well below the hips (from the side one leg may be hidden: one will do)
-        hang = max((b.rel(b.p(f"{s}_knee")[1] - hips[1]) for s in SIDES), key=lambda v: v if v == v else -9)
+        hang = max((h for s in SIDES if math.isfinite(h := b.rel(b.p(f"{s}_knee")[1] - hips[1]))), default=math.nan)
         standing = test(hang, lambda v: v >= th.hang_min)
         up = test(trunk, lambda v: v >= th.trunk_min)
         rise = b.height_above(f"{raised}_ankle", f"{stand}_ankle")
@@ -182,9 +183,17 @@ class HamstringStretch(base.Exercise):
 
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
-        if math.isfinite(self._max_lean) and self._max_lean < self.th.hinge_min:
+        lean = self._max_lean
+        self._leans[record.index] = round(lean, 1) if math.isfinite(lean) else None
+        if math.isfinite(lean) and lean < self.th.hinge_min:
             extra.append("not_hinging")
         return extra
+
+    def summary(self) -> dict:
+        out = super().summary()
+        for rec in out["records"]:
+            rec["lean_deg"] = self._leans.get(rec["index"])  # the deepest forward lean of the hold
+        return out
 
     def side_label(self, side: str) -> str:
         return f"{side} leg raised"
