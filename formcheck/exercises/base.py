@@ -20,7 +20,8 @@ from typing import ClassVar
 import numpy as np
 
 from formcheck import geometry
-from formcheck.exercises.mechanics import AlternationCounter, FaultDebouncer, HoldTimer, RepCounter, SideVote
+from formcheck.exercises.mechanics import (AlternationCounter, FaultDebouncer, HoldTimer, RepCounter, RepWindow,
+                                             SideVote)
 from formcheck.landmarks import VISIBILITY, PoseFrame, index
 
 POSTURE_HINTS = {
@@ -362,7 +363,7 @@ class Exercise(ABC):
         if self._reps.in_rep and not was:
             self._side_vote.reset()
         if window is not None:
-            record = RepRecord(len(self.records), self._side_vote.winner(), window.start_ms, window.end_ms,
+            record = RepRecord(len(self.records), self.rep_side(window), window.start_ms, window.end_ms,
                                peak=float(window.peak))  # fmt: skip
             self._finish(record, events)
 
@@ -448,6 +449,11 @@ class Exercise(ABC):
         goal = t.reps if self.info.kind == "reps" else (t.holds or 1)
         if goal and done == goal and self.count_other(record.side) < goal:
             self._say(record.end_ms, "Switch sides", events)
+
+    def rep_side(self, window: RepWindow) -> str | None:
+        """The side a rep that just ended belongs to: by default the side most of its frames showed
+        (:attr:`Observation.side`); an exercise that knows it exactly when the rep ends overrides this."""
+        return self._side_vote.winner()
 
     def side_label(self, side: str) -> str:
         """How a side is named to the user (e.g. "left arm + right leg" for the bird dog)."""
