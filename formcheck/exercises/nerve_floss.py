@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
-from formcheck.exercises.mechanics import AlternationCounter
+from formcheck.exercises.mechanics import AlternationCounter, RepWindow
 from formcheck.landmarks import PoseFrame, other_side
 
 FOOT = ("knee", "ankle", "foot_index")
@@ -48,15 +48,15 @@ INFO = ExerciseInfo(
 
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
-    # Measured ankle angles (knee-ankle-toe tip in the picture). The toe tip sits below the ankle, so a neutral
-    # foot reads about 110 and a relaxed lying foot 120-130 (real clip, shoes on).
-    pulled_max: float = 105.0  # at or below: toes pulled toward you
-    pointed_min: float = 140.0  # at or above: foot pointed
+    # Measured ankle angles (knee-ankle-toe tip in the picture), not anatomical ones: MediaPipe on the rendered
+    # sample reads a neutral foot (5 degrees pointed) as 118, pulled 20 degrees as 97, pointed 40 degrees as 136;
+    # a resting foot in shoes read 125-131 in the real band clip.
+    pulled_max: float = 108.0  # at or below: toes pulled toward you
+    pointed_min: float = 128.0  # at or above: foot pointed
     knee_straight_min: float = 160.0  # knee angle (180 = straight) of a straight leg
     heel_lift_max: float = 12.0  # mid-hip -> ankle line rising more than this (degrees): heel off the floor
     lying_max: float = 35.0  # trunk line within this of horizontal: lying down
     far_move_min: float = 15.0  # the far foot moving this much (degrees) the same way as the near one: same direction
-    side_move_min: float = 8.0  # the near foot moved this far from where the swap began: its direction tells the side
     min_rep_ms: float = 150.0  # a swap from one zone to the other can be quick; the zones' gap stops flicker
     refractory_ms: float = 0.0
 
@@ -67,8 +67,8 @@ class NerveFloss(base.Exercise):
 
     def __init__(self, profile=None):
         super().__init__(profile)
-        self._near_from = math.nan  # near foot angle when it left its last zone (or when counting began)
-        self._far_from = math.nan  # far foot angle at that moment
+        self._near: str | None = None  # the side facing the camera, whose foot is counted
+        self._far_from = math.nan  # far foot angle when the near foot left its last zone
         self._far_now = math.nan  # far foot angle lately (during the swap)
         self._unjudged = 0  # swaps whose far foot could not be seen
 
@@ -92,12 +92,8 @@ class NerveFloss(base.Exercise):
         ankle = b.angle(near, "ankle")
         far_ankle = self._far_foot(b, near)
         if not self.in_rep:  # the near foot sits in a zone (or has not started): the next swap starts here
-            self._near_from, self._far_from = ankle, far_ankle
-        self._far_now = far_ankle
-        moved = ankle - self._near_from
-        side = None  # the foot pulling in this swap: the near one if it is being pulled, else the far one
-        if self.in_rep and math.isfinite(moved) and abs(moved) >= th.side_move_min:
-            side = near if moved < 0 else far
+            self._far_from = far_ankle
+        self._far_now, self._near = far_ankle, near
         lying = test(abs(b.trunk_elevation()), lambda v: v < th.lying_max)
         knee_bent, heels_lift = self._leg_faults(b, near)
         if b.limb_consistent(far, near, ("hip", "knee", "ankle")):
@@ -113,7 +109,6 @@ class NerveFloss(base.Exercise):
         return Observation(
             ready=ready,
             signal=ankle,
-            side=side,
             faults=faults,
             angles=[
                 base.AngleReading("ankle", b.joint(f"{near}_ankle"), ankle),
@@ -135,6 +130,12 @@ class NerveFloss(base.Exercise):
         same_zone = far <= th.pulled_max if pulled else far >= th.pointed_min
         same_way = moved <= -th.far_move_min if pulled else moved >= th.far_move_min
         return ["same_direction"] if same_zone or same_way else []
+
+    def rep_side(self, window: RepWindow) -> str | None:
+        """The foot that pulls in this swap: the near one if it arrived pulled, else the far one."""
+        if self._near is None or self._reps is None or self._reps.zone is None:
+            return None
+        return self._near if self._reps.zone == "low" else other_side(self._near)
 
     def side_label(self, side: str) -> str:
         return f"{side} foot pulled"
