@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from formcheck import __version__
+from formcheck.after_run import add_args as add_after_run_args
+from formcheck.after_run import add_checkin_args, after_run
 from formcheck.errors import FormcheckError
+from formcheck.history.cli import add_commands as add_history_commands
 
 EPILOG = "formcheck is not medical advice: stop on stabbing pain, numbness or tingling."
 
@@ -36,6 +39,10 @@ def _profile(args):
 def _add_exercise_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--exercise", "-e", required=required, metavar="ID",
                    help="exercise id (see 'formcheck exercises')" + ("" if required else "; omit for pose only"))
+    _add_profile_args(p)
+
+
+def _add_profile_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("your profile")
     g.add_argument("--symptomatic-side", choices=("left", "right"), help="the side with symptoms")
     g.add_argument("--knee-hyperextends", action="store_true", help="allow a slight knee bend in straight-leg rules")
@@ -50,6 +57,33 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--model-variant", default="full", choices=("lite", "full", "heavy"),
                    help="PoseLandmarker variant, fetched on first use (default: full)")  # fmt: skip
     g.add_argument("--model", type=Path, metavar="FILE", help="use this .task bundle instead")
+
+
+def _add_live_args(p: argparse.ArgumentParser) -> None:
+    _add_model_args(p)
+    p.add_argument("--camera", default="0", metavar="N|FILE", help="camera index or a video file (default 0)")
+    p.add_argument("--width", type=int, default=640)
+    p.add_argument("--height", type=int, default=480)
+    p.add_argument("--no-mirror", action="store_true", help="do not mirror the camera image")
+    p.add_argument("--max-side", type=int, default=960, metavar="PX")
+    p.add_argument("--out", "-o", type=Path, metavar="DIR", help="output folder (default formcheck-out/...)")
+    p.add_argument("--countdown", type=int, default=3, metavar="S", help="seconds of countdown (default 3)")
+    p.add_argument("--show-fps", action="store_true", help="show frames/s and latency from the start")
+    g = p.add_argument_group("sound")
+    g.add_argument("--mute", action="store_true", help="no tones or speech")
+    g.add_argument("--sound-file", type=Path, metavar="WAV", help="write the sound to a WAV file instead of playing it")
+    g = p.add_argument_group("headless runs")
+    g.add_argument("--no-window", action="store_true", help="run without a window")
+    g.add_argument("--save-video", action="store_true", help="also write the annotated video")
+    g.add_argument("--save-frames", type=Path, metavar="DIR", help="write every shown frame as PNG here")
+    g.add_argument("--keys", metavar="S:ACTION,...",
+                   help="scripted key presses at source times, e.g. '12:pause,15:pause,30:next' "
+                        "(actions: pause, next, setup, readout, quit)")  # fmt: skip
+    g = p.add_argument_group("symptom check-in")
+    for when in ("before", "after"):
+        g.add_argument(f"--pain-{when}", type=int, choices=range(11), metavar="0-10", help=f"pain {when}")
+        g.add_argument(f"--tingling-{when}", action=argparse.BooleanOptionalAction, default=None,
+                       help=f"tingling or numbness {when}")  # fmt: skip
 
 
 def _options(args, **overrides):
@@ -83,22 +117,72 @@ def cmd_analyze(args) -> int:
     if not args.quiet:
         print(summary_mod.format_text(summary))
         print(f"  written to {out}/")
+    after_run(args, out, summary, quiet=args.quiet)  # report.html, frames.csv, history (formcheck/after_run.py)
     return 0 if summary["ended"] == "completed" else 130
 
 
-def cmd_live(args) -> int:
+def _checkin(args, when: str) -> dict:
+    """Pain (0-10) and tingling/numbness from the flags, or asked for at the terminal in a guided session."""
+    pain, tingling = getattr(args, f"pain_{when}"), getattr(args, f"tingling_{when}")
+    if pain is None and args.command == "session" and sys.stdin.isatty():
+        answer = input(f"Pain {when} the session, 0-10 (Enter to skip): ").strip()
+        pain = int(answer) if answer.isdigit() and 0 <= int(answer) <= 10 else None
+        answer = input(f"Tingling or numbness {when}? y/n (Enter to skip): ").strip().lower()
+        tingling = {"y": True, "n": False}.get(answer[:1]) if answer else None
+    return {f"pain_{when}": pain, f"tingling_{when}": tingling}
+
+
+def _live_config(args):
+    from formcheck.live import LiveConfig
+
+    keys = []
+    for item in (args.keys or "").split(","):
+        if item.strip():
+            t, sep, action = item.partition(":")
+            try:
+                keys.append((float(t), action.strip()))
+            except ValueError:
+                raise FormcheckError(f"--keys wants SECONDS:ACTION,..., got {item!r}") from None
+    return LiveConfig(window=not args.no_window, frames_dir=args.save_frames, mute=args.mute,
+                      sound_file=args.sound_file, readout=args.show_fps, countdown_s=args.countdown,
+                      keys=keys)  # fmt: skip
+
+
+def _run_live(args, plan, stem: str) -> int:
     from formcheck import summary as summary_mod
     from formcheck.live import run_live
     from formcheck.video import open_source
 
     options = _options(args, write_video=args.save_video, write_track=True)
+    checkin = _checkin(args, "before")
     source = open_source(args.camera, width=args.width, height=args.height, mirror=not args.no_mirror,
                          max_side=args.max_side, realtime=True)  # fmt: skip
-    out = _out_dir(args, "live")
-    summary = run_live(source, out, options, window=not args.no_window, frames_dir=args.save_frames)
+    out = _out_dir(args, stem)
+    summary = run_live(source, out, options, plan, _live_config(args), checkin)
+    after = _checkin(args, "after")
+    if any(v is not None for v in {**checkin, **after}.values()):
+        summary["checkin"] = {**checkin, **after}
+        summary_mod.write(summary, out / "summary.json")
     print(summary_mod.format_text(summary))
     print(f"  written to {out}/")
-    return 0
+    after_run(args, out, summary)  # report.html, frames.csv, history (formcheck/after_run.py)
+    return 0 if summary["ended"] == "completed" else 130
+
+
+def cmd_live(args) -> int:
+    from formcheck.plans import Plan, PlanItem
+
+    return _run_live(args, Plan(args.exercise, (PlanItem(args.exercise, rest_s=0),)), "live")
+
+
+def cmd_session(args) -> int:
+    from formcheck.plans import load_plan
+
+    plan = load_plan(args.plan)
+    for note in plan.notes:
+        print(note)
+    args.exercise = None  # each plan item names its own
+    return _run_live(args, plan, f"session-{plan.name}")
 
 
 def cmd_rerun(args) -> int:
@@ -189,23 +273,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-track", action="store_true", help="skip the pose track")
     p.add_argument("--max-side", type=int, default=960, metavar="PX", help="scale larger frames down (default 960)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or printout")
+    add_after_run_args(p)
+    add_checkin_args(p)
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("live", help="live feedback from a webcam", epilog=EPILOG,
-                       description="Live feedback from a webcam (or a video file standing in for one). "
-                                   "q or Esc ends the session; the summary is written either way.")  # fmt: skip
+    live_help = ("Keys: space pause/resume (skips a rest), n next exercise, r check the camera again, "
+                 "f frames/s and latency, q or Esc quit. The summary is written however the session ends.")
+    p = sub.add_parser("live", help="live coaching from a webcam", epilog=live_help,
+                       description="Live coaching for one exercise from a webcam (or a video file standing in "
+                                   "for one): camera placement, a 3-2-1 countdown, then counts, cues and sound.")  # fmt: skip
     _add_exercise_args(p, required=True)
-    _add_model_args(p)
-    p.add_argument("--camera", default="0", metavar="N|FILE", help="camera index or a video file (default 0)")
-    p.add_argument("--width", type=int, default=640)
-    p.add_argument("--height", type=int, default=480)
-    p.add_argument("--no-mirror", action="store_true", help="do not mirror the camera image")
-    p.add_argument("--max-side", type=int, default=960, metavar="PX")
-    p.add_argument("--out", "-o", type=Path, metavar="DIR", help="output folder (default formcheck-out/live-EXERCISE)")
-    p.add_argument("--no-window", action="store_true", help="run without a window (headless)")
-    p.add_argument("--save-video", action="store_true", help="also write the annotated video")
-    p.add_argument("--save-frames", type=Path, metavar="DIR", help="write every shown frame as PNG here")
+    _add_live_args(p)
+    add_after_run_args(p)
     p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("session", help="a guided session following a plan", epilog=live_help,
+                       description="A guided session: a list of exercises with targets, rests and side switches. "
+                                   "PLAN is a JSON plan file or a built-in plan: physio-day-1 ... physio-day-5 (the "
+                                   "physiotherapist's progression) or four-exercises.")  # fmt: skip
+    p.add_argument("plan", help="plan name or JSON file")
+    _add_profile_args(p)
+    _add_live_args(p)
+    add_after_run_args(p)
+    p.set_defaults(func=cmd_session)
 
     p = sub.add_parser("rerun", help="re-run an exercise's rules on a saved pose track (no model needed)")
     p.add_argument("track", type=Path, help="track.jsonl written by analyze or live")
@@ -226,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("file", type=Path)
     msub.add_parser("list", help="which bundles are present (the default)")
     p.set_defaults(func=cmd_models)
+    add_history_commands(sub, EPILOG)  # history, progress, checkin, report (formcheck/history/cli.py)
     return parser
 
 

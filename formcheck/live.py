@@ -1,30 +1,59 @@
-"""Live mode: the newest camera frame -> pose -> rules -> overlay on screen, with no growing queue.
+"""Live coaching: camera -> pose -> rules -> large overlay and sound, for one exercise or a guided plan.
 
-A reader thread keeps only the latest frame, so the overlay shown is always
-drawn from the frame it sits on and the delay never builds up, however slow
-the model is. A video file can stand in for the camera (it is played at its
-own speed), and the window can be replaced by PNG frames for headless runs.
+A reader thread keeps only the newest frame, so the overlay shown is always
+drawn from the landmarks of the frame it sits on and the delay never builds
+up, however slow the model is. Each exercise goes through:
+
+    setup (where to put the camera, "get in frame" hints) -> 3-2-1 countdown
+    -> active (counting, cues) -> rest -> the next exercise
+
+Keys: space pauses and resumes (and skips a rest), n moves to the next
+exercise, r goes back to the setup check, f shows frames/s and latency, q or
+Esc quits. Quitting, closing the window, Ctrl-C or a camera that stops
+delivering frames all end with the summary written; nothing recorded is lost.
+A video file can stand in for the camera, and headless runs write frames as
+PNG and sound as a WAV, so all of this is testable without a camera, a
+display or speakers.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from formcheck import overlay
 from formcheck import summary as summary_mod
+from formcheck.audio import make_coach
 from formcheck.exercises import create
+from formcheck.exercises.base import Exercise, Profile
 from formcheck.pipeline import Interpreter, Options, resolve_model, run_summary
+from formcheck.plans import NERVE_EXERCISES, Plan, PlanItem
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.video import Frame, VideoWriter
 
 WINDOW = "formcheck"
 CHECKPOINT_S = 10.0  # the summary is rewritten this often, so a crash loses little
-QUIT_KEYS = {ord("q"), ord("Q"), 27}
+KEYS = {27: "quit", ord("q"): "quit", ord("Q"): "quit", ord(" "): "pause", ord("n"): "next", ord("r"): "setup",
+        ord("f"): "readout"}  # fmt: skip
+
+
+@dataclass
+class LiveConfig:
+    window: bool = True
+    frames_dir: Path | None = None
+    mute: bool = False
+    sound_file: Path | None = None  # headless: write the sound here instead of playing it
+    readout: bool = False  # frames/s and latency on screen (toggled with f)
+    countdown_s: int = 3
+    settle_s: float = 1.0  # the view must be right this long before the countdown starts
+    keys: list[tuple[float, str]] = field(default_factory=list)  # scripted (t_s, action) presses, for headless runs
 
 
 class LatestFrame:
@@ -71,25 +100,191 @@ class LatestFrame:
             self._stop = True
 
 
-def run_live(source, out_dir: Path, options: Options, *, window: bool = True, frames_dir: Path | None = None) -> dict:
-    """Run a live session until the source ends or the user quits; always writes the summary."""
+class Coaching:
+    """The stage machine of a live run; :meth:`step` takes one frame and its pose and returns the image to show."""
+
+    def __init__(self, plan: Plan, profile: Profile, interpreter: Interpreter, coach, config: LiveConfig):
+        self.plan, self.profile, self.interpreter, self.coach, self.config = plan, profile, interpreter, coach, config
+        self.index = 0
+        self.stage = "setup"
+        self.stage_since: float | None = None
+        self.settled_since: float | None = None
+        self.exercise: Exercise = self._make(plan.items[0])
+        self.started = False  # has the current exercise been judged yet
+        self.completed: list[str] = []
+        self.skipped: list[str] = []
+        self.readout = config.readout
+        self.finished = False
+        self._announced: str | None = None
+        self.fps: float | None = None  # measured by the run loop, shown with the readout
+        self.latency_ms = 0.0
+
+    def _make(self, item: PlanItem) -> Exercise:
+        profile = Profile(**{**vars(self.profile), "target_reps": item.reps or self.profile.target_reps,
+                             "target_hold_s": item.hold_s or self.profile.target_hold_s})  # fmt: skip
+        return create(item.exercise, profile)
+
+    def _enter(self, stage: str, t_ms: float) -> None:
+        self.stage, self.stage_since, self.settled_since = stage, t_ms, None
+
+    def _speak(self, text: str, t_ms: float) -> None:
+        if self.coach is not None:
+            self.coach.say(text, t_ms)
+
+    def key(self, action: str, t_ms: float) -> None:
+        if action == "quit":
+            self.finished = True
+        elif action == "readout":
+            self.readout = not self.readout
+        elif action == "pause":
+            if self.stage == "active":
+                self._enter("paused", t_ms)
+            elif self.stage == "paused":
+                self._enter("active", t_ms)
+            elif self.stage == "rest":
+                self._next_item(t_ms)
+        elif action == "next":
+            self._finish_item(t_ms, skipped=True)
+        elif action == "setup" and self.stage in ("active", "paused", "countdown"):
+            self._enter("setup", t_ms)
+
+    def _finish_item(self, t_ms: float, skipped: bool = False) -> None:
+        item = self.plan.items[self.index]
+        if self.started:
+            self.interpreter.finish()
+        (self.skipped if skipped else self.completed).append(item.exercise)
+        if self.index + 1 >= len(self.plan.items):
+            self.finished = True
+        elif skipped or not item.rest_s:
+            self._next_item(t_ms)
+        else:
+            self._enter("rest", t_ms)
+
+    def _next_item(self, t_ms: float) -> None:
+        self.index += 1
+        self.exercise = self._make(self.plan.items[self.index])
+        self.started = False
+        self._announced = None
+        self._enter("setup", t_ms)
+
+    def step(self, frame: Frame, raw) -> np.ndarray:
+        t = frame.t_ms
+        if self.stage_since is None:
+            self.stage_since = t
+        info = self.exercise.info
+        if self.stage == "active":
+            item = self.interpreter(frame, raw)
+            if self.coach is not None:
+                self.coach.handle(item.events, t)
+            readout = None
+            if self.readout and self.fps is not None:
+                readout = f"{self.fps:.1f} fps, latency {self.latency_ms:.0f} ms"
+            shown = overlay.render(frame.image, item.pose, item.status, info.title, self.exercise.side_label,
+                                   overlay.COACH, readout)  # fmt: skip
+            if self.exercise.targets_met():
+                self._speak("Well done", t)
+                self._finish_item(t)
+            return shown
+        pose = self.interpreter.record(frame, raw)
+        if self.stage == "setup":
+            return self._setup(frame, pose, t)
+        if self.stage == "countdown":
+            left = self.config.countdown_s - int((t - self.stage_since) / 1000)
+            if left <= 0:
+                if self.coach is not None:
+                    self.coach.sound("go", t)
+                if not self.started:
+                    self.interpreter.next_exercise(self.exercise)
+                    self.started = True
+                self._enter("active", t)
+                return overlay.card(frame.image, ["Go!"], "Go", pose)
+            if self._announced != f"count{left}":
+                self._announced = f"count{left}"
+                if self.coach is not None:
+                    self.coach.sound("countdown", t)
+            return overlay.card(frame.image, [info.title], str(left), pose)
+        if self.stage == "paused":
+            return overlay.card(frame.image, ["Press space to carry on.", "n: next exercise   r: check the camera",
+                                              "q: finish"], "Paused", pose)  # fmt: skip
+        # rest
+        item = self.plan.items[self.index]
+        left = item.rest_s - (t - self.stage_since) / 1000
+        if left <= 0:
+            self._next_item(t)
+            return overlay.card(frame.image, [], "Next", pose)
+        upcoming = create(self.plan.items[self.index + 1].exercise).info.title
+        return overlay.card(frame.image, [f"Next: {upcoming}", "Press space to skip the rest."],
+                            f"Rest {left:.0f}", pose)  # fmt: skip
+
+    def _setup(self, frame: Frame, pose, t: float) -> np.ndarray:
+        info = self.exercise.info
+        if self._announced is None:
+            self._announced = "setup"
+            words = f"{info.title}. {info.camera}"
+            if info.id in NERVE_EXERCISES:
+                words += " Stop if you feel stabbing pain, numbness or tingling."
+            self._speak(words, t)
+        view = self.exercise.check_view(pose)
+        lines = [info.camera, f"Start: {info.start_position}"]
+        if info.id in NERVE_EXERCISES:
+            lines.append("Safety: stop if you feel stabbing pain, numbness or tingling.")
+        if view.ok and not view.message:
+            self.settled_since = t if self.settled_since is None else self.settled_since
+            lines.append("Good: hold still...")
+            if t - self.settled_since >= self.config.settle_s * 1000:
+                self._enter("countdown", t)
+        else:
+            self.settled_since = None
+            lines.append(view.message or "Get into the camera's view")
+        return overlay.card(frame.image, lines, info.title, pose)
+
+
+def _scripted_keys(keys: list[tuple[float, str]]):
+    pending = sorted(keys)
+
+    def poll(t_ms: float) -> list[str]:
+        due = [k for t, k in pending if t * 1000 <= t_ms]
+        del pending[: len(due)]
+        return due
+
+    return poll
+
+
+def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveConfig,
+             checkin: dict | None = None) -> dict:  # fmt: skip
+    """Run a live session until the plan is done, the source ends or the user quits; always writes the summary."""
     from formcheck.pose.landmarker import PoseLandmarker
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    exercise = create(options.exercise, options.profile)
+    for item in plan.items:
+        create(item.exercise)  # an unknown id fails before the camera opens
     model = resolve_model(options)
+    frames_dir = Path(config.frames_dir) if config.frames_dir else None
     if frames_dir:
-        Path(frames_dir).mkdir(parents=True, exist_ok=True)
+        frames_dir.mkdir(parents=True, exist_ok=True)
+
+    def report(message: str) -> None:
+        print(f"formcheck: {message}", file=sys.stderr)
+
+    coach = make_coach(mute=config.mute, wav_path=config.sound_file, report=report)
+    sound = "muted" if coach is None else "wav" if config.sound_file else (
+        "device" if getattr(coach.player, "available", False) else "silent")  # fmt: skip
     started = datetime.now(timezone.utc)
-    outputs = {"summary": "summary.json", "track": "track.jsonl", "video": None}
+    outputs = {"summary": "summary.json", "track": "track.jsonl", "video": None,
+               "sound": config.sound_file.name if config.sound_file else None}  # fmt: skip
     ended = "completed"
-    video = None
-    reader = None
-    with PoseLandmarker(model) as landmarker, TrackWriter(out_dir / "track.jsonl", TrackHeader(
-            source=source.name, width=source.size[0], height=source.size[1], fps=source.fps,
-            model=options.model_variant, extra={"exercise": options.exercise, "mode": "live"})) as track:  # fmt: skip
-        interpreter = Interpreter(exercise, options.conditioning, track)
+    latencies: list[float] = []
+    shown_frames = 0
+    wall_start = time.monotonic()
+    window = config.window
+    poll_script = _scripted_keys(config.keys)
+    header = TrackHeader(source=source.name, width=source.size[0], height=source.size[1], fps=source.fps,
+                         model=options.model_variant, extra={"mode": "live", "plan": plan.name})  # fmt: skip
+    with PoseLandmarker(model) as landmarker, TrackWriter(out_dir / "track.jsonl", header) as track:
+        interpreter = Interpreter(None, options.conditioning, track)
+        coaching = Coaching(plan, options.profile, interpreter, coach, config)
+        video = None
         if options.write_video:
             video = VideoWriter(out_dir / "annotated.mp4", source.size, source.fps or 30.0)
             outputs["video"] = "annotated.mp4"
@@ -97,31 +292,50 @@ def run_live(source, out_dir: Path, options: Options, *, window: bool = True, fr
             try:
                 cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
             except cv2.error:
-                window = False  # no display: carry on headless
-        fps = None
-        last_checkpoint = time.monotonic()
+                report("no display: carrying on without a window")
+                window = False
+
+        def extra() -> dict:
+            lat = np.array(latencies) if latencies else None
+            wall = time.monotonic() - wall_start
+            return {
+                "live": {"fps": round(shown_frames / wall, 2) if wall > 0 and shown_frames else None,
+                         "latency_ms_mean": None if lat is None else round(float(lat.mean()), 1),
+                         "latency_ms_p95": None if lat is None else round(float(np.percentile(lat, 95)), 1),
+                         "frames_shown": shown_frames, "sound": sound},
+                "plan": {"name": plan.name, "items": [i.exercise for i in plan.items],
+                         "completed": coaching.completed, "skipped": coaching.skipped},
+                "checkin": checkin,
+            }  # fmt: skip
+
         reader = LatestFrame(source)
+        last_checkpoint = time.monotonic()
         try:
-            while (frame := reader.next()) is not None:
-                t0 = time.monotonic()
-                item = interpreter(frame, landmarker.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_ms))
-                shown = overlay.render(frame.image, item.pose, item.status, exercise.info.title,
-                                       exercise.side_label, fps)  # fmt: skip
+            while not coaching.finished and (frame := reader.next()) is not None:
+                raw = landmarker.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_ms)
+                for action in poll_script(frame.t_ms):
+                    coaching.key(action, frame.t_ms)
+                shown = coaching.step(frame, raw)
                 if video is not None:
                     video.write(shown)
                 if frames_dir:
-                    cv2.imwrite(str(Path(frames_dir) / f"frame_{frame.index:06d}.png"), shown)
+                    cv2.imwrite(str(frames_dir / f"frame_{frame.index:06d}.png"), shown)
                 if window:
                     cv2.imshow(WINDOW, shown)
                     key = cv2.waitKey(1) & 0xFF
-                    if key in QUIT_KEYS or cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
-                        break
-                dt = time.monotonic() - t0
-                fps = 1.0 / dt if fps is None else 0.9 * fps + 0.1 / max(dt, 1e-6)
+                    if key in KEYS:
+                        coaching.key(KEYS[key], frame.t_ms)
+                    if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
+                        break  # the window was closed
+                latencies.append((time.monotonic() - frame.read_at) * 1000.0)
+                shown_frames += 1
+                coaching.latency_ms = latencies[-1]
+                elapsed = time.monotonic() - wall_start
+                coaching.fps = shown_frames / elapsed if elapsed > 0 else None
                 if time.monotonic() - last_checkpoint > CHECKPOINT_S:
                     last_checkpoint = time.monotonic()
                     summary_mod.write(run_summary("live", source, model, options, interpreter, started, "running",
-                                                  outputs), out_dir / "summary.json")  # fmt: skip
+                                                  outputs, extra()), out_dir / "summary.json")  # fmt: skip
             if reader.error is not None:
                 raise reader.error
         except KeyboardInterrupt:
@@ -136,7 +350,11 @@ def run_live(source, out_dir: Path, options: Options, *, window: bool = True, fr
                 video.close()
             if window:
                 cv2.destroyAllWindows()
+            if coach is not None:
+                coach.close()
             source.close()
-            summary = run_summary("live", source, model, options, interpreter, started, ended, outputs)
+            summary = run_summary("live" if len(plan.items) == 1 else "session", source, model, options, interpreter,
+                                  started, ended, outputs, extra())  # fmt: skip
             summary_mod.write(summary, out_dir / "summary.json")
     return summary
+

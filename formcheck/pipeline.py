@@ -66,30 +66,48 @@ class Analyzed:
 
 
 class Interpreter:
-    """Conditioning, rules and bookkeeping for one frame's pose at a time; also writes the track."""
+    """Conditioning, rules and bookkeeping for one frame's pose at a time; also writes the track.
+
+    It runs one exercise at a time (``None``: pose only); a guided session
+    moves on with :meth:`next_exercise`, and the summary lists every exercise done.
+    """
 
     def __init__(self, exercise: Exercise | None, conditioning: ConditioningConfig,
                  track: TrackWriter | None = None):  # fmt: skip
-        self.exercise = exercise
-        self.rules = RuleRun(exercise, conditioning) if exercise else None
-        self._conditioner = None if exercise else PoseConditioner(conditioning)
+        self.conditioning = conditioning
         self.track = track
+        self.done: list[Exercise] = []
+        self.exercise: Exercise | None = None
+        self.rules: RuleRun | None = None
+        self._conditioner = PoseConditioner(conditioning)
         self.frames = 0
         self.frames_with_person = 0
         self.first_ms: float | None = None
         self.last_ms = 0.0
         self.view_messages: dict[str, int] = {}
         self.usable_frames = 0
+        self.next_exercise(exercise)
 
-    def __call__(self, frame: Frame, raw: PoseFrame) -> Analyzed:
+    def next_exercise(self, exercise: Exercise | None) -> None:
+        """Finish the current exercise (if any) and judge the following frames with ``exercise``."""
+        self.finish()
+        self.exercise = exercise
+        self.rules = RuleRun(exercise, self.conditioning) if exercise else None
+
+    def record(self, frame: Frame, raw: PoseFrame) -> PoseFrame:
+        """Count and save a frame without judging it (setup, countdown, pause); returns it conditioned."""
         if self.track is not None:
             self.track.write(raw)
         self.frames += 1
         self.frames_with_person += raw.has_person
         self.first_ms = frame.t_ms if self.first_ms is None else self.first_ms
         self.last_ms = frame.t_ms
+        return self._conditioner(raw)
+
+    def __call__(self, frame: Frame, raw: PoseFrame) -> Analyzed:
+        shown = self.record(frame, raw)
         if self.rules is None:
-            return Analyzed(frame, raw, self._conditioner(raw), None, [])
+            return Analyzed(frame, raw, shown, None, [])
         pose, events = self.rules.step(raw)
         status = self.exercise.status()
         if status.view.ok:
@@ -99,7 +117,18 @@ class Interpreter:
         return Analyzed(frame, raw, pose, status, events)
 
     def finish(self) -> list[Event]:
-        return self.rules.finish() if self.rules else []
+        """Close the current exercise (open holds and faults) and file it with the done ones."""
+        if self.rules is None:
+            return []
+        events = self.rules.finish()
+        self.done.append(self.exercise)
+        self.rules, self.exercise = None, None
+        return events
+
+    def summaries(self) -> list[dict]:
+        """Summaries of the exercises done so far, the current one included."""
+        current = [self.exercise] if self.exercise is not None else []
+        return [e.summary() for e in self.done + current]
 
     def pose_stats(self) -> dict:
         duration = (self.last_ms - (self.first_ms or 0.0)) / 1000.0
@@ -112,7 +141,8 @@ class Interpreter:
         """Raise :class:`ViewError` when the run never showed a person the rules could judge."""
         if self.frames and not self.frames_with_person:
             raise ViewError("no person was found in the video: film the whole body, well lit")
-        if self.exercise is not None and self.frames and not self.usable_frames:
+        judged = self.exercise is not None or self.done
+        if judged and self.frames and not self.usable_frames:
             common = max(self.view_messages, key=self.view_messages.get) if self.view_messages else "unknown"
             raise ViewError(f"the exercise could not be judged in any frame ({common})")
 
@@ -199,7 +229,7 @@ class Worker:
 
 
 def run_summary(mode: str, source, model: Path, options: Options, interpreter: Interpreter, started: datetime,
-                ended: str, outputs: dict) -> dict:  # fmt: skip
+                ended: str, outputs: dict, extra: dict | None = None) -> dict:  # fmt: skip
     """The session summary of an analyze or live run (see formcheck.summary)."""
     return summary_mod.build(
         mode=mode, started=started, ended=ended,
@@ -208,7 +238,7 @@ def run_summary(mode: str, source, model: Path, options: Options, interpreter: I
         model={"variant": "custom" if options.model_path else options.model_variant, "file": Path(model).name,
                "sha256": sha256_of(Path(model).read_bytes())},
         profile=vars(options.profile), pose=interpreter.pose_stats(),
-        exercises=[interpreter.exercise.summary()] if interpreter.exercise else [], outputs=outputs,
+        exercises=interpreter.summaries(), outputs=outputs, extra=extra,
     )  # fmt: skip
 
 

@@ -20,7 +20,9 @@ SAFETY = (
 
 
 def build(*, mode: str, source: dict, model: dict | None, exercises: list[dict], pose: dict,
-          ended: str, outputs: dict, profile: dict | None = None, started: datetime | None = None) -> dict:  # fmt: skip
+          ended: str, outputs: dict, profile: dict | None = None, started: datetime | None = None,
+          extra: dict | None = None) -> dict:  # fmt: skip
+    """The summary document; ``extra`` adds the optional sections (``live``, ``plan``, ``checkin``)."""
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -36,6 +38,7 @@ def build(*, mode: str, source: dict, model: dict | None, exercises: list[dict],
         "exercises": exercises,
         "outputs": outputs,
         "safety": SAFETY,
+        **(extra or {}),
     }
 
 

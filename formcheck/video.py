@@ -21,11 +21,16 @@ cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded image (BGR) and the time it was taken, in ms from the start."""
+    """One decoded image (BGR), the time it was taken in ms from the start, and when it was read.
+
+    ``read_at`` is the ``time.monotonic()`` moment the frame left the camera
+    or file: live mode measures camera-to-display latency from it.
+    """
 
     image: np.ndarray
     t_ms: float
     index: int
+    read_at: float = 0.0
 
 
 def _fit(image: np.ndarray, max_side: int | None) -> np.ndarray:
@@ -82,7 +87,7 @@ class VideoFileSource:
                 delay = t / 1000.0 - (time.monotonic() - start)
                 if delay > 0:
                     time.sleep(delay)
-            yield Frame(_fit(image, self.max_side), t, index)
+            yield Frame(_fit(image, self.max_side), t, index, time.monotonic())
             ok, image = self._cap.read()
             image = image if ok else None
             index, t_prev = index + 1, t
@@ -121,9 +126,9 @@ class CameraSource:
         start = time.monotonic()
         index, image = 0, self._first
         while image is not None:
-            t = (time.monotonic() - start) * 1000.0
+            now = time.monotonic()
             image = cv2.flip(image, 1) if self.mirror else image
-            yield Frame(_fit(image, self.max_side), t, index)
+            yield Frame(_fit(image, self.max_side), (now - start) * 1000.0, index, now)
             ok, image = self._cap.read()
             image = image if ok else None  # a camera that stops delivering ends the session
             index += 1

@@ -71,6 +71,7 @@ class ExerciseInfo:
     needs: tuple[str, ...] = ("shoulder", "hip", "knee", "ankle")
     safety: str | None = None
     cannot_check: tuple[str, ...] = ()  # what this camera view cannot judge
+    sided: bool = True  # reps belong to a side (False: counted as one series)
 
     def fault(self, fault_id: str) -> FaultInfo:
         return next(f for f in self.faults if f.id == fault_id)
@@ -450,6 +451,20 @@ class Exercise(ABC):
         if goal and done == goal and self.count_other(record.side) < goal:
             self._say(record.end_ms, "Switch sides", events)
 
+    def targets_met(self) -> bool:
+        """Whether the set is done: reps (or target-length holds) per side or in all, or active time."""
+        t = self.targets
+        done = [r for r in self.records if r.hold_s is None or not r.target_hold_s or r.hold_s >= r.target_hold_s]
+        goal = t.reps if self.info.kind == "reps" else t.holds
+        if t.per_side:
+            goal = goal or 1
+            return all(sum(r.side == side for r in done) >= goal for side in ("left", "right"))
+        if goal:
+            return len(done) >= goal
+        if t.duration_s:
+            return self._active_ms / 1000.0 >= t.duration_s
+        return False
+
     def rep_side(self, window: RepWindow) -> str | None:
         """The side a rep that just ended belongs to: by default the side most of its frames showed
         (:attr:`Observation.side`); an exercise that knows it exactly when the rep ends overrides this."""
@@ -496,7 +511,9 @@ class Exercise(ABC):
     # --- what consumers read ---------------------------------------------------------
 
     def status(self) -> Status:
-        counts: dict[str, dict[str, int]] = {}
+        counts: dict[str, dict[str, int]] = (
+            {side: {"good": 0, "faulty": 0} for side in ("left", "right")} if self.info.sided else {}
+        )
         for r in self.records:
             side = r.side or "any"
             counts.setdefault(side, {"good": 0, "faulty": 0})["good" if r.good else "faulty"] += 1

@@ -27,6 +27,7 @@ INFO = ExerciseInfo(
     targets=Targets(reps=10),
     needs=("shoulder", "hip", "knee", "elbow"),
     safety="Stop if the pain spreads further down your leg.",
+    sided=False,
     cannot_check=(
         "Whether the movement eases or worsens symptoms: the app asks, it cannot see it.",
         "Sagging or twisting across the body is not visible from the side.",

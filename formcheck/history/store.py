@@ -62,10 +62,7 @@ def session_uid(summary: dict, out_dir: str | None) -> str:
 
 
 def check_checkin(checkin: dict) -> dict:
-    """Validate a check-in: pain 0-10, tingling yes/no (bool or 0/1); returns it normalised."""
-    unknown = set(checkin) - set(CHECKIN_FIELDS) - {"day", "recorded_at"}
-    if unknown:
-        raise FormcheckError(f"unknown check-in field(s): {', '.join(sorted(unknown))}")
+    """Validate a check-in: pain 0-10, tingling yes/no (bool or 0/1); returns it normalised (other keys dropped)."""
     out = {k: checkin.get(k) for k in CHECKIN_FIELDS}
     for key in ("pain_before", "pain_after"):
         if out[key] is not None:

@@ -2,9 +2,9 @@
 
 ``make_report(out_dir)`` is a pure function of the folder: ``summary.json``,
 ``track.jsonl`` (re-run through the exercise's rules for the per-frame
-angles), an optional ``checkin.json`` (symptoms) and the video for stills.
+angles), the symptom check-in in the summary, if any, and the video for stills.
 """
 
-from formcheck.report.session import CHECKIN_FILE, make_report, read_checkin, write_checkin
+from formcheck.report.session import make_report, read_checkin, read_summary
 
-__all__ = ["CHECKIN_FILE", "make_report", "read_checkin", "write_checkin"]
+__all__ = ["make_report", "read_checkin", "read_summary"]

@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 GOOD, FAULTY, BAND, LINE, FAULT = "#2e7d32", "#d84315", "#66bb6a", "#1f4e79", "#c62828"
 MAX_POINTS = 2500  # longer series are thinned before plotting, so the page stays small
-STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "xtick.labelsize": 11, "ytick.labelsize": 11,
+FIGSIZE = (5.2, 2.8)  # inches; shown about 370 px wide on a phone, so text stays near 11 px
+STYLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "xtick.labelsize": 10.5, "ytick.labelsize": 10.5,
          "legend.fontsize": 10, "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "formcheck",
          "svg.fonttype": "path"}  # fmt: skip
 
@@ -41,14 +42,14 @@ def _spans(ax, records: list[dict], ymax_label: float | None = None) -> None:
             continue
         color = GOOD if r.get("good") else FAULTY
         ax.axvspan(r["start_s"], r["end_s"], color=color, alpha=0.10, lw=0)
-        ax.text((r["start_s"] + r["end_s"]) / 2, 1.0, str(r["index"] + 1), transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=10, color=color, fontweight="bold")  # fmt: skip
+        ax.text((r["start_s"] + r["end_s"]) / 2, 0.98, str(r["index"] + 1), transform=ax.get_xaxis_transform(),
+                ha="center", va="top", fontsize=10.5, color=color, fontweight="bold")  # fmt: skip
 
 
 def angle_plot(times, values, key, records: list[dict], faults: list[dict], duration: float, kind: str) -> str:
     """One key angle over time: target band shaded, reps/holds as numbered spans, faults as red bars below."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.0, 3.2))
+        fig, ax = plt.subplots(figsize=FIGSIZE)
         t, v = _thin(times, values)
         finite = [x for x in v if x == x]
         lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
@@ -56,24 +57,21 @@ def angle_plot(times, values, key, records: list[dict], faults: list[dict], dura
             lo = min(lo, a) if a is not None else lo
             hi = max(hi, b) if b is not None else hi
         pad = (hi - lo) * 0.12 or 5.0
-        bottom, top = lo - pad * 2.2, hi + pad
+        bottom, top = lo - pad * 2.2, hi + pad * 1.8
         for i, (a, b) in enumerate(key.bands):
             ax.axhspan(bottom if a is None else a, top if b is None else b, color=BAND, alpha=0.18, lw=0,
-                       label="target" if i == 0 else None)  # fmt: skip
+                       )  # fmt: skip
         _spans(ax, records)
-        ax.plot(t, v, color=LINE, lw=1.6, label=key.label)
+        ax.plot(t, v, color=LINE, lw=1.5)
         y_fault = lo - pad * 1.4
         for i, f in enumerate(faults):
             end = f["end_s"] if f.get("end_s") is not None else duration
             ax.plot([f["start_s"], max(end, f["start_s"] + 0.15)], [y_fault, y_fault], color=FAULT, lw=5,
-                    solid_capstyle="butt", label="fault" if i == 0 else None)  # fmt: skip
+                    solid_capstyle="butt")  # fmt: skip
         ax.set_ylim(bottom, top)
         ax.set_xlim(0, max(duration, t[-1] if t else 1.0))
         ax.set_xlabel("time (s)")
         ax.set_ylabel(f"degrees" if key.unit == "°" else key.unit or "value")
-        what = "holds" if kind == "holds" else "reps"
-        ax.set_title(f"{key.label}  (numbered: {what}; green good, red with faults)", loc="left", fontsize=12)
-        ax.legend(loc="upper right", frameon=False, ncol=3)
         return to_svg(fig)
 
 
@@ -87,7 +85,7 @@ def records_chart(ex: dict) -> str | None:
     if all(v is None for v in values):
         return None
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.0, 2.8))
+        fig, ax = plt.subplots(figsize=FIGSIZE)
         labels = [f"{r['index'] + 1}\n{(r.get('side') or '?')[0].upper()}" for r in records]
         colors = [GOOD if r.get("good") else FAULTY for r in records]
         x = list(range(len(records)))
@@ -102,8 +100,6 @@ def records_chart(ex: dict) -> str | None:
                     fontsize=10)  # fmt: skip
         ax.set_xticks(x, labels)
         ax.set_ylabel("held (s)" if holds else "peak")
-        ax.set_title(("Each hold against its target" if holds else "Peak of each rep") + "  (L/R: side)",
-                     loc="left", fontsize=12)  # fmt: skip
         ax.margins(y=0.18)
         return to_svg(fig)
 
@@ -117,30 +113,28 @@ def fault_timeline(ex: dict, duration: float) -> str | None:
     for f in faults:
         cues.setdefault(f["id"], f.get("cue") or f["id"])
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.55 * len(cues)))
+        fig, ax = plt.subplots(figsize=(FIGSIZE[0], 0.9 + 0.5 * len(cues)))
         _spans(ax, ex.get("records") or [])
         for row, fid in enumerate(cues):
             bars = [(f["start_s"], max((f["end_s"] if f.get("end_s") is not None else duration) - f["start_s"], 0.15))
                     for f in faults if f["id"] == fid]  # fmt: skip
             ax.broken_barh(bars, (row - 0.3, 0.6), color=FAULT)
-        ax.set_yticks(range(len(cues)), [textwrap.shorten(c, 38, placeholder="…") for c in cues.values()])
-        ax.set_ylim(len(cues) - 0.5, -0.5)
+        ax.set_yticks(range(len(cues)), ["\n".join(textwrap.wrap(c, 26)[:2]) for c in cues.values()])
+        ax.set_ylim(len(cues) - 0.4, -0.6)
         ax.set_xlim(0, max(duration, 1.0))
         ax.set_xlabel("time (s)")
-        ax.set_title("Fault timeline (the cue you were given)", loc="left", fontsize=12)
         return to_svg(fig)
 
 
-def trend_plot(title: str, ylabel: str, series: dict[str, tuple[list, list]], *, ylim=None, kind="line") -> str:
+def trend_plot(ylabel: str, series: dict[str, tuple[list, list]], *, ylim=None, kind="line") -> str:
     """Values over days, one line per series (progress page); x values are datetime.date."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.0, 3.0))
+        fig, ax = plt.subplots(figsize=FIGSIZE)
         for name, (days, values) in series.items():
             ax.plot(days, values, marker="o", lw=1.6, label=name)
         if ylim:
             ax.set_ylim(*ylim)
         ax.set_ylabel(ylabel)
-        ax.set_title(title, loc="left", fontsize=12)
         fig.autofmt_xdate()
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=10, loc="best")

@@ -42,9 +42,16 @@ def profile_of(summary: dict) -> Profile:
                    thresholds=dict(p.get("thresholds") or {}))  # fmt: skip
 
 
-def replay(track_path: Path, exercise_id: str, profile: Profile) -> Replay:
-    """Feed the track through the exercise's rules, recording status after each frame."""
+def replay(track_path: Path, exercise_id: str, profile: Profile, segment_s: list | None = None) -> Replay:
+    """Feed the track through the exercise's rules, recording status after each frame.
+
+    ``segment_s`` ([start, end] seconds of the track, from a multi-exercise session's entry) limits the
+    replay to the frames of that exercise; by default the whole track is this exercise.
+    """
     _, frames = read_track(track_path)
+    if segment_s:
+        lo, hi = segment_s[0] * 1000.0, (math.inf if segment_s[1] is None else segment_s[1] * 1000.0)
+        frames = (f for f in frames if lo <= f.t_ms <= hi)
     exercise = create(exercise_id, profile)
     run = RuleRun(exercise)
     result = Replay(exercise)

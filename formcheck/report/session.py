@@ -10,12 +10,12 @@ from html import escape
 from pathlib import Path
 
 from formcheck.errors import InputError
-from formcheck.report import plots, stills
+from formcheck.report import plots as charts
+from formcheck.report import stills
 from formcheck.report.bands import key_angles
-from formcheck.report.page import Raw, card, document, figure, table
+from formcheck.report.page import Raw, card, document, figure, plots, table
 from formcheck.report.replay import Replay, profile_of, replay, write_csv
 
-CHECKIN_FILE = "checkin.json"
 
 
 def read_summary(out_dir: Path) -> dict:
@@ -29,20 +29,10 @@ def read_summary(out_dir: Path) -> dict:
     return summary
 
 
-def read_checkin(out_dir: Path, summary: dict | None = None) -> dict | None:
-    """The run's symptom check-in: ``summary["checkin"]`` or ``checkin.json`` in the folder, else None."""
-    if summary and summary.get("checkin"):
-        return summary["checkin"]
-    path = Path(out_dir) / CHECKIN_FILE
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    return None
-
-
-def write_checkin(out_dir: Path, checkin: dict) -> Path:
-    path = Path(out_dir) / CHECKIN_FILE
-    _atomic_write(path, json.dumps(checkin, indent=2) + "\n")
-    return path
+def read_checkin(summary: dict) -> dict | None:
+    """The run's symptom check-in (``summary["checkin"]``) when any value was given."""
+    checkin = summary.get("checkin") or None
+    return checkin if checkin and any(v is not None for v in checkin.values()) else None
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -61,9 +51,9 @@ def make_report(out_dir: Path, *, with_stills: bool = True) -> Path:
     replays: list[Replay] = []
     if track.is_file():
         profile = profile_of(summary)
-        replays = [replay(track, ex["exercise"], profile) for ex in summary.get("exercises") or []]
+        replays = [replay(track, ex["exercise"], profile, ex.get("segment_s")) for ex in summary.get("exercises") or []]
         write_csv(replays, out_dir / "frames.csv")
-    html = render(summary, replays, read_checkin(out_dir, summary),
+    html = render(summary, replays, read_checkin(summary),
                   stills.video_for(out_dir, summary) if with_stills else None, track.is_file())  # fmt: skip
     path = out_dir / "report.html"
     _atomic_write(path, html)
@@ -133,14 +123,19 @@ def _exercise_html(ex: dict, rep: Replay | None, duration: float, video: Path | 
                  or None] for side, s in sorted(sides.items())]  # fmt: skip
         headers = ["side", noun, "good", "with faults"] + (["held (s)"] if holds else [])
         out.append(table(headers, [r[: len(headers)] for r in rows], {1, 2, 3}))
-    out.append(figure(plots.records_chart(ex)))
+    figures = [figure(charts.records_chart(ex), "Each hold against its target" if holds else "Peak of each rep",
+                      "Bars numbered in order, L/R = side; green: good form, red: with faults.")]  # fmt: skip
     if rep is not None:
         for key in key_angles(rep.exercise, rep.angle_names):
             times, values = rep.series(key.column)
             if any(v == v for v in values):
-                out.append(figure(plots.angle_plot(times, values, key, ex.get("records") or [], ex.get("faults") or [],
-                                                   duration, ex.get("kind", "reps")),
-                                  "Shaded green: the target range the rules check against."))  # fmt: skip
+                figures.append(figure(
+                    charts.angle_plot(times, values, key, ex.get("records") or [], ex.get("faults") or [], duration,
+                                      ex.get("kind", "reps")),
+                    key.label + (" (degrees)" if key.unit == "°" else ""),
+                    f"Green band: the target the rules check. Columns: {noun}, numbered (green good, red with "
+                    "faults). Red bars at the bottom: faults."))  # fmt: skip
+    out.append(plots(*figures))
     out.append(_faults_html(ex, duration))
     if video is not None:
         out.append(_stills_html(ex, rep, video))
@@ -170,7 +165,8 @@ def _faults_html(ex: dict, duration: float) -> str:
         return "<h3>Faults</h3><div class=ok>No faults: good form throughout.</div>"
     rows = [[f"{f['start_s']:.1f}" + (f"–{f['end_s']:.1f}" if f.get("end_s") is not None else ""), f.get("cue"),
              None if f.get("rep") is None else f["rep"] + 1, f.get("side")] for f in faults]  # fmt: skip
-    return ("<h3>Faults</h3>" + figure(plots.fault_timeline(ex, duration))
+    return ("<h3>Faults</h3>" + figure(charts.fault_timeline(ex, duration), "Fault timeline",
+                                        "One row per cue you were given; red: while the fault lasted.")
             + table(["time (s)", "cue given", "rep", "side"], rows, {2}))  # fmt: skip
 
 
@@ -193,4 +189,4 @@ def _stills_html(ex: dict, rep: Replay | None, video: Path) -> str:
     return ("<h3>Best and worst</h3><div class=stills>" + "".join(cells) + "</div>") if cells else ""
 
 
-__all__ = ["make_report", "read_checkin", "write_checkin", "read_summary", "Raw"]
+__all__ = ["make_report", "read_checkin", "read_summary", "Raw"]

@@ -23,7 +23,8 @@ def pick(ex: dict) -> list[tuple[str, dict]]:
         return -math.inf if v is None else (v if holds or _rising(ex, records) else -v)
 
     best = max(records, key=lambda r: (r.get("good", False), amount(r)))
-    worst = max(records, key=lambda r: (len(r.get("faults") or []), -amount(r)))
+    others = [r for r in records if r is not best]
+    worst = max(others, key=lambda r: (len(r.get("faults") or []), -amount(r))) if others else best
     noun = "hold" if holds else "rep"
     if best is worst or len(records) == 1:
         return [(f"{noun} {best['index'] + 1}", best)]

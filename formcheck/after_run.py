@@ -1,0 +1,72 @@
+"""What analyze and live do once the summary is written: the report, the check-in and the history entry.
+
+Each step is separate and failure-tolerant: a report or history problem is
+one warning line, never a lost run (the summary and track are already saved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+
+
+def add_checkin_args(p: argparse.ArgumentParser) -> None:
+    """Symptom flags (the same as live's and session's): pain 0-10 and tingling/numbness, before and after."""
+    g = p.add_argument_group("symptom check-in")
+    for when in ("before", "after"):
+        g.add_argument(f"--pain-{when}", type=int, choices=range(11), metavar="0-10", help=f"pain {when}")
+        g.add_argument(f"--tingling-{when}", action=argparse.BooleanOptionalAction, default=None,
+                       help=f"tingling or numbness {when}")  # fmt: skip
+
+
+def add_db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, metavar="FILE",
+                   help="history database (default: $FORMCHECK_DB, else history.sqlite3 in your user data folder)")
+
+
+def add_args(p: argparse.ArgumentParser) -> None:
+    """Flags of analyze and live for the report, the history and the check-in."""
+    g = p.add_argument_group("report and history")
+    g.add_argument("--no-report", action="store_true", help="do not write report.html and frames.csv")
+    g.add_argument("--no-stills", action="store_true", help="no best/worst rep stills from the video in the report")
+    g.add_argument("--no-history", action="store_true", help="do not record the session in the history database")
+    add_db_arg(g)
+
+
+def checkin_from(args) -> dict | None:
+    keys = ("pain_before", "pain_after", "tingling_before", "tingling_after")
+    checkin = {k: getattr(args, k, None) for k in keys}
+    return checkin if any(v is not None for v in checkin.values()) else None
+
+
+def after_run(args, out: Path, summary: dict, *, quiet: bool = False) -> None:
+    """Write the check-in and the report into ``out`` and record the session, as the flags say."""
+    checkin = summary.get("checkin") or checkin_from(args)
+    if checkin and not summary.get("checkin"):  # analyze: the flags go into the summary, as live's do
+        from formcheck import summary as summary_mod
+
+        summary["checkin"] = checkin
+        _step("check-in", lambda: summary_mod.write(summary, Path(out) / "summary.json"))
+    if not getattr(args, "no_report", False):
+        from formcheck.report import make_report
+
+        path = _step("report", lambda: make_report(out, with_stills=not getattr(args, "no_stills", False)))
+        if path and not quiet:
+            print(f"  report: {path}")
+    if not getattr(args, "no_history", False):
+        from formcheck import history
+
+        session_id = _step("history", lambda: history.record_session(summary, checkin, db=args.db, out_dir=out))
+        if session_id and not quiet:
+            print(f"  recorded as session {session_id} in the history ('formcheck history')")
+
+
+def _step(what: str, action):
+    try:
+        return action()
+    except (FormcheckError, OSError, ValueError) as exc:
+        print(f"formcheck: warning: {what} not written: {exc}", file=sys.stderr)
+        return None
