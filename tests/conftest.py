@@ -20,6 +20,19 @@ SHARED_VIDEOS = Path(os.environ.get("FORMCHECK_SHARED_VIDEOS", REPO.parent / "sh
 SAMPLE_VIDEOS = REPO / "sample_videos"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_history_db(tmp_path_factory):
+    """Runs made by the tests (formcheck analyze/live in subprocesses too) record into a throwaway history."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    old = os.environ.get("FORMCHECK_DB")
+    os.environ["FORMCHECK_DB"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("FORMCHECK_DB", None)
+    else:
+        os.environ["FORMCHECK_DB"] = old
+
+
 def shared_clip(name: str) -> Path:
     path = SHARED_VIDEOS / name
     if not path.is_file():

@@ -71,6 +71,8 @@ def render(summary: dict, replays: list[Replay], checkin: dict | None, video: Pa
     titles = ", ".join(ex["title"] for ex in exercises) or "Pose only"
     pose = summary.get("pose") or {}
     duration = float(pose.get("duration_s") or 0.0)
+    if not duration and replays and replays[0].rows:  # e.g. a rerun's summary: take the track's length
+        duration = float(replays[0].rows[-1]["t_s"])
     parts = [f"<h1>{escape(titles)}</h1>",
              f"<p class=meta>{escape(_when(summary.get('started') or summary.get('created')))} · "
              f"{duration:.0f} s · {escape(str((summary.get('source') or {}).get('name', '')))}</p>"]  # fmt: skip
