@@ -33,3 +33,11 @@ def faults_by_rep(summary: dict) -> dict[int, set[str]]:
 
 def fault_ids(summary: dict) -> set[str]:
     return {f["id"] for f in summary["faults"]}
+
+
+def bird_dog_reach(arm: str, leg: str, **extra) -> dict:
+    """Synthetic joint angles of a bird-dog reach: ``arm`` forward, ``leg`` back, both straight."""
+    pose = {f"{arm[0]}_shoulder": 180, f"{arm[0]}_elbow": 0}
+    pose.update({f"{leg[0]}_hip": 0, f"{leg[0]}_knee": 0, f"{leg[0]}_ankle": -30})
+    pose.update(extra)
+    return pose

@@ -1,20 +1,9 @@
 from dataclasses import replace
 
 import pytest
-from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
+from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, bird_dog_reach, faults_by_rep, reps_per_side
 
 from formcheck.synthetic import QUADRUPED, Builder, Pose
-
-REACH = {"shoulder": 180, "elbow": 0}
-KICK = {"hip": 0, "knee": 0, "ankle": -30}
-
-
-def reach(arm: str, leg: str, **extra) -> dict:
-    pose = {f"{arm[0]}_{k}": v for k, v in REACH.items()}
-    pose.update({f"{leg[0]}_{k}": v for k, v in KICK.items()})
-    pose.update(extra)
-    return pose
-
 
 def bird_dog(pairs, hold=3.5, start=QUADRUPED, getting_down=False):
     b = Builder(Pose(y=0.95) if getting_down else start)
@@ -22,7 +11,7 @@ def bird_dog(pairs, hold=3.5, start=QUADRUPED, getting_down=False):
         b.hold(1.0).move(2.0, start)
     b.hold(1.5)
     for arm, leg, extra, seconds in pairs:
-        b.move(1.0, start, **reach(arm, leg, **extra)).hold(seconds or hold).move(1.0, start).hold(1.0)
+        b.move(1.0, start, **bird_dog_reach(arm, leg, **extra)).hold(seconds or hold).move(1.0, start).hold(1.0)
     return b.clip()
 
 

@@ -179,7 +179,7 @@ def test_exercises_lists_the_catalogue_with_camera_placement():
     assert "bird_dog" in result.stdout and "camera:" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["analyze", "live", "rerun", "exercises", "models"])
+@pytest.mark.parametrize("command", ["analyze", "live", "session", "rerun", "exercises", "models"])
 def test_help_everywhere(command):
     result = formcheck(command, "--help")
     assert result.returncode == 0 and "usage: formcheck" in result.stdout

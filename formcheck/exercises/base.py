@@ -258,11 +258,11 @@ class Exercise(ABC):
 
     def _targets(self) -> Targets:
         t = self.info.targets
-        return dataclasses.replace(
-            t,
-            reps=self.profile.target_reps or t.reps,
-            hold_s=self.profile.target_hold_s or t.hold_s,
-        )
+        if self.info.kind == "holds":  # for a hold exercise, "reps" are holds
+            return dataclasses.replace(t, holds=self.profile.target_reps or t.holds,
+                                       hold_s=self.profile.target_hold_s or t.hold_s)  # fmt: skip
+        return dataclasses.replace(t, reps=self.profile.target_reps or t.reps,
+                                   hold_s=self.profile.target_hold_s or t.hold_s)  # fmt: skip
 
     # --- the shared flow ------------------------------------------------------------
 

@@ -1,0 +1,139 @@
+"""Live coaching, headless: the stage machine on synthetic poses, and whole runs with a video as the camera."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from helpers import bird_dog_reach
+from test_lumbar_extension import ON_ELBOWS
+
+from formcheck import synthetic
+from formcheck.audio import Coach, WavRecorder
+from formcheck.exercises.base import Profile
+from formcheck.live import Coaching, LiveConfig
+from formcheck.pipeline import Interpreter
+from formcheck.plans import Plan, PlanItem, builtin_plans, load_plan
+from formcheck.pose.filters import ConditioningConfig
+from formcheck.video import Frame
+
+
+def routine():
+    """Hands and knees, two bird-dog reps, then lying prone for three press-ups."""
+    q, p = synthetic.QUADRUPED, synthetic.PRONE
+    b = synthetic.Builder(q, fps=15).hold(2.0)
+    for arm, leg in (("left", "right"), ("right", "left")):
+        b.move(1.0, q, **bird_dog_reach(arm, leg)).hold(3.5).move(1.0, q).hold(1.0)
+    b.move(2.0, p).hold(5.0)
+    for _ in range(3):
+        b.move(1.2, p, **ON_ELBOWS).hold(1.0).move(1.2, p).hold(0.8)
+    return synthetic.render(b.hold(2.0).clip())
+
+
+def run(plan, poses, keys=(), tmp_path=None):
+    recorder = WavRecorder(tmp_path / "s.wav") if tmp_path else None
+    interpreter = Interpreter(None, ConditioningConfig())
+    coaching = Coaching(plan, Profile(), interpreter, Coach(recorder, None) if recorder else None,
+                        LiveConfig(window=False, countdown_s=1, settle_s=0.5))  # fmt: skip
+    image = np.zeros((480, 640, 3), np.uint8)
+    pending = sorted(keys)
+    stages = []
+    for k, raw in enumerate(poses):
+        while pending and pending[0][0] * 1000 <= raw.t_ms:
+            coaching.key(pending.pop(0)[1], raw.t_ms)
+        shown = coaching.step(Frame(image, raw.t_ms, k), raw)
+        assert shown.shape == image.shape
+        if not stages or stages[-1] != (coaching.index, coaching.stage):
+            stages.append((coaching.index, coaching.stage))
+        if coaching.finished:
+            break
+    interpreter.finish()
+    if recorder:
+        recorder.close()
+    return coaching, interpreter, stages
+
+
+PLAN = Plan("test", (PlanItem("bird_dog", reps=2, rest_s=3.0), PlanItem("lumbar_extension", reps=3)))
+
+
+def test_a_guided_plan_runs_setup_countdown_active_rest_for_each_exercise(tmp_path):
+    coaching, interpreter, stages = run(PLAN, routine(), tmp_path=tmp_path)
+    assert stages == [(0, "setup"), (0, "countdown"), (0, "active"), (0, "rest"), (1, "setup"), (1, "countdown"),
+                      (1, "active")]  # fmt: skip
+    assert coaching.completed == ["bird_dog", "lumbar_extension"] and coaching.finished
+    bird, press = (e.summary() for e in interpreter.done)
+    assert {s: v["reps"] for s, v in bird["per_side"].items()} == {"left": 1, "right": 1}
+    assert press["reps"] == 3 and press["faults"] == []
+    played = [e["name"] for e in json.loads((tmp_path / "s.json").read_text())]
+    assert played.count("countdown") == 2 and played.count("go") == 2
+    assert played.count("hold_target") == 2 and played.count("rep") == 2 + 3
+
+
+def test_pause_stops_counting_and_next_skips(tmp_path):
+    # paused across the second bird-dog rep (about 8.5-13.5 s), then skip the rest of the plan item
+    coaching, interpreter, stages = run(PLAN, routine(), keys=[(8.0, "pause"), (14.0, "pause"), (16.0, "next")])
+    bird = interpreter.done[0].summary()
+    assert bird["reps"] == 1 and coaching.skipped == ["bird_dog"]
+    assert (0, "paused") in stages and (0, "rest") not in stages  # skipping goes straight to the next setup
+
+
+def test_recheck_returns_to_setup_and_keeps_the_count():
+    coaching, interpreter, stages = run(PLAN, routine(), keys=[(7.8, "setup")])  # between the two reps
+    assert stages[:6] == [(0, "setup"), (0, "countdown"), (0, "active"), (0, "setup"), (0, "countdown"),
+                          (0, "active")]  # fmt: skip
+    first = interpreter.done[0].summary()["records"][0]
+    assert first["side"] == "left" and first["index"] == 0 and first["good"]
+
+
+def test_quit_ends_the_session():
+    coaching, interpreter, _ = run(PLAN, routine(), keys=[(6.0, "quit")])
+    assert coaching.finished and coaching.completed == []
+
+
+def test_builtin_physio_plans_add_one_exercise_a_day():
+    plans = builtin_plans()
+    days = [[i.exercise for i in plans[f"physio-day-{d}"].items] for d in range(1, 6)]
+    assert days[0] == ["lumbar_extension"]
+    assert all(days[d][:-1] == days[d - 1] for d in range(1, 5)) and len(days[4]) == 5
+    assert load_plan("physio-day-3") == plans["physio-day-3"]
+
+
+def test_live_on_the_sample_clip_counts_cues_and_tones(tmp_path, model_path):
+    from conftest import SAMPLE_VIDEOS
+    from test_cli import formcheck
+
+    out, shots, wav = tmp_path / "out", tmp_path / "shots", tmp_path / "sound.wav"
+    result = formcheck("live", "-e", "bird_dog", "--camera", SAMPLE_VIDEOS / "bird_dog_good.mp4", "--no-window",
+                       "--save-frames", shots, "--sound-file", wav, "--countdown", "0", "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    bird = summary["exercises"][0]
+    assert {s: v["reps"] for s, v in bird["per_side"].items()} == {"left": 2, "right": 2}
+    assert bird["good_reps"] == 4
+    played = json.loads(wav.with_suffix(".json").read_text())
+    names = [p["name"] for p in played]
+    assert names.count("hold_target") == 4 and names.count("rep") == 4
+    assert played[0]["kind"] == "speech" and "Side view" in played[0]["name"]  # the camera placement, spoken
+    live = summary["live"]
+    assert live["frames_shown"] == len(list(shots.glob("*.png"))) > 100 and live["latency_ms_mean"] > 0
+    assert live["sound"] == "wav"
+
+
+def test_guided_session_from_a_plan_file_with_checkin(tmp_path, model_path):
+    from conftest import SAMPLE_VIDEOS
+    from test_cli import formcheck
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"name": "mine", "items": [{"exercise": "bird_dog", "reps": 2, "rest_s": 0}]}))
+    out = tmp_path / "out"
+    result = formcheck("session", plan, "--camera", SAMPLE_VIDEOS / "bird_dog_good.mp4", "--no-window", "--mute",
+                       "--countdown", "0", "--pain-before", "4", "--pain-after", "3", "--no-tingling-after",
+                       "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["plan"]["completed"] == ["bird_dog"] and summary["exercises"][0]["reps"] == 2
+    assert summary["checkin"] == {"pain_before": 4, "tingling_before": None, "pain_after": 3,
+                                  "tingling_after": False}  # fmt: skip
+    assert summary["live"]["sound"] == "muted"
+    bad = formcheck("session", tmp_path / "nope.json", "--no-window")
+    assert bad.returncode == 2 and "no plan" in bad.stderr
