@@ -43,7 +43,7 @@ def render(sessions: list[dict], checkins: list[dict], program: ProgramView, exe
         x = _dates(ds)
         name = days[ds[-1]]["title"] or ex_id
         figs = [figure(charts.trend_plot("reps / holds", {"all": (x, [days[d]["reps"] for d in ds]),
-                                                         "good form": (x, [days[d]["good"] for d in ds])}),
+                                                         "good form": (x, [days[d]["good"] for d in ds])}, ylim=(0, None)),
                        "Reps or holds per day", "All, and those with good form."),
                 figure(charts.trend_plot("% good", {"good": (x, [100 * days[d]["good"] / days[d]["reps"]
                                                                 if days[d]["reps"] else None for d in ds])},
@@ -79,16 +79,22 @@ def _program_html(p: ProgramView) -> str:
                f"{escape(p.advice)}</div>")  # fmt: skip
     for d in p.flagged:
         out.append(f"<div class=warn><b>{escape(d.day)}</b>: " + escape("; ".join(d.flags)) + "</div>")
-    rows = [[d.day, ", ".join(d.done), ", ".join(d.added) or None, d.pain_before, d.pain_after,
-             _yn(d.tingling_before), _yn(d.tingling_after), "⚠" if d.flags else None] for d in p.days]  # fmt: skip
-    if rows:
-        out.append(table(["day", "done", "added", "pain before", "pain after", "tingling before", "tingling after",
-                          "flag"], rows, {3, 4}))  # fmt: skip
+    rows = [[d.day[5:], len(d.done), ", ".join(d.added) or None, _arrow(d.pain_before, d.pain_after),
+             _arrow(_yn(d.tingling_before), _yn(d.tingling_after)), "⚠" if d.flags else None]
+            for d in p.days]  # fmt: skip
+    if rows:  # narrow columns, so it fits a phone without scrolling
+        out.append(table(["day", "done", "added", "pain", "tingling", ""], rows, {1}))
     return "".join(out)
 
 
 def _last_added(p: ProgramView):
     return next((d for d in reversed(p.days) if d.added), None)
+
+
+def _arrow(before, after) -> str | None:
+    if before is None and after is None:
+        return None
+    return f"{'?' if before is None else before}→{'?' if after is None else after}"
 
 
 def _yn(v) -> str | None:

@@ -29,6 +29,7 @@ figcaption b{color:#1d1d1f;font-size:1rem;display:block}
 table{border-collapse:collapse;background:#fff;min-width:100%;font-size:.95rem}
 th,td{padding:6px 8px;border-bottom:1px solid #e3e3e8;text-align:left;vertical-align:top}
 th{background:#eef0f4;font-weight:600}
+td:first-child{white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .stills{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}
 .stills img{width:100%;height:auto;border-radius:8px;display:block}

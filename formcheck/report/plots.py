@@ -135,6 +135,13 @@ def trend_plot(ylabel: str, series: dict[str, tuple[list, list]], *, ylim=None, 
         if ylim:
             ax.set_ylim(*ylim)
         ax.set_ylabel(ylabel)
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6, interval_multiples=True))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        if len({d for days, _ in series.values() for d in days}) == 1:  # one day: a lone tick, not hours
+            only = next(iter(series.values()))[0][0]
+            ax.set_xticks([only])
         fig.autofmt_xdate()
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=10, loc="best")
