@@ -48,7 +48,7 @@ THREE = [("right", {}, None)] * 3
 def test_three_clean_holds_of_the_symptomatic_leg(camera):
     summary, _ = analyse("piriformis_stretch", stretches(THREE), camera, profile=RIGHT)
     assert reps_per_side(summary) == {"right": 3} and summary["good_reps"] == 3 and summary["faults"] == []
-    assert all(5.0 <= h <= 7.0 for h in per_record(summary, "hold_s"))
+    assert all(7.0 <= h <= 9.5 for h in per_record(summary, "hold_s"))  # from crossing the leg to letting go
     assert all(97 <= f <= 103 for f in per_record(summary, "supporting_hip_flexion_deg"))
 
 
@@ -70,9 +70,9 @@ def test_noise_and_dropouts_change_no_count():
     assert reps_per_side(summary) == {"right": 3} and summary["faults"] == []
 
 
-def test_lying_down_and_crossing_without_pulling_count_nothing():
-    b = Builder(SITTING, fps=15).hold(1.0).move(2.0, SUPINE).move(1.0, REST).hold(1.0)
-    b.move(1.0, REST, **figure4("right", support_hip=45)).hold(4.0).move(1.0, REST).hold(1.0)
+def test_lying_down_bending_the_knees_and_a_knee_hug_count_nothing():
+    b = Builder(SITTING, fps=15).hold(1.0).move(2.0, SUPINE).move(1.0, REST).hold(2.0)
+    b.move(1.0, SUPINE, l_hip=120, l_knee=120).hold(3.0).move(1.0, REST).hold(1.0)  # a knee hug is no figure-4
     summary, events = analyse("piriformis_stretch", b.clip(), profile=RIGHT)
     assert summary["reps"] == 0 and summary["faults"] == []
     assert [e.kind for e in events].count("ready") == 1
@@ -83,6 +83,7 @@ def test_lying_down_and_crossing_without_pulling_count_nothing():
     [
         ("ankle_not_near_knee", {"on_shin": True}),  # the ankle rests low on the other shin
         ("thigh_not_pulled", {"support_hip": 72}),  # the foot is off the floor but the thigh not drawn in
+        ("thigh_not_pulled", {"support_hip": 45}),  # crossed, but the supporting foot stays on the floor
     ],
 )
 def test_each_fault_is_found_in_its_hold_only(fault, options):

@@ -22,8 +22,8 @@ INFO = ExerciseInfo(
     posture="supine",
     signal="Which leg is crossed (its shin seen end-on, across the body), the crossed ankle's distance to the "
     "other knee, and the supporting thigh's flexion (thigh against the trunk line).",
-    completes="The symptomatic leg crossed over the other knee and the supporting thigh lifted toward you (hip "
-    "flexed past 60 degrees), held 30 s; 3 holds with breaks in between.",
+    completes="The symptomatic leg crossed over the other knee (figure-4) and held 30 s, the supporting thigh "
+    "pulled toward you (hip flexed 90 degrees or more through the hold); 3 holds with breaks in between.",
     kind="holds",
     faults=(
         FaultInfo("ankle_not_near_knee", "Rest your ankle just below your other knee"),
@@ -51,8 +51,9 @@ INFO = ExerciseInfo(
 class Thresholds(base.Thresholds):
     end_on_max: float = 0.6  # shin/thigh length ratio in the image at most this: the shin runs across the body
     in_plane_min: float = 0.75  # ... at least this: the shin is side-on (the supporting leg)
-    crossed_thigh_min: float = 30.0  # hip flexion of the crossed thigh: it is up, not lying on the floor
-    pulled_min: float = 60.0  # supporting thigh's hip flexion that makes a hold (its foot is off the floor)
+    thigh_up_min: float = 30.0  # hip flexion of both thighs in a figure-4 (knees up, not lying flat)
+    pulled_min: float = 60.0  # a near supporting thigh pulled in this far implies a far leg crossed over it
+    support_knee_max: float = 135.0  # the supporting knee is bent (knee angle below this, 180 = straight)
     pull_target: float = 90.0  # median supporting hip flexion over a hold below this: not pulled in
     ankle_knee_max: float = 0.35  # crossed ankle farther than this (torso lengths) from the other knee
     far_ankle_visibility: float = 0.9  # a far-side crossed ankle is judged only when the model is this sure
@@ -78,18 +79,20 @@ class PiriformisStretch(base.Exercise):
         lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
         if not lying:  # sitting up (or cannot tell): neither the start nor the stretch
             return Observation(ready=lying, in_position=lying, faults=faults)
-        crossed = self._crossed_leg(b, frame, near)
+        crossed, seen = self._crossed_leg(b, frame, near)
         near_down = test(b.leg_elevation(near), lambda v: v < th.leg_lift_max)
         far_down = test(b.leg_elevation(other_side(near)), lambda v: v < th.leg_lift_max)
         ready = None if near_down is None else bool(near_down and far_down is not False)
-        if crossed is None:
-            seen = math.isfinite(b.hip_flexion(near)) and math.isfinite(self._shin_ratio(b, near))
+        if crossed is None:  # no figure-4, or (not seen) the landmarks that would tell are hidden
             return Observation(ready=ready, in_position=False if seen else None, faults=faults)
         support = other_side(crossed)
         flex = {s: b.hip_flexion(s) for s in (crossed, support)}
         if not all(math.isfinite(f) for f in flex.values()):
             return Observation(ready=ready, in_position=None, faults=faults)
-        in_position = flex[crossed] >= th.crossed_thigh_min and flex[support] >= th.pulled_min
+        bent = test(b.angle(support, "knee"), lambda v: v <= th.support_knee_max)
+        if bent is None:
+            return Observation(ready=ready, in_position=None, faults=faults)
+        in_position = bent and flex[crossed] >= th.thigh_up_min and flex[support] >= th.thigh_up_min
         gap = b.rel(float(_norm(b.p(f"{crossed}_ankle") - b.p(f"{support}_knee"))))
         if in_position:
             trusted = crossed == near or self._far_ankle_usable(b, frame, near)
@@ -118,23 +121,38 @@ class PiriformisStretch(base.Exercise):
             return None
         return True if ratio <= self.th.end_on_max else False if ratio >= self.th.in_plane_min else None
 
-    def _crossed_leg(self, b: Body, frame: PoseFrame, near: str) -> str | None:
-        """The crossed leg, read from the near leg's shin; the far shin only vetoes, and only when usable."""
+    def _crossed_leg(self, b: Body, frame: PoseFrame, near: str) -> tuple[str | None, bool]:
+        """(the crossed leg or None, whether that could be seen), read from the near leg's shin.
+
+        The far shin only vetoes, and only when usable. A near shin seen side-on means the far leg is the
+        crossed one if its foot is up off the floor (judged when that ankle is consistent with its shin: a far
+        ankle is rough, but a foot on the other knee does not read as a foot on the floor), or, when its ankle
+        cannot be used, if the near thigh is pulled in (a figure-4 held in, seen from its supporting side).
+        """
         far = other_side(near)
         near_end_on = self._end_on(b, near)
         far_end_on = self._end_on(b, far) if self._far_ankle_usable(b, frame, near) else None
-        if near_end_on is True and far_end_on is not True:
-            return near
-        if near_end_on is False and far_end_on is not False:
-            return far
-        return None
+        if near_end_on is True:
+            return (near if far_end_on is not True else None), True
+        if near_end_on is False:
+            if far_end_on is False:
+                return None, True
+            far_up = test(b.leg_elevation(far), lambda v: v > self.th.leg_lift_max) if self._far_shin_consistent(
+                b, near) else None  # fmt: skip
+            if far_up is None and b.hip_flexion(near) >= self.th.pulled_min:
+                far_up = True
+            return (far if far_up else None), far_up is not None
+        return None, math.isfinite(self._shin_ratio(b, near))
 
     def _far_ankle_usable(self, b: Body, frame: PoseFrame, near: str) -> bool:
-        """Is the far ankle where the model says? Only when it is sure of it and that shin is not longer in the
-        image than the near one (a misplaced far ankle usually makes an impossibly long shin)."""
+        """Is the far ankle where the model says? Only when it is sure of it and it is consistent with its shin."""
+        sure = frame.visibility(f"{other_side(near)}_ankle") >= self.th.far_ankle_visibility
+        return sure and self._far_shin_consistent(b, near)
+
+    def _far_shin_consistent(self, b: Body, near: str) -> bool:
+        """The far shin is no longer in the image than the near one allows (a misplaced far ankle usually makes an
+        impossibly long shin). False when either is unknown."""
         far = other_side(near)
-        if frame.visibility(f"{far}_ankle") < self.th.far_ankle_visibility:
-            return False
         shin = _norm(b.p(f"{far}_ankle") - b.p(f"{far}_knee"))
         reference = _norm(b.p(f"{near}_ankle") - b.p(f"{near}_knee"))
         return bool(shin <= self.th.far_shin_max * reference)
