@@ -137,3 +137,19 @@ def test_guided_session_from_a_plan_file_with_checkin(tmp_path, model_path):
     assert summary["live"]["sound"] == "muted"
     bad = formcheck("session", tmp_path / "nope.json", "--no-window")
     assert bad.returncode == 2 and "no plan" in bad.stderr
+
+
+def test_without_a_sound_device_it_carries_on_and_says_so_once(tmp_path, model_path):
+    from conftest import SAMPLE_VIDEOS
+    from test_cli import formcheck
+
+    out = tmp_path / "out"
+    result = formcheck("live", "-e", "bird_dog", "--camera", SAMPLE_VIDEOS / "bird_dog_good.mp4", "--no-window",
+                       "--countdown", "0", "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sound = json.loads((out / "summary.json").read_text())["live"]["sound"]
+    notices = [line for line in result.stderr.splitlines() if "sound device" in line]
+    if sound == "silent":  # this machine has no sound device
+        assert len(notices) == 1 and "carrying on without sound" in notices[0]
+    else:
+        assert sound == "device" and notices == []
