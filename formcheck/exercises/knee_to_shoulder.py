@@ -22,8 +22,8 @@ INFO = ExerciseInfo(
     posture="supine",
     signal="Hip flexion of the pulled leg (thigh against the trunk line); the other leg's knee angle and lift; "
     "the pulled knee's sideways position from the model's 3D landmarks.",
-    completes="One knee bent and pulled toward the chest / opposite shoulder (hip flexed past 75 degrees), "
-    "held for 20 s, then released; the side is the pulled knee.",
+    completes="One knee bent and pulled toward the chest / opposite shoulder (hip flexed past 55 degrees, foot "
+    "off the floor), held for 20 s, then released; the side is the pulled knee.",
     kind="holds",
     faults=(
         FaultInfo("legs_not_straight", "Start with both legs straight on the floor", setup=True),
@@ -51,10 +51,12 @@ INFO = ExerciseInfo(
 
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
-    pulled_min: float = 75.0  # hip flexion (degrees) of the pulled thigh that makes a hold
+    pulled_min: float = 55.0  # hip flexion (degrees) of the pulled thigh, its foot off the floor, that makes a
+    # hold: low, since how far to pull is the user's call (the flexion reached is reported)
     side_margin: float = 30.0  # the pulled thigh is flexed this much more than the other one
     down_max: float = 30.0  # a thigh flexed less than this is lying down: it cannot be the pulled one
-    knee_bent_max: float = 110.0  # knee angle (180 = straight) of the pulled leg must be below this
+    knee_bent_max: float = 110.0  # knee angle (180 = straight) of the pulled leg must be below this: well bent
+    hold_knee_max: float = 140.0  # ... and a knee straighter than this is no knee pull at all (a straight leg raise)
     straight_min: float = 150.0  # knee angle of a straight leg
     leg_lift_max: float = 15.0  # hips->ankle line rising more than this (degrees): the foot is off the floor
     toes_pointed_max: float = 140.0  # knee-ankle-toe angle above this: toes pointed away. With the model's
@@ -96,8 +98,11 @@ class KneeToShoulder(base.Exercise):
         lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
         if not lying:  # sitting up (or cannot tell): neither the start nor the stretch
             return Observation(ready=lying, in_position=lying, faults=faults)
-        if work is not None:
-            in_position = flex[work] >= th.pulled_min
+        if work is not None:  # that thigh drawn up and its foot off the floor (not just a knee bent up)
+            foot_up = test(lifted[work], lambda v: v > th.leg_lift_max)
+            bent = test(b.angle(work, "knee"), lambda v: v <= th.hold_knee_max)
+            in_position = None if foot_up is None or bent is None else (
+                foot_up and bent and flex[work] >= th.pulled_min)  # fmt: skip
         else:  # neither thigh drawn up, or both: no hold; a hidden thigh might be the pulled one
             in_position = False if all(math.isfinite(f) for f in flex.values()) else None
         # at rest: every foot it can see on the floor (the near one at least; a hidden far leg is not guessed)
