@@ -69,3 +69,9 @@ def test_raised_leg_is_the_thigh_drawn_up_and_a_hidden_thigh_is_not_guessed():
     near_up = body(replace(SUPINE, l_hip=90, l_knee=90), camera, hide=("right_hip", "right_knee"))
     near_low = body(replace(SUPINE, l_hip=60, l_knee=90), camera, hide=("right_hip", "right_knee"))
     assert near_up.raised_leg(45, 30) == "left" and near_low.raised_leg(45, 30) is None
+
+
+def test_any_true_says_unknown_only_when_nothing_was_seen_true():
+    from formcheck.exercises.body import any_true
+
+    assert any_true([False, None, True]) is True and any_true([False, None]) is None and any_true([False]) is False

@@ -146,3 +146,9 @@ def test(value: float, predicate) -> bool | None:
     if value is None or not math.isfinite(value):
         return None
     return bool(predicate(value))
+
+
+def any_true(flags) -> bool | None:
+    """Several :func:`test` results together: True if any is True, else None if any is unknown, else False."""
+    flags = list(flags)
+    return True if True in flags else None if None in flags else False
