@@ -75,7 +75,7 @@ def test_range_is_up_to_tolerance_reported_not_faulted():
         ("thigh_not_vertical", {"hip": 125, "arms": (0, 80)}),  # or is hauled in past upright
         ("toes_not_pulled", {"ankle": -40}),  # toes pointed at the top
         ("hands_not_on_thigh", {"arms": (0, 0)}),  # hands let go, on the floor
-        ("other_leg_bent", {"other_hip": 45, "other_knee": 90}),  # its foot stays on the floor
+        ("other_leg_lifted", {"other_hip": 45, "other_knee": 90}),  # bent up, its foot on the floor
         ("other_leg_lifted", {"other_hip": 25}),  # straight, but off the floor
     ],
 )
@@ -113,3 +113,14 @@ def test_info_is_honest_and_carries_the_safety_text():
     assert exercise.info.posture == "supine" and exercise.info.kind == "reps" and exercise.targets.reps == 20
     assert "numbness or tingling" in exercise.info.safety and exercise.info.cannot_check
     assert create("nerve_glide", Profile(target_reps=12)).targets.reps == 12
+
+
+def test_putting_the_leg_down_is_no_rep_even_with_the_knee_straightening():
+    b = Builder(SUPINE, fps=15).hold(1.0).move(1.6, SUPINE, **held("right")).hold(0.8)
+    start = b.pose
+    b.move(1.0, start, **held("right", **TOP)).hold(0.3).move(0.9, start).hold(0.3)  # one glide
+    b.move(1.5, SUPINE).hold(1.0)  # let go: the knee straightens as the leg comes down
+    b.move(1.6, SUPINE, **held("right")).hold(0.5).move(1.0, start, **held("right", **TOP)).hold(0.3)
+    b.move(1.5, SUPINE, r_ankle=20).hold(1.0)  # straightened, then put down straight: not returned
+    summary, _ = analyse("nerve_glide", b.clip(), profile=RIGHT)
+    assert reps_per_side(summary) == {"right": 1} and summary["faults"] == []

@@ -9,7 +9,7 @@ import numpy as np
 
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
-from formcheck.exercises.body import Body, test
+from formcheck.exercises.body import Body, any_true, test
 from formcheck.exercises.mechanics import RecentValues
 from formcheck.landmarks import PoseFrame, index, other_side
 
@@ -114,7 +114,8 @@ class KneeToShoulder(base.Exercise):
         still = self._legs.covered_ms() >= 0.8 * th.still_ms and len(span) > 0 and span.max() <= th.still_span
         faults["legs_not_straight"] = faults["toes_not_up"] = False
         if resting and still:  # the start position is judged once the legs have settled, not in passing
-            faults["legs_not_straight"] = _any(test(b.angle(s, "knee"), lambda v: v < th.straight_min) for s in legs)
+            bent = [test(b.angle(s, "knee"), lambda v: v < th.straight_min) for s in legs]
+            faults["legs_not_straight"] = any_true(bent)
             faults["toes_not_up"] = test(b.angle(near, "ankle"), lambda v: v > th.toes_pointed_max)
         if work is not None and in_position:
             other = other_side(work)
@@ -176,9 +177,3 @@ class KneeToShoulder(base.Exercise):
 
 def _round(value: float, digits: int = 0) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
-
-
-def _any(flags) -> bool | None:
-    """True if any flag is True, else None if any is unknown, else False."""
-    flags = list(flags)
-    return True if True in flags else None if None in flags else False

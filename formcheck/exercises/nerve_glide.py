@@ -10,7 +10,7 @@ import numpy as np
 
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
-from formcheck.exercises.body import Body, test
+from formcheck.exercises.body import Body, any_true, test
 from formcheck.landmarks import PoseFrame, other_side
 
 INFO = ExerciseInfo(
@@ -29,8 +29,7 @@ INFO = ExerciseInfo(
         FaultInfo("thigh_not_vertical", "Keep your thigh upright, hip at 90 degrees"),
         FaultInfo("toes_not_pulled", "Pull your toes toward you as you straighten"),
         FaultInfo("hands_not_on_thigh", "Hold your leg behind the thigh"),
-        FaultInfo("other_leg_bent", "Keep your other leg straight"),
-        FaultInfo("other_leg_lifted", "Keep your other leg on the floor"),
+        FaultInfo("other_leg_lifted", "Keep your other leg straight on the floor"),
         FaultInfo("wrong_leg", "Work your symptomatic leg"),
     ),
     targets=Targets(reps=20),
@@ -51,7 +50,8 @@ INFO = ExerciseInfo(
 class Thresholds(base.Thresholds):
     extended: float = 135.0  # knee angle (180 = straight) that starts a rep: straightened toward the sky
     returned: float = 115.0  # ... and back below this ends it
-    thigh_up_min: float = 50.0  # hip flexion of a held-up thigh; below it the leg is down (no glide)
+    thigh_up_min: float = 40.0  # hip flexion of a held-up thigh; below it the leg is down: a rep in progress is
+    # dropped (lowering the leg at the end straightens the knee too, and is no glide)
     side_margin: float = 30.0  # the held thigh is flexed this much more than the other one
     start_knee_max: float = 115.0  # start position: knee bent below this with the thigh up
     thigh_tolerance: float = 25.0  # hip flexion this far from 90 degrees: the thigh is not upright
@@ -62,7 +62,8 @@ class Thresholds(base.Thresholds):
     hand_reach_max: float = 0.35  # near wrist farther than this (torso lengths) from the knee half of the thigh:
     # not holding the leg behind the thigh
     straight_min: float = 150.0  # knee angle of the other leg: straight
-    leg_lift_max: float = 15.0  # hips->ankle line of the other leg rising more than this: off the floor
+    other_thigh_max: float = 25.0  # hip flexion of the other leg above this: its knee is up off the floor
+    leg_lift_max: float = 15.0  # hips->ankle line of the other leg rising more than this: its foot is off the floor
     lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
 
 
@@ -77,12 +78,16 @@ class NerveGlide(base.Exercise):
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.extended, self.th.returned
 
+    def rep_counter(self):
+        self._counter = super().rep_counter()  # kept, to drop a rep when the leg is put down in the middle of it
+        return self._counter
+
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         work = b.raised_leg(th.thigh_up_min, th.side_margin)
         if not self.in_rep:
             self._top.clear()
-        names = ("thigh_not_vertical", "hands_not_on_thigh", "other_leg_bent", "other_leg_lifted")
+        names = ("thigh_not_vertical", "hands_not_on_thigh", "other_leg_lifted")
         faults: dict[str, bool | None] = dict.fromkeys(names, False)
         lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
         if not lying:  # sitting up (or cannot tell): no start position, no glide
@@ -90,20 +95,25 @@ class NerveGlide(base.Exercise):
         if work is None:
             flex = [b.hip_flexion(s) for s in ("left", "right")]
             legs_down = all(math.isfinite(f) and f < th.thigh_up_min for f in flex)
+            if legs_down and self.in_rep:  # the leg was put down mid-rep: that was no glide
+                self._counter.cancel()
             # no leg held up: a returned knee; a hidden leg might be the held one: cannot see
             return Observation(ready=False if legs_down else None, signal=0.0 if legs_down else None, faults=faults)
         other = other_side(work)
         flex, knee = b.hip_flexion(work), b.angle(work, "knee")
         ankle = b.angle(work, "ankle")
         reach = b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0)
-        faults["thigh_not_vertical"] = test(abs(flex - 90.0), lambda v: v > th.thigh_tolerance)
-        faults["hands_not_on_thigh"] = test(reach, lambda v: v > th.hand_reach_max)
-        faults["other_leg_bent"] = test(b.angle(other, "knee"), lambda v: v < th.straight_min)
-        faults["other_leg_lifted"] = test(b.leg_elevation(other), lambda v: v > th.leg_lift_max)
-        if self.in_rep or test(knee, lambda v: v >= th.extended):
+        upright = test(abs(flex - 90.0), lambda v: v <= th.thigh_tolerance)
+        if self.in_rep or test(knee, lambda v: v >= th.extended):  # judged through the reps
             self._top.append((knee, ankle))
+            faults["thigh_not_vertical"] = None if upright is None else not upright
+            faults["hands_not_on_thigh"] = test(reach, lambda v: v > th.hand_reach_max)
+            faults["other_leg_lifted"] = any_true((
+                test(b.angle(other, "knee"), lambda v: v < th.straight_min),
+                test(b.hip_flexion(other), lambda v: v > th.other_thigh_max),
+                test(b.leg_elevation(other), lambda v: v > th.leg_lift_max)))  # fmt: skip
         return Observation(
-            ready=test(knee, lambda v: v <= th.start_knee_max),
+            ready=None if upright is None else upright and test(knee, lambda v: v <= th.start_knee_max),
             signal=knee,
             side=work,
             faults=faults,
@@ -128,7 +138,7 @@ class NerveGlide(base.Exercise):
         return extra
 
     def _top_ankle(self) -> float | None:
-        """Median knee-ankle-toe angle over the frames near the rep's largest knee angle; None if the foot was unseen."""
+        """Median knee-ankle-toe angle over the frames near the rep's largest knee angle (None: foot unseen)."""
         knees = np.array([k for k, _ in self._top], dtype=float)
         if not np.isfinite(knees).any():
             return None
