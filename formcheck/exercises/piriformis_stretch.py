@@ -20,8 +20,9 @@ INFO = ExerciseInfo(
     "(symptomatic) leg on the camera's side, so its ankle stays in view.",
     start_position="Lying on your back, knees bent and feet on the floor (or legs straight).",
     posture="supine",
-    signal="Which leg is crossed (its shin seen end-on, across the body), the crossed ankle's distance to the "
-    "other knee, and the supporting thigh's flexion (thigh against the trunk line).",
+    signal="Which leg is crossed (the near shin seen end-on, across the body, or side-on with the far foot up on it), "
+    "the crossed ankle's distance to the other knee, and the supporting thigh's flexion (thigh against the trunk "
+    "line) with its knee bent.",
     completes="The symptomatic leg crossed over the other knee (figure-4) and held 30 s, the supporting thigh "
     "pulled toward you (hip flexed 90 degrees or more through the hold); 3 holds with breaks in between.",
     kind="holds",
@@ -37,7 +38,8 @@ INFO = ExerciseInfo(
     cannot_check=(
         "Where a far-side crossed ankle rests: the pose model often misplaces it (by about 100 px in our tests), so "
         "the ankle-near-knee rule is judged only for a crossed leg facing the camera, or for a far ankle the model "
-        "is sure of and that is consistent with its shin; otherwise it reports it cannot judge.",
+        "is sure of and that is consistent with its shin; otherwise it reports it cannot judge (on a rendered "
+        "figure-4 the model put the far ankle about a torso length from the knee it rested on).",
         "How far the crossed knee opens out to the side (hip rotation) is out of the camera's plane.",
         "Which leg is crossed is read from the near leg (its shin seen end-on or side-on); with the near leg hidden "
         "no hold is timed. With the far leg crossed and its ankle unsure, both knees pulled in look the same as a "
@@ -87,12 +89,11 @@ class PiriformisStretch(base.Exercise):
             return Observation(ready=ready, in_position=False if seen else None, faults=faults)
         support = other_side(crossed)
         flex = {s: b.hip_flexion(s) for s in (crossed, support)}
-        if not all(math.isfinite(f) for f in flex.values()):
-            return Observation(ready=ready, in_position=None, faults=faults)
         bent = test(b.angle(support, "knee"), lambda v: v <= th.support_knee_max)
-        if bent is None:
+        if bent is None or not math.isfinite(flex[support]):
             return Observation(ready=ready, in_position=None, faults=faults)
-        in_position = bent and flex[crossed] >= th.thigh_up_min and flex[support] >= th.thigh_up_min
+        # a crossed far thigh is often hidden behind the supporting one: judged only when seen
+        in_position = bent and flex[support] >= th.thigh_up_min and not flex[crossed] < th.thigh_up_min
         gap = b.rel(float(_norm(b.p(f"{crossed}_ankle") - b.p(f"{support}_knee"))))
         if in_position:
             trusted = crossed == near or self._far_ankle_usable(b, frame, near)
@@ -137,8 +138,9 @@ class PiriformisStretch(base.Exercise):
         if near_end_on is False:
             if far_end_on is False:
                 return None, True
-            far_up = test(b.leg_elevation(far), lambda v: v > self.th.leg_lift_max) if self._far_shin_consistent(
-                b, near) else None  # fmt: skip
+            far_up = test(b.leg_elevation(far), lambda v: v > self.th.leg_lift_max)
+            if self._far_shin_consistent(b, near) is False:  # that ankle is misplaced: not even up/down is known
+                far_up = None
             if far_up is None and b.hip_flexion(near) >= self.th.pulled_min:
                 far_up = True
             return (far if far_up else None), far_up is not None
@@ -147,15 +149,15 @@ class PiriformisStretch(base.Exercise):
     def _far_ankle_usable(self, b: Body, frame: PoseFrame, near: str) -> bool:
         """Is the far ankle where the model says? Only when it is sure of it and it is consistent with its shin."""
         sure = frame.visibility(f"{other_side(near)}_ankle") >= self.th.far_ankle_visibility
-        return sure and self._far_shin_consistent(b, near)
+        return sure and self._far_shin_consistent(b, near) is True
 
-    def _far_shin_consistent(self, b: Body, near: str) -> bool:
-        """The far shin is no longer in the image than the near one allows (a misplaced far ankle usually makes an
-        impossibly long shin). False when either is unknown."""
+    def _far_shin_consistent(self, b: Body, near: str) -> bool | None:
+        """Is the far shin no longer in the image than the near one allows? A misplaced far ankle usually makes an
+        impossibly long shin. None when a landmark is unknown."""
         far = other_side(near)
         shin = _norm(b.p(f"{far}_ankle") - b.p(f"{far}_knee"))
         reference = _norm(b.p(f"{near}_ankle") - b.p(f"{near}_knee"))
-        return bool(shin <= self.th.far_shin_max * reference)
+        return test(shin - self.th.far_shin_max * reference, lambda v: v <= 0)
 
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
