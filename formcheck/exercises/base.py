@@ -20,10 +20,11 @@ from typing import ClassVar
 import numpy as np
 
 from formcheck import geometry
-from formcheck.exercises.mechanics import (AlternationCounter, FaultDebouncer, HoldTimer, RepCounter, RepWindow,
-                                             SideVote)
+from formcheck.exercises.mechanics import (AlternationCounter, FaultDebouncer, HoldTimer, RecentValues, RepCounter,
+                                             RepWindow, SideVote)
 from formcheck.landmarks import VISIBILITY, PoseFrame, index
 
+BODY = slice(11, 33)  # shoulders to feet: the landmarks whose movement says whether a hold is still
 POSTURE_HINTS = {
     "standing": "Stand up",
     "quadruped": "Get on your hands and knees",
@@ -87,6 +88,8 @@ class Thresholds:
     fault_debounce_ms: float = 400.0
     view_lost_ms: float = 1500.0  # longer than this without a usable view ends a rep or hold
     view_settle_ms: float = 500.0  # a new view verdict must last this long before it is announced
+    still_window_ms: float = 300.0  # holds: stillness is judged over this much time ...
+    hold_still_max: float = 0.1  # ... as the body's landmarks moving less than this (torso lengths, 90th pct)
 
 
 @dataclass
@@ -203,6 +206,7 @@ class Exercise(ABC):
         self.targets = self._targets()
         self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms)
+        self._motion = RecentValues(self.th.still_window_ms)
         self._faults = FaultDebouncer(self.th.fault_debounce_ms)
         self._side_vote = SideVote()
         self.records: list[RepRecord] = []
@@ -306,6 +310,8 @@ class Exercise(ABC):
         if view.ok:
             obs = self.observe(frame, view.near_side or "left")
             self._last_usable_ms = t
+            pixels = frame.pixels()
+            self._motion.add(t, pixels[BODY] / geometry.body_scale(pixels))
         else:
             obs = Observation()
             if self._last_usable_ms is not None and t - self._last_usable_ms > self.th.view_lost_ms:
@@ -368,9 +374,24 @@ class Exercise(ABC):
                                peak=float(window.peak))  # fmt: skip
             self._finish(record, events)
 
+    def still(self) -> bool | None:
+        """Is the body holding still? None until enough recent frames are known.
+
+        A hold is the static part of a stretch or reach: timing it only while
+        still leaves out the movement into and out of the position.
+        """
+        if self._motion.covered_ms() < 0.6 * self.th.still_window_ms:
+            return None
+        span = np.asarray(self._motion.span(), dtype=float)
+        known = span[np.isfinite(span)]
+        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_max)
+
     def _step_holds(self, t: float, obs: Observation, events: list[Event]) -> None:
         was = self._hold.holding
-        window = self._hold.update(t, bool(obs.in_position and self._armed) if obs.in_position is not None else None)
+        held = obs.in_position
+        if held is not None:
+            held = bool(held and self._armed and self.still() is not False)
+        window = self._hold.update(t, held)
         if self._hold.holding and not was:
             self._side_vote.reset()
             self._target_announced = False
