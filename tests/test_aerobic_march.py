@@ -127,7 +127,15 @@ def test_jumping_on_the_spot_is_a_jump_but_no_step():
 
 def test_a_pause_ends_an_active_bout_and_prompts_to_keep_moving():
     summary, events = analyse("aerobic_march", march(["left", "right"] * 2 + [5.0] + ["left", "right"] * 3, after=4.0))
-    assert summary["steps"] == 10 and summary["faults"] == []
+    assert summary["steps"] == 10
+    # the pause mid-set is a fault from the last step before it to the first step after it; the rest at the
+    # end of the set (4 s) is not
+    (stop,) = summary["faults"]
+    first_bout_end, second_bout_start = summary["records"][3]["end_s"], summary["records"][4]["start_s"]
+    assert stop["id"] == "stopped" and stop["rep"] is None
+    assert stop["start_s"] == pytest.approx(first_bout_end) and stop["end_s"] == pytest.approx(second_bout_start)
+    prompts = [e.t_ms / 1000 for e in events if e.kind == "cue" and e.message == "Keep marching"]
+    assert first_bout_end + 3.0 <= prompts[0] < second_bout_start  # said during the pause, once it lasted 3 s
     assert [b["steps"] for b in summary["bouts"]] == [4, 6]
     assert [b["cadence_spm"] for b in summary["bouts"]] == [pytest.approx(85.7, abs=2)] * 2
     assert summary["cadence_spm"] == pytest.approx(85.7, abs=2)  # the pause does not dilute the cadence

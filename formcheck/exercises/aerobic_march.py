@@ -39,7 +39,10 @@ INFO = ExerciseInfo(
     completes="One step: one foot lifted (about 13 cm or more above the other, knee up in front or heel "
     "back) and put down again; steps alternate legs. Steps a few seconds apart form one active bout.",
     kind="reps",
-    faults=(FaultInfo("jump", "Keep one foot on the floor: march, don't jump"),),
+    faults=(
+        FaultInfo("jump", "Keep one foot on the floor: march, don't jump"),
+        FaultInfo("stopped", "Keep marching"),
+    ),
     targets=Targets(),
     needs=("shoulder", "hip", "knee", "ankle"),
     cannot_check=(
@@ -91,6 +94,7 @@ class AerobicMarch(base.Exercise):
         super().__init__(profile)
         self._floor = RecentValues(self.th.floor_window_ms)
         self._pause_cued = True  # nothing to keep up before the first step
+        self._stopped: FaultRecord | None = None  # the stop in progress, if the person has stopped marching
         self._lead: str | None = None  # the foot lifted in the current step
         self._air: bool | None = None  # this frame: both feet off the floor (None: not seen), set by observe()
         self._air_since: float | None = None  # first and last frame of the current time in the air
@@ -176,12 +180,27 @@ class AerobicMarch(base.Exercise):
         self._step_air(frame.t_ms, events)
         if events and any(e.kind == "rep" for e in events):
             self._pause_cued = False
+        if self.in_rep and self._stopped is not None:  # moving again: the stop lasted until this step
+            self._stopped.end_ms = self._reps.started_ms
+            events.append(Event(frame.t_ms, "fault_end", self._stopped.cue, data={"fault": "stopped"}))
+            self._stopped = None
         last = self.records[-1].end_ms if self.records else None
         idle = last is not None and not self.in_rep and frame.t_ms - last > self.th.pause_s * 1000.0
         if idle and not self._pause_cued:
             self._pause_cued = True
-            self._say(frame.t_ms, "Keep marching", events)
+            info = self.info.fault("stopped")
+            self._stopped = FaultRecord(info.id, info.cue, last)
+            self.faults.append(self._stopped)
+            events.append(Event(frame.t_ms, "fault_start", info.cue, data={"fault": info.id}))
+            self._say(frame.t_ms, info.cue, events)
         return events
+
+    def finish(self) -> list[Event]:
+        """A stop that lasts to the end is the end of the set, not a fault."""
+        if self._stopped is not None:
+            self.faults.remove(self._stopped)
+            self._stopped = None
+        return super().finish()
 
     def bouts(self) -> list[Bout]:
         """The steps grouped into active bouts: a pause longer than ``pause_s`` starts a new one."""

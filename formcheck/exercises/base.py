@@ -88,8 +88,10 @@ class Thresholds:
     fault_debounce_ms: float = 400.0
     view_lost_ms: float = 1500.0  # longer than this without a usable view ends a rep or hold
     view_settle_ms: float = 500.0  # a new view verdict must last this long before it is announced
-    still_window_ms: float = 300.0  # holds: stillness is judged over this much time ...
-    hold_still_max: float = 0.1  # ... as the body's landmarks moving less than this (torso lengths, 90th pct)
+    still_window_ms: float = 400.0  # holds: stillness is judged over this much time, as the drift of the ...
+    hold_still_max: float = 0.06  # ... body's landmarks (newer half's mean minus older half's, torso lengths,
+    # 90th percentile of the coordinates) staying below this: measured on real holds 0.01-0.04, moving 0.08-0.45
+    hold_moving_ms: float = 400.0  # moving this long, even in position, ends a hold (the way out has begun)
 
 
 @dataclass
@@ -207,6 +209,7 @@ class Exercise(ABC):
         self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms)
         self._motion = RecentValues(self.th.still_window_ms)
+        self._moving_since: float | None = None
         self._faults = FaultDebouncer(self.th.fault_debounce_ms)
         self._side_vote = SideVote()
         self.records: list[RepRecord] = []
@@ -382,16 +385,22 @@ class Exercise(ABC):
         """
         if self._motion.covered_ms() < 0.6 * self.th.still_window_ms:
             return None
-        span = np.asarray(self._motion.span(), dtype=float)
-        known = span[np.isfinite(span)]
+        drift = np.abs(np.asarray(self._motion.drift(), dtype=float))
+        known = drift[np.isfinite(drift)]
         return None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_max)
 
     def _step_holds(self, t: float, obs: Observation, events: list[Event]) -> None:
         was = self._hold.holding
         held = obs.in_position
         if held is not None:
-            held = bool(held and self._armed and self.still() is not False)
-        window = self._hold.update(t, held)
+            still = self.still()
+            moving = bool(held) and still is False
+            self._moving_since = (self._moving_since or t) if moving else None
+            held = bool(held and self._armed and still is not False)
+        if self._moving_since is not None and t - self._moving_since >= self.th.hold_moving_ms:
+            window = self._hold.stop()  # ends at the last still moment
+        else:
+            window = self._hold.update(t, held)
         if self._hold.holding and not was:
             self._side_vote.reset()
             self._target_announced = False
@@ -431,7 +440,7 @@ class Exercise(ABC):
         """Attach the faults that overlapped this rep or hold, then report it."""
         for fault in self.faults:
             end = fault.end_ms if fault.end_ms is not None else record.end_ms
-            if fault.start_ms <= record.end_ms and end >= record.start_ms:
+            if fault.start_ms < record.end_ms and end > record.start_ms:  # touching is not overlapping
                 if fault.rep is None:
                     fault.rep = record.index
                 if fault.id not in record.faults:

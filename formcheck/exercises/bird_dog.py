@@ -51,7 +51,7 @@ class Thresholds(base.Thresholds):
     straight_min: float = 150.0  # elbow or knee angle of a straight limb
     low_elevation: float = -20.0  # a reaching limb below this is too low
     leg_high_elevation: float = 20.0
-    back_tilt_max: float = 15.0  # trunk line off horizontal
+    back_tilt_max: float = 10.0  # shoulder-hip line off horizontal: about 0 held flat, 14-16 in a rendered sag
     stack_max: float = 0.35  # wrists/knees this far (torso lengths) from under shoulders/hips
     hip_drop_max: float = 0.2  # near and far hip heights differing by this (torso lengths)
 

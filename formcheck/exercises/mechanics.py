@@ -350,6 +350,20 @@ class RecentValues:
         """Elementwise median of the stored values (a typical value, robust to brief outliers); NaN when empty."""
         return self._reduce(np.nanmedian)
 
+    def drift(self):
+        """Elementwise mean of the newer half of the window minus the mean of the older half.
+
+        A movement shows as a drift; frame-to-frame jitter averages out, where
+        :meth:`span` would grow with it. NaN with fewer than two values.
+        """
+        n = len(self._items)
+        if n < 2:
+            return math.nan
+        values = np.stack([v for _, v in self._items])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _plain(np.nanmean(values[n // 2:], axis=0) - np.nanmean(values[: n // 2], axis=0))
+
     def clear(self) -> None:
         self._items.clear()
 
