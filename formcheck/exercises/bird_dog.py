@@ -78,6 +78,12 @@ class BirdDog(base.Exercise):
                 abs(b.forward_of(f"{near}_knee", f"{near}_hip", heading)), lambda v: v > th.stack_max)
         if lifted:
             elbow, knee = b.angle(arm_up, "elbow"), b.angle(leg_up, "knee")
+            # A far-side limb the model has folded (DESIGN.md) does not get judged: its segment lengths
+            # must match the near limb's before its bend counts.
+            if arm_up != near and b.limb_consistent(arm_up, near, ("shoulder", "elbow", "wrist")) is not True:
+                elbow = float("nan")
+            if leg_up != near and b.limb_consistent(leg_up, near, ("hip", "knee", "ankle")) is not True:
+                knee = float("nan")
             faults["same_side_limbs"] = arm_up == leg_up
             faults["arm_bent"] = test(elbow, lambda v: v < th.straight_min)
             faults["arm_low"] = test(arm[arm_up], lambda v: v < th.low_elevation)
