@@ -85,6 +85,7 @@ class Thresholds:
     min_rep_ms: float = 600.0
     refractory_ms: float = 300.0
     hold_grace_ms: float = 700.0
+    min_hold_ms: float = 500.0  # a hold shorter than this is passing through the position, not a hold
     fault_debounce_ms: float = 400.0
     view_lost_ms: float = 1500.0  # longer than this without a usable view ends a rep or hold
     view_settle_ms: float = 500.0  # a new view verdict must last this long before it is announced
@@ -207,7 +208,7 @@ class Exercise(ABC):
         self.th = self._thresholds(self.profile.thresholds)
         self.targets = self._targets()
         self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
-        self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms)
+        self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms, min_hold_ms=self.th.min_hold_ms)
         self._motion = RecentValues(self.th.still_window_ms)
         self._moving_since: float | None = None
         self._faults = FaultDebouncer(self.th.fault_debounce_ms)
