@@ -39,7 +39,7 @@ INFO = ExerciseInfo(
         FaultInfo("knee_bent", "Straighten the raised leg"),
         FaultInfo("foot_too_low", "Use a higher surface, about knee height"),
         FaultInfo("foot_too_high", "Use a lower surface, about knee height"),
-        FaultInfo("hip_lifted", "Keep your hips down: don't let the raised leg's hip lift"),
+        FaultInfo("hips_lift", "Keep your hips down: don't let the raised leg's hip lift"),
         FaultInfo("standing_leg_bent", "Stand tall on a straight standing leg"),
         FaultInfo("not_hinging", "Lean forward from your hips toward your foot"),
         FaultInfo("hold_too_short", "Hold the stretch until the time is up"),
@@ -130,7 +130,7 @@ class HamstringStretch(base.Exercise):
             "knee_bent": test(knee, lambda v: v < knee_min),
             "foot_too_low": test(foot, lambda v: v < th.foot_low),
             "foot_too_high": test(foot, lambda v: v > th.foot_high),
-            "hip_lifted": test(hike, lambda v: v > th.hip_lift_max),
+            "hips_lift": test(hike, lambda v: v > th.hip_lift_max),
             "standing_leg_bent": test(b.angle(stand, "knee"), lambda v: v < th.standing_knee_min),
         }
         if in_position:
