@@ -596,6 +596,7 @@ class Exercise(ABC):
                  "side": f.side}
                 for f in self.faults
             ],  # fmt: skip
+            "segment_s": [_s(self._first_ms), _s(self._t_ms)] if self._first_ms is not None else None,
             "active_s": round(self._active_ms / 1000.0, 2),
             "good_form_s": round(self._good_form_ms / 1000.0, 2),
             "cannot_check": list(self.info.cannot_check),
