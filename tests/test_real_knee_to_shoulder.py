@@ -3,9 +3,10 @@ supine exercises that must count nothing.
 
 kneetochest_oblique-then-side_fitbod_01.mp4, watched frame by frame (every 0.4 s): a woman lies on her back
 and hugs one knee to her chest, once in an oblique view (0-8.2 s, knee in ~1.4-6.6 s) and once in a true side
-view (8.4-16.8 s). In the side view her right side faces the camera and she hugs her far (left) knee from about
-9.4 s to 14.6 s (about 5 s), the near leg straight on the floor, the knee pulled straight to the chest (not
-across). A person counts: side view, 1 hold of the left knee, about 5 s. The oblique half is not a side view
+view (8.4-16.8 s). In the side view her right side faces the camera and she pulls her far (left) knee in from
+about 9.2 s, holds it still from about 10.5 s to 14.4 s, and lets go by 15.5 s, the near leg straight on the
+floor, the knee pulled straight to the chest (not across). A person counts: side view, 1 hold of the left knee,
+about 4 s. The oblique half is not a side view
 and the person is small there: formcheck says "move closer" and is not asserted on it.
 
 knee_to_shoulder_good.mp4 (rendered, ground truth in its .json): right knee held 2.4-7.4 s, left 11.2-16.2 s.
@@ -21,7 +22,7 @@ from formcheck.exercises.base import Profile
 from formcheck.rules import run_rules
 
 KNEE_TO_CHEST = "kneetochest_oblique-then-side_fitbod_01.mp4"
-SHORT = Profile(target_hold_s=4.0)  # the clips hold about 5 s; the real target is 20 s
+SHORT = Profile(target_hold_s=3.0)  # the clips hold 4-5 s; the real target is 20 s
 
 
 def run(frames, exercise_id, profile=SHORT):
@@ -35,7 +36,7 @@ def test_side_view_knee_hug_is_one_hold_of_the_far_left_knee(real_track):
     summary = run(frames, "knee_to_shoulder")
     assert [r["side"] for r in summary["records"]] == ["left"]
     hold = summary["records"][0]
-    assert 4.5 <= hold["hold_s"] <= 6.5 and 9.0 <= hold["start_s"] <= 10.0
+    assert 3.5 <= hold["hold_s"] <= 5.0 and 10.0 <= hold["start_s"] <= 11.0
     assert 125 <= hold["hip_flexion_deg"] <= 150  # a deep hug
     assert summary["faults"] == []  # straight to the chest is not flagged as drifting out
     # the real 20 s target: the same hold is too short
@@ -57,9 +58,8 @@ def test_rendered_sample_matches_its_ground_truth(real_track):
     summary = run(real_track(path), "knee_to_shoulder")
     assert [r["side"] for r in summary["records"]] == [h["side"] for h in truth["holds"]]
     for mine, true in zip(summary["records"], truth["holds"]):
-        # the hold runs while the knee is past 75 degrees: the still part and some of the way in and out
-        assert mine["start_s"] <= true["start_s"] and mine["end_s"] >= true["end_s"]
-        assert mine["hold_s"] <= true["duration_s"] + 2.0
+        # holds are timed while still: the static part, as the ground truth has it
+        assert abs(mine["start_s"] - true["start_s"]) <= 0.6 and abs(mine["end_s"] - true["end_s"]) <= 0.6
     assert summary["faults"] == []
 
 

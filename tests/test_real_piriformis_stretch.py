@@ -21,12 +21,13 @@ def test_three_holds_of_the_crossed_far_leg_without_faults(real_track):
     if not truth_path.is_file():
         pytest.skip("rendered sample clip not available")
     truth = json.loads(truth_path.read_text())
-    exercise = create("piriformis_stretch", Profile(symptomatic_side="right", target_hold_s=4.0))
+    exercise = create("piriformis_stretch", Profile(symptomatic_side="right", target_hold_s=3.0))
     run_rules(exercise, real_track(CLIP))
     summary = exercise.summary()
     assert [r["side"] for r in summary["records"]] == [h["side"] for h in truth["holds"]]
     for mine, true in zip(summary["records"], truth["holds"]):
-        # a hold runs from crossing the leg to letting go: it covers the still, pulled-in part
-        assert mine["start_s"] <= true["start_s"] and mine["end_s"] >= true["end_s"]
+        # holds are timed while still, the pulled-in part as the ground truth has it; a pause after crossing the
+        # leg and the pull that follows may be included (one hold, not two)
+        assert -1.5 <= mine["start_s"] - true["start_s"] <= 0.6 and abs(mine["end_s"] - true["end_s"]) <= 0.6
         assert mine["supporting_hip_flexion_deg"] >= 90
     assert summary["faults"] == []

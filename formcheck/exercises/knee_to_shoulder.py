@@ -29,6 +29,7 @@ INFO = ExerciseInfo(
         FaultInfo("legs_not_straight", "Start with both legs straight on the floor", setup=True),
         FaultInfo("toes_not_up", "Point your toes up to the ceiling", setup=True),
         FaultInfo("knee_not_bent", "Bend your knee as you pull it in"),
+        FaultInfo("knee_not_pulled", "Draw your knee in toward your chest"),
         FaultInfo("hands_not_on_leg", "Use your hands to pull your knee in"),
         FaultInfo("other_leg_bent", "Keep your other leg straight"),
         FaultInfo("other_leg_lifted", "Keep your other leg on the floor"),
@@ -42,7 +43,8 @@ INFO = ExerciseInfo(
         "How far across the body the knee goes (toward the opposite shoulder) is out of the camera's plane: it is "
         "estimated from the model's 3D landmarks only, reported per hold, and only a knee clearly drifting out to "
         "its own side is flagged; no 3D landmarks, no judgement.",
-        "How far to pull is your call: the hip flexion reached is reported per hold, never judged.",
+        "How far to pull is your call: the hip flexion reached is reported per hold; only a knee never drawn past "
+        "upright (the thigh short of vertical) is flagged, as not drawn in at all.",
         "Only the near hand is checked against the leg; what the far hand does is hidden.",
         "A far leg hidden behind the near one cannot be judged (its rules then say so).",
     ),
@@ -53,6 +55,7 @@ INFO = ExerciseInfo(
 class Thresholds(base.Thresholds):
     pulled_min: float = 55.0  # hip flexion (degrees) of the pulled thigh, its foot off the floor, that makes a
     # hold: low, since how far to pull is the user's call (the flexion reached is reported)
+    drawn_in_min: float = 80.0  # a hold whose largest hip flexion stays below this: the knee was not drawn in
     side_margin: float = 30.0  # the pulled thigh is flexed this much more than the other one
     down_max: float = 30.0  # a thigh flexed less than this is lying down: it cannot be the pulled one
     knee_bent_max: float = 110.0  # knee angle (180 = straight) of the pulled leg must be below this: well bent
@@ -164,9 +167,13 @@ class KneeToShoulder(base.Exercise):
             "hip_flexion_deg": _round(self._flexion.max()),
             "knee_offset_half_hips": _round(self._offset.median(), 2),
         }
+        reached = self._flexion.max()
         self._flexion.clear()
         self._offset.clear()
-        return super().judge(record)
+        extra = super().judge(record)
+        if math.isfinite(reached) and reached < self.th.drawn_in_min:
+            extra.append("knee_not_pulled")
+        return extra
 
     def summary(self) -> dict:
         out = super().summary()

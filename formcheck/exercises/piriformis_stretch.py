@@ -51,6 +51,8 @@ INFO = ExerciseInfo(
 
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
+    min_hold_ms: float = 1000.0  # longer than the default: a still moment after crossing the leg, before the
+    # pull, is no hold of its own (holds are timed while the body is still)
     end_on_max: float = 0.6  # shin/thigh length ratio in the image at most this: the shin runs across the body
     in_plane_min: float = 0.75  # ... at least this: the shin is side-on (the supporting leg)
     thigh_up_min: float = 30.0  # hip flexion of both thighs in a figure-4 (knees up, not lying flat)
