@@ -59,8 +59,9 @@ class Thresholds(base.Thresholds):
     # model's landmarks a foot square to the shin reads about 125 (the toe tip sits below the ankle), pulled back
     # 20 degrees about 105
     top_margin: float = 10.0  # "the top" = frames within this of the rep's largest knee angle
-    hand_reach_max: float = 0.35  # near wrist farther than this (torso lengths) from the knee half of the thigh:
-    # not holding the leg behind the thigh
+    hand_reach_max: float = 0.6  # near wrist farther than this (torso lengths) from the knee half of the thigh
+    # (holding behind the thigh the wrist is ~0.3 from its axis) ...
+    hand_height_min: float = 0.15  # ... or less than this above the hips (hands resting on the floor): not holding
     straight_min: float = 150.0  # knee angle of the other leg: straight
     other_thigh_max: float = 25.0  # hip flexion of the other leg above this: its knee is up off the floor
     leg_lift_max: float = 15.0  # hips->ankle line of the other leg rising more than this: its foot is off the floor
@@ -107,7 +108,9 @@ class NerveGlide(base.Exercise):
         if self.in_rep or test(knee, lambda v: v >= th.extended):  # judged through the reps
             self._top.append((knee, ankle))
             faults["thigh_not_vertical"] = None if upright is None else not upright
-            faults["hands_not_on_thigh"] = test(reach, lambda v: v > th.hand_reach_max)
+            faults["hands_not_on_thigh"] = any_true((
+                test(reach, lambda v: v > th.hand_reach_max),
+                test(b.height_above(f"{near}_wrist", f"{work}_hip"), lambda v: v < th.hand_height_min)))  # fmt: skip
             faults["other_leg_lifted"] = any_true((
                 test(b.angle(other, "knee"), lambda v: v < th.straight_min),
                 test(b.hip_flexion(other), lambda v: v > th.other_thigh_max),
