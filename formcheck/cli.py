@@ -280,8 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     live_help = ("Keys: space pause/resume (skips a rest), n next exercise, r check the camera again, "
                  "f frames/s and latency, q or Esc quit. The summary is written however the session ends.")
     p = sub.add_parser("live", help="live coaching from a webcam", epilog=live_help,
-                       description="Live coaching for one exercise from a webcam (or a video file standing in "
-                                   "for one): camera placement, a 3-2-1 countdown, then counts, cues and sound.")  # fmt: skip
+                       description="Live coaching for one exercise from a webcam (or a video file standing "
+                                   "in for one): camera placement, a 3-2-1 countdown, then counts, cues and "
+                                   "sound.")  # fmt: skip
     _add_exercise_args(p, required=True)
     _add_live_args(p)
     add_after_run_args(p)

@@ -152,7 +152,8 @@ def posture(pixels: np.ndarray) -> str:
     nose, ears = pixels[index("nose")], mean_point(pixels, "left_ear", "right_ear")
     if np.all(np.isfinite(nose)) and np.all(np.isfinite(ears)):
         votes += np.clip((ears[1] - nose[1]) / (0.15 * scale), -1, 1)
-    heels, toes = mean_point(pixels, "left_heel", "right_heel"), mean_point(pixels, "left_foot_index", "right_foot_index")
+    heels = mean_point(pixels, "left_heel", "right_heel")
+    toes = mean_point(pixels, "left_foot_index", "right_foot_index")
     if np.all(np.isfinite(heels)) and np.all(np.isfinite(toes)):
         votes += np.clip((heels[1] - toes[1]) / (0.1 * scale), -1, 1)
     if votes > 0.3:

@@ -33,7 +33,7 @@ from formcheck import summary as summary_mod
 from formcheck.audio import make_coach
 from formcheck.exercises import create
 from formcheck.exercises.base import Exercise, Profile
-from formcheck.pipeline import Interpreter, Options, resolve_model, run_summary
+from formcheck.pipeline import Interpreter, Options, ending, resolve_model, run_summary
 from formcheck.plans import NERVE_EXERCISES, Plan, PlanItem
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.video import Frame, VideoWriter
@@ -273,7 +273,6 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
     started = datetime.now(timezone.utc)
     outputs = {"summary": "summary.json", "track": "track.jsonl", "video": None,
                "sound": config.sound_file.name if config.sound_file else None}  # fmt: skip
-    ended = "completed"
     latencies: list[float] = []
     shown_frames = 0
     wall_start = time.monotonic()
@@ -311,38 +310,34 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
         reader = LatestFrame(source)
         last_checkpoint = time.monotonic()
         try:
-            while not coaching.finished and (frame := reader.next()) is not None:
-                raw = landmarker.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_ms)
-                for action in poll_script(frame.t_ms):
-                    coaching.key(action, frame.t_ms)
-                shown = coaching.step(frame, raw)
-                if video is not None:
-                    video.write(shown)
-                if frames_dir:
-                    cv2.imwrite(str(frames_dir / f"frame_{frame.index:06d}.png"), shown)
-                if window:
-                    cv2.imshow(WINDOW, shown)
-                    key = cv2.waitKey(1) & 0xFF
-                    if key in KEYS:
-                        coaching.key(KEYS[key], frame.t_ms)
-                    if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
-                        break  # the window was closed
-                latencies.append((time.monotonic() - frame.read_at) * 1000.0)
-                shown_frames += 1
-                coaching.latency_ms = latencies[-1]
-                elapsed = time.monotonic() - wall_start
-                coaching.fps = shown_frames / elapsed if elapsed > 0 else None
-                if time.monotonic() - last_checkpoint > CHECKPOINT_S:
-                    last_checkpoint = time.monotonic()
-                    summary_mod.write(run_summary("live", source, model, options, interpreter, started, "running",
-                                                  outputs, extra()), out_dir / "summary.json")  # fmt: skip
-            if reader.error is not None:
-                raise reader.error
-        except KeyboardInterrupt:
-            ended = "interrupted"
-        except BaseException:
-            ended = "error"
-            raise
+            with ending() as end:
+                while not coaching.finished and (frame := reader.next()) is not None:
+                    raw = landmarker.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_ms)
+                    for action in poll_script(frame.t_ms):
+                        coaching.key(action, frame.t_ms)
+                    shown = coaching.step(frame, raw)
+                    if video is not None:
+                        video.write(shown)
+                    if frames_dir:
+                        cv2.imwrite(str(frames_dir / f"frame_{frame.index:06d}.png"), shown)
+                    if window:
+                        cv2.imshow(WINDOW, shown)
+                        key = cv2.waitKey(1) & 0xFF
+                        if key in KEYS:
+                            coaching.key(KEYS[key], frame.t_ms)
+                        if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
+                            break  # the window was closed
+                    latencies.append((time.monotonic() - frame.read_at) * 1000.0)
+                    shown_frames += 1
+                    coaching.latency_ms = latencies[-1]
+                    elapsed = time.monotonic() - wall_start
+                    coaching.fps = shown_frames / elapsed if elapsed > 0 else None
+                    if time.monotonic() - last_checkpoint > CHECKPOINT_S:
+                        last_checkpoint = time.monotonic()
+                        summary_mod.write(run_summary("live", source, model, options, interpreter, started, "running",
+                                                      outputs, extra()), out_dir / "summary.json")  # fmt: skip
+                if reader.error is not None:
+                    raise reader.error
         finally:
             reader.stop()
             interpreter.finish()
@@ -354,7 +349,7 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
                 coach.close()
             source.close()
             summary = run_summary("live" if len(plan.items) == 1 else "session", source, model, options, interpreter,
-                                  started, ended, outputs, extra())  # fmt: skip
+                                  started, end.state, outputs, extra())  # fmt: skip
             summary_mod.write(summary, out_dir / "summary.json")
     return summary
 

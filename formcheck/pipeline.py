@@ -9,6 +9,7 @@ it, and memory stays flat however long the video is.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -228,6 +229,25 @@ class Worker:
             raise self._errors[0]
 
 
+class Ending:
+    """How a run ended: ``completed``, ``interrupted`` (Ctrl-C) or ``error``."""
+
+    state = "completed"
+
+
+@contextlib.contextmanager
+def ending() -> Iterator[Ending]:
+    """Note how the block ends: Ctrl-C is an ending (swallowed), any other exception an error (re-raised)."""
+    end = Ending()
+    try:
+        yield end
+    except KeyboardInterrupt:
+        end.state = "interrupted"
+    except BaseException:
+        end.state = "error"
+        raise
+
+
 def run_summary(mode: str, source, model: Path, options: Options, interpreter: Interpreter, started: datetime,
                 ended: str, outputs: dict, extra: dict | None = None) -> dict:  # fmt: skip
     """The session summary of an analyze or live run (see formcheck.summary)."""
@@ -267,7 +287,6 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     outputs = {"summary": "summary.json", "video": None, "track": None}
     errors: list[BaseException] = []
     stop = threading.Event()
-    ended = "completed"
     track = writer = None
     try:
         with PoseLandmarker(model) as landmarker:
@@ -293,17 +312,13 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
 
             post = Worker(after_pose, errors)
             try:
-                try:
-                    for frame, rgb in decoded(source, stop, errors):
-                        post.add((frame, landmarker.detect(rgb, frame.t_ms)))
-                finally:
-                    stop.set()
-                    post.close()
-            except KeyboardInterrupt:
-                ended = "interrupted"
-            except BaseException:
-                ended = "error"
-                raise
+                with ending() as end:
+                    try:
+                        for frame, rgb in decoded(source, stop, errors):
+                            post.add((frame, landmarker.detect(rgb, frame.t_ms)))
+                    finally:
+                        stop.set()
+                        post.close()
             finally:
                 bar.close()
                 interpreter.finish()
@@ -311,10 +326,10 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                     writer.close()
                 if track is not None:
                     track.close()
-                summary = run_summary("analyze", source, model, options, interpreter, started, ended, outputs)
+                summary = run_summary("analyze", source, model, options, interpreter, started, end.state, outputs)
                 summary_mod.write(summary, out_dir / "summary.json")
     finally:
         source.close()
-    if ended == "completed":
+    if end.state == "completed":
         interpreter.check_judged()
     return summary

@@ -17,7 +17,8 @@ def test_a_persisting_fault_does_not_chatter():
     said = []
     for k in range(200):  # 20 s, the same cue raised every 100 ms
         t = k * 100.0
-        said += [(t, s.name) for s in planner.plan([Event(t, "cue", "Keep your hips down")], t, say_ms) if s.kind == "speech"]
+        sounds = planner.plan([Event(t, "cue", "Keep your hips down")], t, say_ms)
+        said += [(t, s.name) for s in sounds if s.kind == "speech"]
     assert [t for t, _ in said] == [0.0, 8000.0, 16000.0]
 
 
@@ -34,8 +35,8 @@ def test_one_utterance_at_a_time_and_corrections_first():
 
 def test_hold_events_give_tones():
     planner = CuePlanner()
-    sounds = planner.plan([Event(0, "hold_target", "3 seconds: well held"), Event(0, "hold_end", "Held 3.4 s",
-                                                                              data={"good": True})], 0, say_ms)  # fmt: skip
+    events = [Event(0, "hold_target", "3 seconds: well held"), Event(0, "hold_end", "Held 3.4 s", data={"good": True})]
+    sounds = planner.plan(events, 0, say_ms)
     assert {s.name for s in sounds} == {"hold_target", "rep"}
 
 

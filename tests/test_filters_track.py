@@ -36,7 +36,8 @@ def test_one_euro_holds_unknown_values_and_restarts_stale_ones():
 
 def test_conditioner_gates_hidden_landmarks_and_bridges_short_gaps():
     pose = synthetic.QUADRUPED
-    frames = synthetic.render(synthetic.Clip([(0, pose), (1.0, pose)], fps=10), noise=synthetic.Noise(far_visibility=0.3))
+    clip = synthetic.Clip([(0, pose), (1.0, pose)], fps=10)
+    frames = synthetic.render(clip, noise=synthetic.Noise(far_visibility=0.3))
     cond = PoseConditioner(ConditioningConfig(max_gap_ms=250))
     a = cond(frames[0])
     assert np.isnan(a.pixels()[index("right_knee")]).all()  # far side, visibility 0.3

@@ -17,7 +17,8 @@ INFO = ExerciseInfo(
     start_position="On hands and knees: wrists under shoulders, knees under hips, back flat.",
     posture="quadruped",
     signal="Arm and leg elevation (shoulder-wrist and hip-ankle lines against the horizontal).",
-    completes="One arm and the opposite leg extended near horizontal and held for 3 s; the next rep uses the other pair.",
+    completes="One arm and the opposite leg extended near horizontal and held for 3 s; "
+    "the next rep uses the other pair.",
     kind="holds",
     faults=(
         FaultInfo("wrists_not_under_shoulders", "Put your hands under your shoulders", setup=True),

@@ -101,7 +101,7 @@ def sha256_of(data: bytes) -> str:
 
 def verify_bundle(path: Path) -> None:
     """Raise :class:`ModelError` unless ``path`` is an intact pose landmarker bundle."""
-    fix = f"delete it and run 'formcheck models fetch', or pass a valid --model"
+    fix = "delete it and run 'formcheck models fetch', or pass a valid --model"
     if not path.is_file():
         raise ModelError(f"model file not found: {path} (run 'formcheck models fetch')")
     data = path.read_bytes()
