@@ -49,9 +49,13 @@ class TrackHeader:
 
 
 def _rounded(array: np.ndarray | None) -> list | None:
+    """Rows of numbers for JSON; NaN (unknown) becomes null. Vectorised: this runs for every frame."""
     if array is None:
         return None
-    return [[None if np.isnan(v) else round(float(v), _DIGITS) for v in row] for row in array]
+    rows = np.round(np.asarray(array, dtype=float), _DIGITS)
+    if not np.isnan(rows).any():
+        return rows.tolist()
+    return [[None if v != v else v for v in row] for row in rows.tolist()]
 
 
 def _array(rows: list | None, width: int) -> np.ndarray | None:
