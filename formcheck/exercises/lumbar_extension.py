@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
@@ -37,12 +40,15 @@ INFO = ExerciseInfo(
 
 @dataclass(frozen=True)
 class Thresholds(base.Thresholds):
-    raised: float = 14.0  # trunk angle (degrees) that starts a rep
-    lowered: float = 7.0  # ... and back below this ends it
+    raised: float = 7.0  # trunk angle (degrees) that starts a rep: lying -2 to 0; elbows 8-18 (elbows far
+    # forward as little as 8 on the pose model), hands 35-40
+    lowered: float = 3.5  # ... and back below this ends it
     hip_lift_max: float = 18.0  # knee->hip line rising more steeply than this: hips off the floor
-    forearm_flat_max: float = 0.15  # elbow no higher than this above the wrist (torso lengths): on the forearms
-    elbow_offset_max: float = 0.3  # elbow this far ahead of/behind the shoulder (torso lengths)
+    forearm_flat_max: float = 32.0  # forearm (wrist->elbow) rising less steeply than this (degrees): propped on
+    # the forearms (0-25 on the elbows, elbows forward included; 40 and more on the hands, arms bent or not)
+    elbow_offset_max: float = 0.25  # elbow this far ahead of/behind the shoulder (torso lengths; under it: 0-0.1)
     straight_arm_min: float = 150.0
+    top_share: float = 0.8  # "near the top" of a rep: the trunk within this share of the rep's highest angle
 
 
 class LumbarExtension(base.Exercise):
@@ -51,8 +57,8 @@ class LumbarExtension(base.Exercise):
 
     def __init__(self, profile=None):
         super().__init__(profile)
-        self._max_elbow = float("nan")
-        self._hands_stage = False
+        # (trunk angle, propped on the forearms?, elbow angle, elbow offset) of each frame of the current rep
+        self._samples: list[tuple[float, bool | None, float, float]] = []
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.raised, self.th.lowered
@@ -61,21 +67,16 @@ class LumbarExtension(base.Exercise):
         th, b = self.th, Body(frame)
         trunk = b.trunk_elevation()
         thigh = b.elevation(f"{near}_knee", f"{near}_hip")
-        elbow = b.angle(near, "elbow")
         heading = 1 if b.p(f"{near}_shoulder")[0] > b.p(f"{near}_hip")[0] else -1
         raised = test(trunk, lambda v: v >= th.lowered)
-        on_elbows = test(b.height_above(f"{near}_elbow", f"{near}_wrist"), lambda v: v < th.forearm_flat_max)
-        if self.in_rep and elbow == elbow:
-            self._max_elbow = elbow if self._max_elbow != self._max_elbow else max(self._max_elbow, elbow)
-            self._hands_stage = self._hands_stage or on_elbows is False
-        elif not self.in_rep:
-            self._max_elbow, self._hands_stage = float("nan"), False
+        if not self.in_rep:
+            self._samples = []
+        elif math.isfinite(trunk):
+            on_elbows = test(b.elevation(f"{near}_wrist", f"{near}_elbow"), lambda v: v < th.forearm_flat_max)
+            offset = abs(b.forward_of(f"{near}_elbow", f"{near}_shoulder", heading))
+            self._samples.append((trunk, on_elbows, b.angle(near, "elbow"), offset))
         faults: dict[str, bool | None] = {
             "hips_lift": test(thigh, lambda v: v > th.hip_lift_max) if raised else False,
-            "elbows_not_under_shoulders": (
-                test(abs(b.forward_of(f"{near}_elbow", f"{near}_shoulder", heading)),
-                     lambda v: v > th.elbow_offset_max) if raised and on_elbows else False
-            ),  # fmt: skip
         }
         return Observation(
             ready=test(trunk, lambda v: v < th.lowered),
@@ -89,5 +90,20 @@ class LumbarExtension(base.Exercise):
         )
 
     def judge(self, record: RepRecord) -> list[str]:
-        straight = self._max_elbow >= self.th.straight_arm_min
-        return ["arms_not_straight"] if self._hands_stage and not straight else []
+        """The arms, judged over the top of the rep (the frames within ``top_share`` of its highest trunk angle):
+        on the way up and down the forearm passes through every angle."""
+        if not self._samples:
+            return []
+        top = max(s[0] for s in self._samples)
+        near_top = [s for s in self._samples if s[0] >= self.th.top_share * top]
+        stages = [s[1] for s in near_top if s[1] is not None]
+        if not stages:
+            return []
+        on_elbows = sum(stages) >= len(stages) / 2
+        if on_elbows:
+            offsets = [s[3] for s in near_top if math.isfinite(s[3])]
+            far = offsets and float(np.median(offsets)) > self.th.elbow_offset_max
+            return ["elbows_not_under_shoulders"] if far else []
+        elbows = [s[2] for s in near_top if math.isfinite(s[2])]
+        bent = elbows and max(elbows) < self.th.straight_arm_min
+        return ["arms_not_straight"] if bent else []
