@@ -30,6 +30,11 @@ is in the ground truth's `targets`).
 (the person faces the image's left when the camera is on their left side),
 the distance and the lens height. Sides in `reps per side` are the person's.
 
+MediaPipe's PoseLandmarker (full model) finds the person in every frame of
+every clip; per-clip landmark errors against the ground truth are in
+`tools/footage/README.md` (far-side limbs are the least accurate, as on real
+footage).
+
 """
 
 
