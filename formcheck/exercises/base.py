@@ -89,6 +89,8 @@ class Thresholds:
     fault_debounce_ms: float = 400.0
     view_lost_ms: float = 1500.0  # longer than this without a usable view ends a rep or hold
     view_settle_ms: float = 500.0  # a new view verdict must last this long before it is announced
+    ready_settle_ms: float = 200.0  # the start position must hold this long before counting starts (the
+    # model's first detections, and a body passing through the position, are not a start)
     still_window_ms: float = 400.0  # holds: stillness is judged over this much time, as the drift of the ...
     hold_still_max: float = 0.06  # ... body's landmarks (newer half's mean minus older half's, torso lengths,
     # 90th percentile of the coordinates) staying below this: measured on real holds 0.01-0.04, moving 0.08-0.45
@@ -217,6 +219,7 @@ class Exercise(ABC):
         self.faults: list[FaultRecord] = []
         self._open_faults: dict[str, FaultRecord] = {}
         self._armed = False
+        self._ready_since: float | None = None
         self._target_announced = False
         self._last_usable_ms: float | None = None
         self._view = ViewStatus(False, "Waiting for the camera")
@@ -321,7 +324,10 @@ class Exercise(ABC):
             if self._last_usable_ms is not None and t - self._last_usable_ms > self.th.view_lost_ms:
                 self._lose_track(t, events)
         self._obs = obs
-        if obs.ready and not self._armed and not self._busy():
+        if obs.ready is not None:  # unknown keeps the count going; a clear "no" restarts it
+            self._ready_since = (self._ready_since if self._ready_since is not None else t) if obs.ready else None
+        settled = self._ready_since is not None and t - self._ready_since >= self.th.ready_settle_ms
+        if settled and not self._armed and not self._busy():
             self._armed = True
             events.append(Event(t, "ready", "Start position recognised"))
         if self.info.kind == "reps":

@@ -127,9 +127,15 @@ class NerveFloss(base.Exercise):
             return []
         pulled = self._reps is not None and self._reps.zone == "low"  # where the near foot arrived
         moved = far - self._far_from  # NaN when the far foot was hidden as the swap began
-        same_zone = far <= th.pulled_max if pulled else far >= th.pointed_min
+        # The far foot is seen at a slant and its angle reads less extreme (a pulled far foot: about 109 on
+        # the true keypoints of the rendered sample): it only has to be on the near foot's side of neutral.
+        neutral = (th.pulled_max + th.pointed_min) / 2
+        same_zone = far < neutral if pulled else far > neutral
         same_way = moved <= -th.far_move_min if pulled else moved >= th.far_move_min
-        return ["same_direction"] if same_zone or same_way else []
+        if not (same_zone or same_way):
+            return []
+        record.side = "both"  # no foot pulled against the other: the move belongs to neither side
+        return ["same_direction"]
 
     def rep_side(self, window: RepWindow) -> str | None:
         """The foot that pulls in this swap: the near one if it arrived pulled, else the far one."""

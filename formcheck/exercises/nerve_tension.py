@@ -26,7 +26,7 @@ INFO = ExerciseInfo(
     kind="reps",
     faults=(
         FaultInfo("knee_bent", "Keep the raised leg straight"),
-        FaultInfo("other_leg_lifts", "Keep the other leg flat on the floor"),
+        FaultInfo("other_leg_lifted", "Keep the other leg flat on the floor"),
         FaultInfo("wrong_leg", "Raise your symptomatic leg (the one set in your profile)"),
     ),
     targets=Targets(reps=15),
@@ -100,14 +100,14 @@ class NerveTension(base.Exercise):
                 known[work] - rest)  # fmt: skip
         elif not self.in_rep:
             self._raise_peak = math.nan
-        faults: dict[str, bool | None] = {"knee_bent": False, "other_leg_lifts": False}
+        faults: dict[str, bool | None] = {"knee_bent": False, "other_leg_lifted": False}
         knee = math.nan
         if raised:
             other = other_side(work)
             knee = b.angle(work, "knee")
             trusted = work == near or b.limb_consistent(work, near, ("hip", "knee", "ankle"))
             faults["knee_bent"] = test(knee, lambda v: v < th.knee_straight_min) if trusted else None
-            faults["other_leg_lifts"] = test(flex[other] - rest, lambda v: v > th.other_lift_max)
+            faults["other_leg_lifted"] = test(flex[other] - rest, lambda v: v > th.other_lift_max)
         angles = []
         if work is not None:
             angles.append(base.AngleReading("raise", b.joint(f"{work}_hip"), lift))
