@@ -32,6 +32,7 @@ from formcheck.rules import RuleRun
 from formcheck.video import Frame, VideoWriter
 
 QUEUE_SIZE = 4
+BATCH = 4  # frames per hand-over between threads
 
 
 @dataclass(frozen=True)
@@ -174,14 +175,24 @@ def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
 
 
 def decoded(frames: Iterable[Frame], stop: threading.Event, errors: list[BaseException]) -> Iterator[tuple]:
-    """Decode (and convert to RGB) on a background thread; yields (frame, rgb)."""
+    """Decode (and convert to RGB) on a background thread; yields (frame, rgb).
+
+    Frames cross the queue in small batches: every hand-over between threads
+    costs a wake-up, and fewer of them leave more of the GIL to inference.
+    """
     q: queue.Queue = queue.Queue(QUEUE_SIZE)
 
     def produce():
+        batch: list = []
         try:
             for frame in frames:
-                if not _put(q, (frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)), stop):
-                    return
+                batch.append((frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)))
+                if len(batch) == BATCH:
+                    if not _put(q, batch, stop):
+                        return
+                    batch = []
+            if batch:
+                _put(q, batch, stop)
         finally:
             _put(q, _DONE, stop)
 
@@ -192,7 +203,7 @@ def decoded(frames: Iterable[Frame], stop: threading.Event, errors: list[BaseExc
             if errors:
                 raise errors[0]
             return
-        yield item
+        yield from item
 
 
 class Worker:
@@ -310,13 +321,19 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                     on_frame(item)
                 bar.update()
 
-            post = Worker(after_pose, errors)
+            post = Worker(lambda batch: [after_pose(pair) for pair in batch], errors)
             try:
                 with ending() as end:
                     try:
+                        batch: list = []
                         for frame, rgb in decoded(source, stop, errors):
-                            post.add((frame, landmarker.detect(rgb, frame.t_ms)))
+                            batch.append((frame, landmarker.detect(rgb, frame.t_ms)))
+                            if len(batch) == BATCH:
+                                post.add(batch)
+                                batch = []
                     finally:
+                        if batch:
+                            post.add(batch)
                         stop.set()
                         post.close()
             finally:
