@@ -255,11 +255,11 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
     """Run a live session until the plan is done, the source ends or the user quits; always writes the summary."""
     from formcheck.pose.landmarker import PoseLandmarker
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     for item in plan.items:
         create(item.exercise)  # an unknown id fails before the camera opens
     model = resolve_model(options)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     frames_dir = Path(config.frames_dir) if config.frames_dir else None
     if frames_dir:
         frames_dir.mkdir(parents=True, exist_ok=True)

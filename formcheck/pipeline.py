@@ -287,10 +287,10 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
 
     from formcheck.pose.landmarker import PoseLandmarker
 
+    exercise = create(options.exercise, options.profile) if options.exercise else None
+    model = resolve_model(options)  # both checked before anything is written
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    exercise = create(options.exercise, options.profile) if options.exercise else None
-    model = resolve_model(options)
     started = datetime.now(timezone.utc)
     title = exercise.info.title if exercise else "Pose"
     label = exercise.side_label if exercise else (lambda s: s)

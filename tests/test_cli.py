@@ -66,9 +66,13 @@ def test_no_camera():
 
 def test_unknown_exercise_and_bad_threshold(tmp_path):
     clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
-    assert_one_line_error(formcheck("analyze", clip, "-e", "yoga"), 2, "unknown exercise", "bird_dog")
-    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "wobble=3"), 2, "wobble")
-    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "x"), 2, "NAME=NUMBER")
+    out = tmp_path / "out"
+    assert_one_line_error(formcheck("analyze", clip, "-e", "yoga", "-o", out), 2, "unknown exercise", "bird_dog")
+    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "wobble=3", "-o", out), 2,
+                          "wobble")  # fmt: skip
+    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "x", "-o", out), 2,
+                          "NAME=NUMBER")  # fmt: skip
+    assert not out.exists()  # a refused run writes nothing
 
 
 def test_no_person_in_view(tmp_path, model_path):
@@ -101,15 +105,17 @@ def test_wrong_model_file(tmp_path):
     clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
     junk = tmp_path / "pose.task"
     junk.write_bytes(b"this is not a model" * 200)
-    assert_one_line_error(formcheck("analyze", clip, "--model", junk), 4, "not a usable pose model")
-    assert_one_line_error(formcheck("analyze", clip, "--model", tmp_path / "none.task"), 4, "not found")
+    out = tmp_path / "out"
+    assert_one_line_error(formcheck("analyze", clip, "--model", junk, "-o", out), 4, "not a usable pose model")
+    assert_one_line_error(formcheck("analyze", clip, "--model", tmp_path / "none.task", "-o", out), 4, "not found")
+    assert not out.exists()
 
 
 def test_truncated_model_file(tmp_path, model_path):
     clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
     cut = tmp_path / "cut.task"
     cut.write_bytes(model_path.read_bytes()[: 3_000_000])
-    assert_one_line_error(formcheck("analyze", clip, "--model", cut), 4, "cut.task")
+    assert_one_line_error(formcheck("analyze", clip, "--model", cut, "-o", tmp_path / "out"), 4, "cut.task")
     assert_one_line_error(formcheck("models", "verify", cut), 4, "cut.task")
 
 
