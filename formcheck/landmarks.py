@@ -7,7 +7,6 @@ tracks and tests work without the model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 
@@ -20,8 +19,6 @@ NAMES = (
     "left_heel", "right_heel", "left_foot_index", "right_foot_index",
 )  # fmt: skip
 N_LANDMARKS = len(NAMES)
-
-Landmark = IntEnum("Landmark", {name.upper(): i for i, name in enumerate(NAMES)})
 
 # Columns of PoseFrame.landmarks.
 X, Y, Z, VISIBILITY, PRESENCE = range(5)
@@ -95,10 +92,6 @@ class PoseFrame:
         world = self.world.astype(float).copy()
         world[self._hidden()] = np.nan
         return world
-
-    def point(self, name: str) -> np.ndarray:
-        """Pixel position of one landmark."""
-        return self.pixels()[index(name)]
 
     def visibility(self, name: str) -> float:
         if self.landmarks is None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
-from formcheck.landmarks import PoseFrame, other_side
+from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 INFO = ExerciseInfo(
     id="bird_dog",
@@ -63,13 +64,13 @@ class BirdDog(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        arm = {s: b.elevation(f"{s}_shoulder", f"{s}_wrist") for s in ("left", "right")}
-        thigh = {s: b.elevation(f"{s}_hip", f"{s}_knee") for s in ("left", "right")}
-        arm_up = max(arm, key=lambda s: arm[s] if arm[s] == arm[s] else -999)
-        leg_up = max(thigh, key=lambda s: thigh[s] if thigh[s] == thigh[s] else -999)
+        arm = {s: b.elevation(f"{s}_shoulder", f"{s}_wrist") for s in SIDES}
+        thigh = {s: b.elevation(f"{s}_hip", f"{s}_knee") for s in SIDES}
+        arm_up = max(SIDES, key=lambda s: _or_lowest(arm[s]))  # the higher arm; an unknown one is never it
+        leg_up = max(SIDES, key=lambda s: _or_lowest(thigh[s]))
         leg = thigh[leg_up]  # the thigh gives the leg's height whether or not the knee is bent
         lifted = arm[arm_up] > th.arm_raised and leg > th.thigh_raised
-        lowered = all(v < th.lowered_elevation for v in (*arm.values(), *thigh.values()) if v == v)
+        lowered = all(v < th.lowered_elevation for v in (*arm.values(), *thigh.values()) if math.isfinite(v))
         heading = 1 if b.p(f"{near}_shoulder")[0] > b.p(f"{near}_hip")[0] else -1
         faults: dict[str, bool | None] = {}
         if lowered:
@@ -112,7 +113,7 @@ class BirdDog(base.Exercise):
             lambda v: v <= th.stack_max) if lowered else None  # fmt: skip
         return Observation(
             ready=ready,
-            in_position=lifted if (arm[arm_up] == arm[arm_up] and thigh[leg_up] == thigh[leg_up]) else None,
+            in_position=lifted if math.isfinite(arm[arm_up]) and math.isfinite(thigh[leg_up]) else None,
             side=arm_up if lifted else None,
             faults=faults,
             angles=angles,
@@ -128,3 +129,8 @@ class BirdDog(base.Exercise):
 
     def side_label(self, side: str) -> str:
         return f"{side} arm + {other_side(side)} leg"
+
+
+def _or_lowest(value: float) -> float:
+    """An elevation for ranking limbs, with an unknown (NaN) one ranked below any real one."""
+    return value if math.isfinite(value) else -math.inf
