@@ -1,23 +1,19 @@
 """Wires a frame source to the pose backend, the rules and the consumers (overlay video, track, summary).
 
-File analysis runs three stages at once: a decoder thread, pose inference
-with the rules on the calling thread, and a drawing/encoding thread, joined
-by small bounded queues. MediaPipe and OpenCV release the GIL in their C
-code, so decoding and encoding overlap with inference instead of adding to
-it, and memory stays flat however long the video is.
+File analysis runs pose inference in a child process and everything else
+(decoding, rules, drawing, encoding, the track) here, on frames whose poses
+are already known while the model works on the next few; memory stays flat
+however long the video is. Live runs (:mod:`formcheck.live`) reuse the
+:class:`Interpreter` and the summary.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
-import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
-
-import cv2
 
 from formcheck import overlay
 from formcheck import summary as summary_mod
@@ -27,12 +23,10 @@ from formcheck.exercises.base import Event, Exercise, Profile, Status
 from formcheck.landmarks import PoseFrame
 from formcheck.pose.filters import ConditioningConfig, PoseConditioner
 from formcheck.pose.models import ensure_model, sha256_of, verify_bundle
+from formcheck.pose.process import PoseProcess
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import RuleRun
 from formcheck.video import Frame, VideoWriter
-
-QUEUE_SIZE = 4
-BATCH = 4  # frames per hand-over between threads
 
 
 @dataclass(frozen=True)
@@ -149,97 +143,6 @@ class Interpreter:
             raise ViewError(f"the exercise could not be judged in any frame ({common})")
 
 
-def _run_thread(target: Callable[[], None], errors: list[BaseException]) -> threading.Thread:
-    def wrapper():
-        try:
-            target()
-        except BaseException as exc:  # handed to the main thread, which re-raises it
-            errors.append(exc)
-
-    thread = threading.Thread(target=wrapper, daemon=True)
-    thread.start()
-    return thread
-
-
-_DONE = object()
-
-
-def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
-    while not stop.is_set():
-        try:
-            q.put(item, timeout=0.1)
-            return True
-        except queue.Full:
-            continue
-    return False
-
-
-def decoded(frames: Iterable[Frame], stop: threading.Event, errors: list[BaseException]) -> Iterator[tuple]:
-    """Decode (and convert to RGB) on a background thread; yields (frame, rgb).
-
-    Frames cross the queue in small batches: every hand-over between threads
-    costs a wake-up, and fewer of them leave more of the GIL to inference.
-    """
-    q: queue.Queue = queue.Queue(QUEUE_SIZE)
-
-    def produce():
-        batch: list = []
-        try:
-            for frame in frames:
-                batch.append((frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)))
-                if len(batch) == BATCH:
-                    if not _put(q, batch, stop):
-                        return
-                    batch = []
-            if batch:
-                _put(q, batch, stop)
-        finally:
-            _put(q, _DONE, stop)
-
-    _run_thread(produce, errors)
-    while True:
-        item = q.get()
-        if item is _DONE:
-            if errors:
-                raise errors[0]
-            return
-        yield from item
-
-
-class Worker:
-    """Applies ``handle`` to queued items, in order, on a background thread.
-
-    ``add`` blocks only while the queue is full; an exception in ``handle``
-    stops the worker and is raised from the next ``add`` or from ``close``.
-    """
-
-    def __init__(self, handle: Callable[[object], None], errors: list[BaseException]):
-        self._handle = handle
-        self._q: queue.Queue = queue.Queue(QUEUE_SIZE)
-        self._errors = errors
-        self._thread = _run_thread(self._consume, errors)
-
-    def _consume(self):
-        while (item := self._q.get()) is not _DONE:
-            self._handle(item)
-
-    def add(self, item) -> None:
-        while self._thread.is_alive():
-            try:
-                self._q.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-        raise self._errors[0] if self._errors else RuntimeError("worker stopped")
-
-    def close(self) -> None:
-        if self._thread.is_alive():
-            self._q.put(_DONE)
-        self._thread.join()
-        if self._errors:
-            raise self._errors[0]
-
-
 class Ending:
     """How a run ended: ``completed``, ``interrupted`` (Ctrl-C) or ``error``."""
 
@@ -273,19 +176,17 @@ def run_summary(mode: str, source, model: Path, options: Options, interpreter: I
     )  # fmt: skip
 
 
-def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = True,
-                  on_frame: Callable[[Analyzed], None] | None = None) -> dict:  # fmt: skip
+def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = True) -> dict:
     """Analyse a whole video file; writes the outputs into ``out_dir`` and returns the summary.
 
-    Stages: decoding (thread) -> pose inference (this thread) -> track,
-    rules, overlay and encoding (thread). ``on_frame`` is called from that
-    last thread, in frame order. Interrupted (Ctrl-C) or failing part-way, it
+    Pose inference runs in a child process (:mod:`formcheck.pose.process`)
+    while this one decodes, judges, draws and encodes; a script calling this
+    must start from an ``if __name__ == "__main__":`` block, as Python's
+    multiprocessing requires. Interrupted (Ctrl-C) or failing part-way, it
     still writes the summary of what it saw, marked ``interrupted`` or
-    ``error``, and keeps the track.
+    ``error``, and keeps the track and the video.
     """
     from tqdm import tqdm
-
-    from formcheck.pose.landmarker import PoseLandmarker
 
     exercise = create(options.exercise, options.profile) if options.exercise else None
     model = resolve_model(options)  # both checked before anything is written
@@ -296,11 +197,9 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     label = exercise.side_label if exercise else (lambda s: s)
     fps = source.fps or 30.0
     outputs = {"summary": "summary.json", "video": None, "track": None}
-    errors: list[BaseException] = []
-    stop = threading.Event()
     track = writer = None
     try:
-        with PoseLandmarker(model) as landmarker:
+        with PoseProcess(model, source.size) as poses:
             if options.write_track:
                 track = TrackWriter(out_dir / "track.jsonl", TrackHeader(
                     source=source.name, width=source.size[0], height=source.size[1], fps=fps,
@@ -312,30 +211,13 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
             interpreter = Interpreter(exercise, options.conditioning, track)
             bar = tqdm(total=source.frame_count, unit="frame", disable=not progress, leave=False,
                        desc=f"analysing {Path(source.name).name}")  # fmt: skip
-
-            def after_pose(pair) -> None:
-                item = interpreter(*pair)
-                if writer is not None:
-                    writer.write(overlay.render(item.frame.image, item.pose, item.status, title, label))
-                if on_frame is not None:
-                    on_frame(item)
-                bar.update()
-
-            post = Worker(lambda batch: [after_pose(pair) for pair in batch], errors)
             try:
                 with ending() as end:
-                    try:
-                        batch: list = []
-                        for frame, rgb in decoded(source, stop, errors):
-                            batch.append((frame, landmarker.detect(rgb, frame.t_ms)))
-                            if len(batch) == BATCH:
-                                post.add(batch)
-                                batch = []
-                    finally:
-                        if batch:
-                            post.add(batch)
-                        stop.set()
-                        post.close()
+                    for frame, raw in poses.detect(source):
+                        item = interpreter(frame, raw)
+                        if writer is not None:
+                            writer.write(overlay.render(frame.image, item.pose, item.status, title, label))
+                        bar.update()
             finally:
                 bar.close()
                 interpreter.finish()

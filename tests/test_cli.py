@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -146,19 +147,37 @@ def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, model_path)
     assert again["exercises"] == summary["exercises"]
 
 
+def group_alive(pgid: int) -> bool:
+    """Whether a process (not a zombie waiting to be reaped) of the process group ``pgid`` is still running."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(group) == pgid and state != "Z":
+            return True
+    return False
+
+
 def test_ctrl_c_keeps_what_was_recorded(tmp_path, model_path):
+    """Ctrl-C in a terminal signals the whole process group: formcheck and its pose process."""
     clip = shared_clip("birddog_high-oblique_home_02.mp4")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "formcheck", "analyze", str(clip), "-e", "bird_dog", "-o", str(out),
-                             "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                             "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out / "track.jsonl").exists():
         time.sleep(0.2)
     time.sleep(3.0)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and group_alive(proc.pid):
+        time.sleep(0.1)
+    assert not group_alive(proc.pid), "a process of the run outlived it"
     summary = json.loads((out / "summary.json").read_text())
     assert summary["ended"] == "interrupted"
     frames = list(read_track(out / "track.jsonl")[1])

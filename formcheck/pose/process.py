@@ -1,0 +1,196 @@
+"""The pose landmarker in a process of its own, for analysing files.
+
+Inference is the slowest stage, and in one process the rules, drawing and
+track writing (Python code) hold the interpreter lock that inference needs
+between its native calls, so each slows the other. Here a child process
+runs nothing but the model: frames reach it through shared memory (a ring
+of a few slots, so nothing is copied through a pipe and memory stays
+bounded), landmarks come back through a pipe, and the parent decodes,
+judges, draws and encodes the frames that are already done while the next
+ones are inferred.
+
+On Linux the child keeps to one CPU core: MediaPipe runs the model on one
+core at a time on desktop machines anyway, but left free the scheduler moves
+its threads between cores as the parent's work comes and goes, and each move
+costs the model its warm cache (measured here: 10-20% slower per frame).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.shared_memory import SharedMemory
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from formcheck.errors import FormcheckError, ModelError
+from formcheck.landmarks import PoseFrame
+from formcheck.video import Frame
+
+SLOTS = 4  # frames in flight: enough to keep the model busy while the parent works on a done one
+
+
+class PoseProcessError(FormcheckError):
+    """The pose process stopped in the middle of a video."""
+
+    exit_code = 1
+
+
+@contextlib.contextmanager
+def model_core() -> Iterator[int | None]:
+    """Keep the calling thread, and the threads it starts, on one CPU core (Linux, two cores or more).
+
+    The core is the last one this process may use; the thread's former set
+    is restored afterwards. Yields the core, or ``None`` where it cannot choose.
+    """
+    allowed = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else set()
+    if len(allowed) < 2:
+        yield None
+        return
+    core = max(allowed)
+    os.sched_setaffinity(0, {core})
+    try:
+        yield core
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str) -> None:
+    """The child: load the model, then turn (slot, t_ms) requests into PoseFrames until told to stop."""
+    from formcheck.pose.landmarker import PoseLandmarker
+
+    shm = SharedMemory(name=shm_name)
+    ring = np.ndarray(shape, dtype=np.uint8, buffer=shm.buf)
+    try:
+        with model_core():  # before the model starts its threads, which inherit the core
+            try:
+                landmarker = PoseLandmarker(Path(model_path))
+            except FormcheckError as exc:
+                conn.send(("error", str(exc)))
+                return
+            conn.send(("ready", None))
+            with landmarker:
+                while (request := conn.recv()) is not None:
+                    slot, t_ms = request
+                    conn.send(("pose", landmarker.detect(ring[slot], t_ms)))
+    except (EOFError, BrokenPipeError):
+        pass  # the parent is gone
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the run with it
+        with contextlib.suppress(OSError):
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        del ring
+        shm.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ctrl-C reaches every process of the terminal's group; the child must leave it to the parent.
+
+    The child inherits an ignored SIGINT from the moment it starts (Python then
+    installs no KeyboardInterrupt handler), so a Ctrl-C during its start-up
+    cannot print a traceback either. Signals can only be set from the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class PoseProcess:
+    """Landmarks for a stream of frames of one size, computed in a child process; a context manager."""
+
+    def __init__(self, model_path: Path, size: tuple[int, int], slots: int = SLOTS):
+        width, height = size
+        self.slots = slots
+        self._shm = SharedMemory(create=True, size=slots * height * width * 3)
+        self._ring = np.ndarray((slots, height, width, 3), dtype=np.uint8, buffer=self._shm.buf)
+        context = multiprocessing.get_context("spawn")  # fork is unsafe in a process running threads
+        self._conn, child_conn = context.Pipe()
+        self._child = context.Process(target=_serve, name="formcheck-pose", daemon=True,
+                                      args=(child_conn, self._shm.name, self._ring.shape, str(model_path)))  # fmt: skip
+        try:
+            with _sigint_ignored():
+                self._child.start()
+            child_conn.close()
+            kind, message = self._receive()
+            if kind == "error":
+                raise ModelError(message)
+        except BaseException:
+            self.close()
+            raise
+
+    def _receive(self):
+        try:
+            return self._conn.recv()
+        except (EOFError, ConnectionError):
+            raise self._stopped() from None
+
+    def _send(self, message) -> None:
+        try:
+            self._conn.send(message)
+        except ConnectionError:
+            raise self._stopped() from None
+
+    def _stopped(self) -> PoseProcessError:
+        self._child.join(timeout=5)
+        return PoseProcessError(f"the pose model process stopped unexpectedly (exit code {self._child.exitcode})")
+
+    def _result(self) -> PoseFrame:
+        kind, value = self._receive()
+        if kind == "error":
+            raise PoseProcessError(f"the pose model failed: {value}")
+        return value
+
+    def detect(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:
+        """Each frame with its landmarks, in order; up to ``slots`` frames are being inferred at a time.
+
+        Frames are converted to RGB straight into the shared ring; a frame of
+        another size (a stream that changes size mid-way) is scaled to the first one's.
+        """
+        pending: deque[Frame] = deque()
+        height, width = self._ring.shape[1:3]
+        for n, frame in enumerate(frames):
+            if len(pending) == self.slots:
+                yield pending.popleft(), self._result()
+            image = frame.image
+            if image.shape[:2] != (height, width):
+                image = cv2.resize(image, (width, height))
+            slot = n % self.slots  # free: the frame that used it last has been answered
+            cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=self._ring[slot])
+            self._send((slot, frame.t_ms))
+            pending.append(frame)
+        while pending:
+            yield pending.popleft(), self._result()
+
+    def close(self) -> None:
+        """Stop the child (at once if it is stuck) and free the shared memory."""
+        if self._child.is_alive():
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+            self._child.join(timeout=2)
+            if self._child.is_alive():
+                self._child.terminate()
+                self._child.join()
+        self._conn.close()
+        del self._ring
+        self._shm.close()
+        self._shm.unlink()
+
+    def __enter__(self) -> PoseProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
