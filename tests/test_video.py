@@ -1,14 +1,54 @@
-"""Video files as frame sources: phone rotation metadata."""
+"""Video files as frame sources: containers, real timestamps, phone rotation metadata."""
 
 import subprocess
 
 import cv2
+import imageio_ffmpeg
 import numpy as np
+import pytest
 from conftest import SAMPLE_VIDEOS
 
 from formcheck.video import VideoFileSource
 
-CLIP = SAMPLE_VIDEOS / "bird_dog_good.mp4"
+CLIP = SAMPLE_VIDEOS / "bird_dog_good.mp4"  # 640x480, 15 frames/s
+
+
+def ffmpeg(*args) -> None:
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", *map(str, args)], check=True)
+
+
+def upright_frames(n: int) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(CLIP))
+    frames = [capture.read()[1] for _ in range(n)]
+    capture.release()
+    return frames
+
+
+@pytest.mark.parametrize("name, codec", [("clip.avi", ["-c:v", "mjpeg", "-q:v", "4"]),
+                                         ("clip.mov", ["-c:v", "libx264"]),
+                                         ("clip.webm", ["-c:v", "libvpx", "-b:v", "2M"])])  # fmt: skip
+def test_common_containers_decode_with_their_timestamps(tmp_path, name, codec):
+    path = tmp_path / name
+    ffmpeg("-i", CLIP, "-frames:v", 20, *codec, path)
+    source = VideoFileSource(path)
+    frames = list(source)
+    source.close()
+    assert source.size == (640, 480) and len(frames) == 20
+    assert [round(f.t_ms) for f in frames] == [round(k * 1000 / 15) for k in range(20)]
+    for got, want in zip(frames, upright_frames(20)):
+        assert np.abs(got.image.astype(int) - want).mean() < 8
+
+
+def test_a_variable_frame_rate_file_keeps_its_real_times(tmp_path):
+    """A recording that paused for a second (as phones do when they drop frames) keeps the gap."""
+    path = tmp_path / "vfr.mp4"
+    ffmpeg("-i", CLIP, "-frames:v", 20, "-vf", "setpts=N/(15*TB)+gte(N\\,10)/TB", "-fps_mode", "vfr",
+           "-video_track_timescale", 1000, "-c:v", "libx264", path)  # fmt: skip
+    source = VideoFileSource(path)
+    times = [f.t_ms for f in source]
+    source.close()
+    want = [k * 1000 / 15 + (1000 if k >= 10 else 0) for k in range(20)]
+    assert np.allclose(times, want, atol=1.0)
 
 
 def test_phone_rotation_metadata_gives_upright_frames(tmp_path):
@@ -18,11 +58,7 @@ def test_phone_rotation_metadata_gives_upright_frames(tmp_path):
     rotation that turns them back (what a phone held the other way writes);
     formcheck must deliver the upright picture, as a video player shows it.
     """
-    import imageio_ffmpeg
-
-    capture = cv2.VideoCapture(str(CLIP))
-    upright = [capture.read()[1] for _ in range(10)]
-    capture.release()
+    upright = upright_frames(10)
     height, width = upright[0].shape[:2]
     stored = tmp_path / "stored.mp4"
     writer = cv2.VideoWriter(str(stored), cv2.VideoWriter_fourcc(*"mp4v"), 30, (height, width))
@@ -30,8 +66,7 @@ def test_phone_rotation_metadata_gives_upright_frames(tmp_path):
         writer.write(cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE))
     writer.release()
     phone = tmp_path / "phone.mp4"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-display_rotation", "90", "-i",
-                    str(stored), "-c", "copy", str(phone)], check=True)  # fmt: skip
+    ffmpeg("-display_rotation", 90, "-i", stored, "-c", "copy", phone)
 
     source = VideoFileSource(phone)
     frames = [f.image for f in source]

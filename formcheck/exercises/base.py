@@ -22,7 +22,7 @@ import numpy as np
 from formcheck import geometry
 from formcheck.exercises.mechanics import (AlternationCounter, FaultDebouncer, HoldTimer, RecentValues, RepCounter,
                                              RepWindow, SideVote)
-from formcheck.landmarks import VISIBILITY, PoseFrame, index
+from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
 
 BODY = slice(11, 33)  # shoulders to feet: the landmarks whose movement says whether a hold is still
 POSTURE_HINTS = {
@@ -46,7 +46,12 @@ class FaultInfo:
 
 @dataclass(frozen=True)
 class Targets:
-    """What a set aims for. ``per_side`` targets apply to each side separately."""
+    """What a set aims for. ``per_side`` targets apply to each side separately.
+
+    For holds, ``duration_s`` with ``per_side`` is the time to spend holding
+    on each side before switching ("hold 20 s; repeat for 30 s, then the
+    other side"): the last hold of a side then only needs what is left of it.
+    """
 
     reps: int | None = None
     hold_s: float | None = None
@@ -167,6 +172,8 @@ class RepRecord:
     peak: float | None = None  # reps: the signal's extreme
     hold_s: float | None = None  # holds: how long it was held
     target_hold_s: float | None = None
+    measures: dict[str, float | None] = field(default_factory=dict)  # what the exercise measured over it (e.g.
+    # the deepest lean of a hold), added to its summary record
 
     @property
     def good(self) -> bool:
@@ -221,6 +228,7 @@ class Exercise(ABC):
         self._armed = False
         self._ready_since: float | None = None
         self._target_announced = False
+        self._sides_done: set[str] = set()
         self._last_usable_ms: float | None = None
         self._view = ViewStatus(False, "Waiting for the camera")
         self._view_since: float | None = None
@@ -412,7 +420,7 @@ class Exercise(ABC):
             self._side_vote.reset()
             self._target_announced = False
             events.append(Event(t, "hold_start", "Hold", obs.side))
-        target = self.targets.hold_s
+        target = self.hold_target_s(self._side_vote.winner() or obs.side)
         if self._hold.holding and target and not self._target_announced and self._hold.elapsed_s(t) >= target:
             self._target_announced = True
             events.append(Event(t, "hold_target", f"{target:g} seconds: well held", self._side_vote.winner()))
@@ -420,9 +428,23 @@ class Exercise(ABC):
             self._close_hold(window, events)
 
     def _close_hold(self, window, events: list[Event]) -> None:
-        record = RepRecord(len(self.records), self._side_vote.winner(), window.start_ms, window.end_ms,
-                           hold_s=round(window.duration_s, 2), target_hold_s=self.targets.hold_s)  # fmt: skip
+        side = self._side_vote.winner()
+        record = RepRecord(len(self.records), side, window.start_ms, window.end_ms,
+                           hold_s=round(window.duration_s, 2), target_hold_s=self.hold_target_s(side))  # fmt: skip
         self._finish(record, events)
+
+    def held_s(self, side: str) -> float:
+        """Time held so far on ``side``."""
+        return sum(r.hold_s or 0.0 for r in self.records if r.side == side)
+
+    def hold_target_s(self, side: str | None) -> float | None:
+        """How long the hold on ``side`` should last: the set's hold time, or what is left of the side's
+        holding time (``Targets.duration_s`` per side) where that is less."""
+        t = self.targets
+        if not (t.hold_s and t.duration_s and t.per_side and side):
+            return t.hold_s
+        left = t.duration_s - self.held_s(side)
+        return round(left, 2) if 0 < left < t.hold_s else t.hold_s
 
     def _step_faults(self, t: float, obs: Observation, events: list[Event]) -> None:
         """Debounce this frame's fault flags; until the start position is seen only setup rules apply."""
@@ -471,7 +493,8 @@ class Exercise(ABC):
         """Faults of a whole rep or hold, judged once it is over.
 
         By default a hold shorter than its target is ``hold_too_short`` when
-        the exercise declares that fault.
+        the exercise declares that fault. An exercise may also note what it
+        measured over the rep or hold in ``record.measures``.
         """
         target = record.target_hold_s
         short = record.hold_s is not None and target and record.hold_s < target
@@ -480,24 +503,33 @@ class Exercise(ABC):
 
     def _after_record(self, record: RepRecord, events: list[Event]) -> None:
         """Prompt a side switch once a per-side target is met."""
-        t = self.targets
-        if not (t.per_side and record.side):
+        side = record.side
+        if not (self.targets.per_side and side) or side in self._sides_done or not self._side_done(side):
             return
-        done = self.count(record.side)
-        goal = t.reps if self.info.kind == "reps" else (t.holds or 1)
-        if goal and done == goal and self.count_other(record.side) < goal:
+        self._sides_done.add(side)
+        if other_side(side) not in self._sides_done:
             self._say(record.end_ms, "Switch sides", events)
 
-    def targets_met(self) -> bool:
-        """Whether the set is done: reps (or target-length holds) per side or in all, or active time."""
+    def _met(self, records: list[RepRecord]) -> list[RepRecord]:
+        """The reps, and the holds that lasted their target."""
+        return [r for r in records if r.hold_s is None or not r.target_hold_s or r.hold_s >= r.target_hold_s]
+
+    def _side_done(self, side: str) -> bool:
         t = self.targets
-        done = [r for r in self.records if r.hold_s is None or not r.target_hold_s or r.hold_s >= r.target_hold_s]
-        goal = t.reps if self.info.kind == "reps" else t.holds
+        if self.info.kind == "holds" and t.duration_s:
+            return self.held_s(side) >= t.duration_s
+        goal = (t.reps if self.info.kind == "reps" else t.holds) or 1
+        return len(self._met([r for r in self.records if r.side == side])) >= goal
+
+    def targets_met(self) -> bool:
+        """Whether the set is done: reps (or target-length holds, or holding time) per side or in all, or
+        active time."""
+        t = self.targets
         if t.per_side:
-            goal = goal or 1
-            return all(sum(r.side == side for r in done) >= goal for side in ("left", "right"))
+            return all(self._side_done(side) for side in SIDES)
+        goal = t.reps if self.info.kind == "reps" else t.holds
         if goal:
-            return len(done) >= goal
+            return len(self._met(self.records)) >= goal
         if t.duration_s:
             return self._active_ms / 1000.0 >= t.duration_s
         return False
@@ -513,9 +545,6 @@ class Exercise(ABC):
 
     def count(self, side: str | None) -> int:
         return sum(1 for r in self.records if r.side == side)
-
-    def count_other(self, side: str) -> int:
-        return sum(1 for r in self.records if r.side and r.side != side)
 
     def _lose_track(self, t: float, events: list[Event]) -> None:
         if self._reps is not None:
@@ -563,7 +592,7 @@ class Exercise(ABC):
             phase=phase,
             counts=counts,
             hold_elapsed_s=self._hold.elapsed_s(self._t_ms) if holding else None,
-            hold_target_s=self.targets.hold_s,
+            hold_target_s=self.hold_target_s(self._side_vote.winner() or self._obs.side),
             cue=self._cue,
             active_faults=[self.info.fault(f).cue for f in self._faults.active],
             angles=self._obs.angles,
@@ -594,7 +623,8 @@ class Exercise(ABC):
                 {"index": r.index, "side": r.side, "start_s": _s(r.start_ms), "end_s": _s(r.end_ms),
                  "good": r.good, "faults": r.faults, "peak": _round(r.peak), "hold_s": r.hold_s,
                  "target_hold_s": r.target_hold_s,
-                 "target_reached": None if r.hold_s is None or not r.target_hold_s else r.hold_s >= r.target_hold_s}
+                 "target_reached": None if r.hold_s is None or not r.target_hold_s else r.hold_s >= r.target_hold_s,
+                 **r.measures}
                 for r in self.records
             ],  # fmt: skip
             "faults": [

@@ -90,7 +90,6 @@ class HamstringStretch(base.Exercise):
         self._hip_level = math.nan  # left minus right hip height while standing still on both feet
         self._level_t: float | None = None
         self._max_lean = math.nan  # the deepest forward lean of the current hold
-        self._leans: dict[int, float | None] = {}  # hold index -> its deepest lean
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b, t = self.th, Body(frame), frame.t_ms
@@ -187,16 +186,10 @@ class HamstringStretch(base.Exercise):
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
         lean = self._max_lean
-        self._leans[record.index] = round(lean, 1) if math.isfinite(lean) else None
+        record.measures["lean_deg"] = round(lean, 1) if math.isfinite(lean) else None
         if math.isfinite(lean) and lean < self.th.hinge_min:
             extra.append("not_hinging")
         return extra
-
-    def summary(self) -> dict:
-        out = super().summary()
-        for rec in out["records"]:
-            rec["lean_deg"] = self._leans.get(rec["index"])  # the deepest forward lean of the hold
-        return out
 
     def side_label(self, side: str) -> str:
         return f"{side} leg raised"

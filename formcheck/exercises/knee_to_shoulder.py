@@ -1,4 +1,5 @@
-"""Knee to opposite shoulder: lying on the back, pull one bent knee toward the other shoulder, hold 20 s, switch."""
+"""Knee to opposite shoulder: lying on the back, pull one bent knee toward the other shoulder, hold 20 s;
+repeat for 30 s, then switch."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ INFO = ExerciseInfo(
     signal="Hip flexion of the pulled leg (thigh against the trunk line); the other leg's knee angle and lift; "
     "the pulled knee's sideways position from the model's 3D landmarks.",
     completes="One knee bent and pulled toward the chest / opposite shoulder (hip flexed past 55 degrees, foot "
-    "off the floor), held for 20 s, then released; the side is the pulled knee.",
+    "off the floor), held for 20 s, then released; the side is the pulled knee. Holds are repeated until the side "
+    "has been held 30 s (the last one needs only what is left), then the other side.",
     kind="holds",
     faults=(
         FaultInfo("legs_not_straight", "Start with both legs straight on the floor", setup=True),
@@ -83,7 +85,6 @@ class KneeToShoulder(base.Exercise):
         super().__init__(profile)
         self._flexion = RecentValues(math.inf)  # pulled thigh's flexion during the current hold
         self._offset = RecentValues(math.inf)  # pulled knee's sideways offset during the current hold
-        self._reached: dict[int, dict] = {}
         self._legs = RecentValues(self.th.still_ms)  # thigh flexions and leg elevations: have the legs settled?
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
@@ -163,10 +164,8 @@ class KneeToShoulder(base.Exercise):
         return float(np.dot(knee - (hip + other) / 2, axis / width) / (width / 2))
 
     def judge(self, record: RepRecord) -> list[str]:
-        self._reached[record.index] = {
-            "hip_flexion_deg": _round(self._flexion.max()),
-            "knee_offset_half_hips": _round(self._offset.median(), 2),
-        }
+        record.measures.update(hip_flexion_deg=_round(self._flexion.max()),
+                               knee_offset_half_hips=_round(self._offset.median(), 2))  # fmt: skip
         reached = self._flexion.max()
         self._flexion.clear()
         self._offset.clear()
@@ -174,12 +173,6 @@ class KneeToShoulder(base.Exercise):
         if math.isfinite(reached) and reached < self.th.drawn_in_min:
             extra.append("knee_not_pulled")
         return extra
-
-    def summary(self) -> dict:
-        out = super().summary()
-        for rec in out["records"]:
-            rec.update(self._reached.get(rec["index"], {}))
-        return out
 
 
 def _round(value: float, digits: int = 0) -> float | None:

@@ -73,7 +73,6 @@ class PiriformisStretch(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._pull = RecentValues(math.inf)  # supporting thigh's flexion through the current hold
-        self._pulled: dict[int, float | None] = {}
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
@@ -165,7 +164,7 @@ class PiriformisStretch(base.Exercise):
         extra = super().judge(record)
         pulled = self._pull.median()
         self._pull.clear()
-        self._pulled[record.index] = round(float(pulled)) if math.isfinite(pulled) else None
+        record.measures["supporting_hip_flexion_deg"] = round(float(pulled)) if math.isfinite(pulled) else None
         if math.isfinite(pulled) and pulled < self.th.pull_target:
             extra.append("thigh_not_pulled")
         symptomatic = self.profile.symptomatic_side
@@ -175,12 +174,6 @@ class PiriformisStretch(base.Exercise):
 
     def side_label(self, side: str) -> str:
         return f"{side} leg crossed"
-
-    def summary(self) -> dict:
-        out = super().summary()
-        for rec in out["records"]:
-            rec["supporting_hip_flexion_deg"] = self._pulled.get(rec["index"])
-        return out
 
 
 def _norm(v) -> float:
