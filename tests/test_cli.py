@@ -147,6 +147,11 @@ def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, model_path)
     assert again["exercises"] == summary["exercises"]
 
 
+def default_sigint() -> None:
+    """Undo an ignored SIGINT inherited from a background shell (as in CI), as a terminal session has it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def group_alive(pgid: int) -> bool:
     """Whether a process (not a zombie waiting to be reaped) of the process group ``pgid`` is still running."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -165,7 +170,7 @@ def test_ctrl_c_keeps_what_was_recorded(tmp_path, model_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "formcheck", "analyze", str(clip), "-e", "bird_dog", "-o", str(out),
                              "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # fmt: skip
+                            start_new_session=True, preexec_fn=default_sigint)  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out / "track.jsonl").exists():
         time.sleep(0.2)
