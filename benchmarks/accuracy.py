@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.evaluation import angle_errors, profile_for, score, truth_frames
 from formcheck.exercises import create
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose.track import read_track
 from formcheck.rules import run_rules
+from formcheck.testing.evaluation import angle_errors, profile_for, score, truth_frames
 from formcheck.video import VideoFileSource
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,9 +53,12 @@ def main() -> None:
         video = gt_path.with_suffix(".mp4")
         profile = profile_for(truth)
         with tempfile.TemporaryDirectory() as tmp:
-            summary = analyze_video(VideoFileSource(video), Path(tmp),
-                                    Options(exercise=truth["exercise"], profile=profile, write_video=False),
-                                    progress=False)  # fmt: skip
+            summary = analyze_video(
+                VideoFileSource(video),
+                Path(tmp),
+                Options(exercise=truth["exercise"], profile=profile, write_video=False),
+                progress=False,
+            )
             frames = list(read_track(Path(tmp) / "track.jsonl")[1])
         exercise = create(truth["exercise"], profile)
         run_rules(exercise, truth_frames(truth))
@@ -68,30 +71,38 @@ def main() -> None:
         rows.append((video.name, model_score, truth_score, statistics.median(errors) if errors else float("nan")))
 
     print(GOALS)
-    header = f"{'clip':34s} {'rep error/side':22s} {'hold err s':>10s} {'fault P':>7s} {'fault R':>7s} " \
-             f"{'angle err':>9s} | {'on true keypoints: reps':24s} {'P':>5s} {'R':>5s}"
+    header = (
+        f"{'clip':34s} {'rep error/side':22s} {'hold err s':>10s} {'fault P':>7s} {'fault R':>7s} "
+        f"{'angle err':>9s} | {'on true keypoints: reps':24s} {'P':>5s} {'R':>5s}"
+    )
     print(header)
     print("-" * len(header))
     for name, m, t, angle in rows:
         reps = ", ".join(f"{k} {v:+d}" for k, v in m.rep_errors.items())
         treps = ", ".join(f"{k} {v:+d}" for k, v in t.rep_errors.items())
         hold = f"{max(m.hold_errors):.2f}" if m.hold_errors else "-"
-        print(f"{name:34s} {reps:22s} {hold:>10s} {fmt_ratio(m.fault_tp_pred, m.fault_pred):>7s} "
-              f"{fmt_ratio(m.fault_tp_true, m.fault_true):>7s} {angle:9.1f} | {treps:24s} "
-              f"{fmt_ratio(t.fault_tp_pred, t.fault_pred):>5s} {fmt_ratio(t.fault_tp_true, t.fault_true):>5s}")
+        print(
+            f"{name:34s} {reps:22s} {hold:>10s} {fmt_ratio(m.fault_tp_pred, m.fault_pred):>7s} "
+            f"{fmt_ratio(m.fault_tp_true, m.fault_true):>7s} {angle:9.1f} | {treps:24s} "
+            f"{fmt_ratio(t.fault_tp_pred, t.fault_pred):>5s} {fmt_ratio(t.fault_tp_true, t.fault_true):>5s}"
+        )
     for label, scores in (("model", totals["model"]), ("true keypoints", totals["truth"])):
         exact = sum(all(v == 0 for v in s.rep_errors.values()) for s in scores)
         within = sum(all(abs(v) <= 1 for v in s.rep_errors.values()) for s in scores)
         holds = [e for s in scores for e in s.hold_errors]
         tp_p, n_p = sum(s.fault_tp_pred for s in scores), sum(s.fault_pred for s in scores)
         tp_t, n_t = sum(s.fault_tp_true for s in scores), sum(s.fault_true for s in scores)
-        print(f"overall ({label}): exact reps {exact}/{len(scores)} clips, within one rep {within}/{len(scores)}, "
-              f"holds within 0.5 s {sum(e <= 0.5 for e in holds)}/{len(holds)}"
-              f" (max error {max(holds) if holds else 0:.2f} s), fault precision {fmt_ratio(tp_p, n_p)} "
-              f"({tp_p}/{n_p}), recall {fmt_ratio(tp_t, n_t)} ({tp_t}/{n_t})")
+        print(
+            f"overall ({label}): exact reps {exact}/{len(scores)} clips, within one rep {within}/{len(scores)}, "
+            f"holds within 0.5 s {sum(e <= 0.5 for e in holds)}/{len(holds)}"
+            f" (max error {max(holds) if holds else 0:.2f} s), fault precision {fmt_ratio(tp_p, n_p)} "
+            f"({tp_p}/{n_p}), recall {fmt_ratio(tp_t, n_t)} ({tp_t}/{n_t})"
+        )
     if all_angles:
-        print(f"2D angle error of the model's landmarks: median {statistics.median(all_angles):.1f} deg, "
-              f"90th percentile {np.percentile(all_angles, 90):.1f} deg over {len(all_angles)} joint angles")
+        print(
+            f"2D angle error of the model's landmarks: median {statistics.median(all_angles):.1f} deg, "
+            f"90th percentile {np.percentile(all_angles, 90):.1f} deg over {len(all_angles)} joint angles"
+        )
 
 
 if __name__ == "__main__":

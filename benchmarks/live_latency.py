@@ -37,13 +37,18 @@ def main() -> None:
             print(f"{variant:6s}: not available here ({exc})")
             continue
         with tempfile.TemporaryDirectory() as out:
-            summary = run_live(VideoFileSource(args.video, realtime=True), Path(out),
-                               Options(exercise=args.exercise, model_variant=variant),
-                               Plan(args.exercise, (PlanItem(args.exercise, rest_s=0),)),
-                               LiveConfig(window=False, mute=True, countdown_s=0))  # fmt: skip
+            summary = run_live(
+                VideoFileSource(args.video, realtime=True),
+                Path(out),
+                Options(exercise=args.exercise, model_variant=variant),
+                Plan(args.exercise, (PlanItem(args.exercise, rest_s=0),)),
+                LiveConfig(window=False, mute=True, countdown_s=0),
+            )
         live = summary["live"]
-        print(f"{variant:6s}: {live['fps']:5.1f} frames/s shown, latency mean {live['latency_ms_mean']:.0f} ms, "
-              f"95th percentile {live['latency_ms_p95']:.0f} ms ({live['frames_shown']} frames shown)")
+        print(
+            f"{variant:6s}: {live['fps']:5.1f} frames/s shown, latency mean {live['latency_ms_mean']:.0f} ms, "
+            f"95th percentile {live['latency_ms_p95']:.0f} ms ({live['frames_shown']} frames shown)"
+        )
 
 
 if __name__ == "__main__":

@@ -95,8 +95,9 @@ def model_only(video: Path, frames_wanted: int) -> tuple[int, float]:
 
 
 def analyze_in_child(video: Path, exercise: str, out: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(video), exercise, str(out)], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(video), exercise, str(out)], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -18,13 +18,21 @@ def add_checkin_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("symptom check-in")
     for when in ("before", "after"):
         g.add_argument(f"--pain-{when}", type=int, choices=range(11), metavar="0-10", help=f"pain {when}")
-        g.add_argument(f"--tingling-{when}", action=argparse.BooleanOptionalAction, default=None,
-                       help=f"tingling or numbness {when}")  # fmt: skip
+        g.add_argument(
+            f"--tingling-{when}",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"tingling or numbness {when}",
+        )
 
 
 def add_db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, metavar="FILE",
-                   help="history database (default: $FORMCHECK_DB, else history.sqlite3 in your user data folder)")
+    p.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="history database (default: $FORMCHECK_DB, else history.sqlite3 in your user data folder)",
+    )
 
 
 def add_args(p: argparse.ArgumentParser) -> None:

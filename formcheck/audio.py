@@ -17,9 +17,10 @@ import ctypes
 import json
 import threading
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -38,7 +39,7 @@ def tone(*notes: tuple[float, float], volume: float = 0.35) -> np.ndarray:
         ramp = min(n // 2, int(RATE * 0.01))
         env = np.ones(n)
         env[:ramp] = np.linspace(0, 1, ramp)
-        env[n - ramp:] = np.linspace(1, 0, ramp)
+        env[n - ramp :] = np.linspace(1, 0, ramp)
         parts.append(volume * wave_ * env)
     return np.concatenate(parts).astype(np.float32)
 
@@ -162,13 +163,14 @@ class DevicePlayer:
         try:
             import sounddevice
 
-            self._stream = sounddevice.OutputStream(samplerate=RATE, channels=1, dtype="float32",
-                                                    callback=self._fill)  # fmt: skip
+            self._stream = sounddevice.OutputStream(samplerate=RATE, channels=1, dtype="float32", callback=self._fill)
             self._stream.start()
         except Exception as exc:  # no device, no PortAudio, a busy device: all mean "be silent"
             self._stream = None
-            self._report(f"No sound device ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}): "
-                         "carrying on without sound")  # fmt: skip
+            self._report(
+                f"No sound device ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}): "
+                "carrying on without sound"
+            )
 
     @property
     def available(self) -> bool:
@@ -214,7 +216,7 @@ class WavRecorder:
         track = np.zeros(end, np.float32)
         for t, clip in self._clips:
             start = int(t * RATE / 1000)
-            track[start:start + len(clip)] += clip
+            track[start : start + len(clip)] += clip
         pcm = (np.clip(track, -1, 1) * 32767).astype("<i2")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with wave.open(str(self.path), "wb") as w:

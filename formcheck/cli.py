@@ -37,8 +37,13 @@ def _profile(args):
 
 
 def _add_exercise_args(p: argparse.ArgumentParser, required: bool) -> None:
-    p.add_argument("--exercise", "-e", required=required, metavar="ID",
-                   help="exercise id (see 'formcheck exercises')" + ("" if required else "; omit for pose only"))
+    p.add_argument(
+        "--exercise",
+        "-e",
+        required=required,
+        metavar="ID",
+        help="exercise id (see 'formcheck exercises')" + ("" if required else "; omit for pose only"),
+    )
     _add_profile_args(p)
 
 
@@ -48,14 +53,22 @@ def _add_profile_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--knee-hyperextends", action="store_true", help="allow a slight knee bend in straight-leg rules")
     g.add_argument("--target-reps", type=int, metavar="N", help="reps to aim for (per side where sided)")
     g.add_argument("--target-hold", type=float, metavar="S", help="seconds to hold each stretch")
-    g.add_argument("--threshold", action="append", metavar="NAME=VALUE",
-                   help="override one of the exercise's thresholds (repeatable)")  # fmt: skip
+    g.add_argument(
+        "--threshold",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override one of the exercise's thresholds (repeatable)",
+    )
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("pose model")
-    g.add_argument("--model-variant", default="full", choices=("lite", "full", "heavy"),
-                   help="PoseLandmarker variant, fetched on first use (default: full)")  # fmt: skip
+    g.add_argument(
+        "--model-variant",
+        default="full",
+        choices=("lite", "full", "heavy"),
+        help="PoseLandmarker variant, fetched on first use (default: full)",
+    )
     g.add_argument("--model", type=Path, metavar="FILE", help="use this .task bundle instead")
 
 
@@ -76,14 +89,21 @@ def _add_live_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-window", action="store_true", help="run without a window")
     g.add_argument("--save-video", action="store_true", help="also write the annotated video")
     g.add_argument("--save-frames", type=Path, metavar="DIR", help="write every shown frame as PNG here")
-    g.add_argument("--keys", metavar="S:ACTION,...",
-                   help="scripted key presses at source times, e.g. '12:pause,15:pause,30:next' "
-                        "(actions: pause, next, setup, readout, quit)")  # fmt: skip
+    g.add_argument(
+        "--keys",
+        metavar="S:ACTION,...",
+        help="scripted key presses at source times, e.g. '12:pause,15:pause,30:next' "
+        "(actions: pause, next, setup, readout, quit)",
+    )
     g = p.add_argument_group("symptom check-in")
     for when in ("before", "after"):
         g.add_argument(f"--pain-{when}", type=int, choices=range(11), metavar="0-10", help=f"pain {when}")
-        g.add_argument(f"--tingling-{when}", action=argparse.BooleanOptionalAction, default=None,
-                       help=f"tingling or numbness {when}")  # fmt: skip
+        g.add_argument(
+            f"--tingling-{when}",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"tingling or numbness {when}",
+        )
 
 
 def _options(args, **overrides):
@@ -143,9 +163,15 @@ def _live_config(args):
                 keys.append((float(t), action.strip()))
             except ValueError:
                 raise FormcheckError(f"--keys wants SECONDS:ACTION,..., got {item!r}") from None
-    return LiveConfig(window=not args.no_window, frames_dir=args.save_frames, mute=args.mute,
-                      sound_file=args.sound_file, readout=args.show_fps, countdown_s=args.countdown,
-                      keys=keys)  # fmt: skip
+    return LiveConfig(
+        window=not args.no_window,
+        frames_dir=args.save_frames,
+        mute=args.mute,
+        sound_file=args.sound_file,
+        readout=args.show_fps,
+        countdown_s=args.countdown,
+        keys=keys,
+    )
 
 
 def _run_live(args, plan, stem: str) -> int:
@@ -155,8 +181,14 @@ def _run_live(args, plan, stem: str) -> int:
 
     options = _options(args, write_video=args.save_video, write_track=True)
     checkin = _checkin(args, "before")
-    source = open_source(args.camera, width=args.width, height=args.height, mirror=not args.no_mirror,
-                         max_side=args.max_side, realtime=True)  # fmt: skip
+    source = open_source(
+        args.camera,
+        width=args.width,
+        height=args.height,
+        mirror=not args.no_mirror,
+        max_side=args.max_side,
+        realtime=True,
+    )
     out = _out_dir(args, stem)
     summary = run_live(source, out, options, plan, _live_config(args), checkin)
     after = _checkin(args, "after")
@@ -203,13 +235,21 @@ def cmd_rerun(args) -> int:
 
     run_rules(exercise, counted())
     summary = summary_mod.build(
-        mode="rerun", ended="completed",
-        source={"kind": "track", "name": str(args.track), "width": header.width, "height": header.height,
-                "fps": header.fps},
-        model=None, profile=vars(exercise.profile),
+        mode="rerun",
+        ended="completed",
+        source={
+            "kind": "track",
+            "name": str(args.track),
+            "width": header.width,
+            "height": header.height,
+            "fps": header.fps,
+        },
+        model=None,
+        profile=vars(exercise.profile),
         pose={"frames": count[0], "frames_with_person": count[1]},
-        exercises=[exercise.summary()], outputs={"summary": str(args.out) if args.out else None},
-    )  # fmt: skip
+        exercises=[exercise.summary()],
+        outputs={"summary": str(args.out) if args.out else None},
+    )
     if args.out:
         summary_mod.write(summary, args.out)
     print(summary_mod.format_text(summary))
@@ -257,14 +297,19 @@ def cmd_models(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="formcheck", epilog=EPILOG,
+        prog="formcheck",
+        epilog=EPILOG,
         description="Camera-based form checker for sciatica and low-back rehab exercises.",
-    )  # fmt: skip
+    )
     parser.add_argument("--version", action="version", version=f"formcheck {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("analyze", help="analyse a recorded video", epilog=EPILOG,
-                       description="Analyse a video file: annotated video, pose track and summary into a folder.")
+    p = sub.add_parser(
+        "analyze",
+        help="analyse a recorded video",
+        epilog=EPILOG,
+        description="Analyse a video file: annotated video, pose track and summary into a folder.",
+    )
     p.add_argument("video", type=Path, help="video file (mp4, mov, avi, webm, ...)")
     _add_exercise_args(p, required=False)
     _add_model_args(p)
@@ -277,21 +322,31 @@ def build_parser() -> argparse.ArgumentParser:
     add_checkin_args(p)
     p.set_defaults(func=cmd_analyze)
 
-    live_help = ("Keys: space pause/resume (skips a rest), n next exercise, r check the camera again, "
-                 "f frames/s and latency, q or Esc quit. The summary is written however the session ends.")
-    p = sub.add_parser("live", help="live coaching from a webcam", epilog=live_help,
-                       description="Live coaching for one exercise from a webcam (or a video file standing "
-                                   "in for one): camera placement, a 3-2-1 countdown, then counts, cues and "
-                                   "sound.")  # fmt: skip
+    live_help = (
+        "Keys: space pause/resume (skips a rest), n next exercise, r check the camera again, "
+        "f frames/s and latency, q or Esc quit. The summary is written however the session ends."
+    )
+    p = sub.add_parser(
+        "live",
+        help="live coaching from a webcam",
+        epilog=live_help,
+        description="Live coaching for one exercise from a webcam (or a video file standing "
+        "in for one): camera placement, a 3-2-1 countdown, then counts, cues and "
+        "sound.",
+    )
     _add_exercise_args(p, required=True)
     _add_live_args(p)
     add_after_run_args(p)
     p.set_defaults(func=cmd_live)
 
-    p = sub.add_parser("session", help="a guided session following a plan", epilog=live_help,
-                       description="A guided session: a list of exercises with targets, rests and side switches. "
-                                   "PLAN is a JSON plan file or a built-in plan: physio-day-1 ... physio-day-5 (the "
-                                   "physiotherapist's progression) or four-exercises.")  # fmt: skip
+    p = sub.add_parser(
+        "session",
+        help="a guided session following a plan",
+        epilog=live_help,
+        description="A guided session: a list of exercises with targets, rests and side switches. "
+        "PLAN is a JSON plan file or a built-in plan: physio-day-1 ... physio-day-5 (the "
+        "physiotherapist's progression) or four-exercises.",
+    )
     p.add_argument("plan", help="plan name or JSON file")
     _add_profile_args(p)
     _add_live_args(p)

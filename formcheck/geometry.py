@@ -71,11 +71,13 @@ def body_scale(pixels: np.ndarray) -> float:
     Distances divided by this are comparable across body sizes and camera distances.
     """
     pairs = [
-        (midpoint(pixels[index("left_shoulder")], pixels[index("right_shoulder")]),
-         midpoint(pixels[index("left_hip")], pixels[index("right_hip")])),
+        (
+            midpoint(pixels[index("left_shoulder")], pixels[index("right_shoulder")]),
+            midpoint(pixels[index("left_hip")], pixels[index("right_hip")]),
+        ),
         (pixels[index("left_shoulder")], pixels[index("left_hip")]),
         (pixels[index("right_shoulder")], pixels[index("right_hip")]),
-    ]  # fmt: skip
+    ]
     for shoulder, hip in pairs:
         d = distance(shoulder, hip)
         if np.isfinite(d) and d > 0:

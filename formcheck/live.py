@@ -31,6 +31,7 @@ import numpy as np
 from formcheck import overlay
 from formcheck import summary as summary_mod
 from formcheck.audio import make_coach
+from formcheck.display import window_problem
 from formcheck.exercises import create
 from formcheck.exercises.base import Exercise, Profile
 from formcheck.pipeline import Interpreter, Options, ending, resolve_model, run_summary
@@ -40,8 +41,15 @@ from formcheck.video import Frame, VideoWriter
 
 WINDOW = "formcheck"
 CHECKPOINT_S = 10.0  # the summary is rewritten this often, so a crash loses little
-KEYS = {27: "quit", ord("q"): "quit", ord("Q"): "quit", ord(" "): "pause", ord("n"): "next", ord("r"): "setup",
-        ord("f"): "readout"}  # fmt: skip
+KEYS = {
+    27: "quit",
+    ord("q"): "quit",
+    ord("Q"): "quit",
+    ord(" "): "pause",
+    ord("n"): "next",
+    ord("r"): "setup",
+    ord("f"): "readout",
+}
 
 
 @dataclass
@@ -120,8 +128,13 @@ class Coaching:
         self.latency_ms = 0.0
 
     def _make(self, item: PlanItem) -> Exercise:
-        profile = Profile(**{**vars(self.profile), "target_reps": item.reps or self.profile.target_reps,
-                             "target_hold_s": item.hold_s or self.profile.target_hold_s})  # fmt: skip
+        profile = Profile(
+            **{
+                **vars(self.profile),
+                "target_reps": item.reps or self.profile.target_reps,
+                "target_hold_s": item.hold_s or self.profile.target_hold_s,
+            }
+        )
         return create(item.exercise, profile)
 
     def _enter(self, stage: str, t_ms: float) -> None:
@@ -179,8 +192,9 @@ class Coaching:
             readout = None
             if self.readout and self.fps is not None:
                 readout = f"{self.fps:.1f} fps, latency {self.latency_ms:.0f} ms"
-            shown = overlay.render(frame.image, item.pose, item.status, info.title, self.exercise.side_label,
-                                   overlay.COACH, readout)  # fmt: skip
+            shown = overlay.render(
+                frame.image, item.pose, item.status, info.title, self.exercise.side_label, overlay.COACH, readout
+            )
             if self.exercise.targets_met():
                 self._speak("Well done", t)
                 self._finish_item(t)
@@ -204,8 +218,12 @@ class Coaching:
                     self.coach.sound("countdown", t)
             return overlay.card(frame.image, [info.title], str(left), pose)
         if self.stage == "paused":
-            return overlay.card(frame.image, ["Press space to carry on.", "n: next exercise   r: check the camera",
-                                              "q: finish"], "Paused", pose)  # fmt: skip
+            return overlay.card(
+                frame.image,
+                ["Press space to carry on.", "n: next exercise   r: check the camera", "q: finish"],
+                "Paused",
+                pose,
+            )
         # rest
         item = self.plan.items[self.index]
         left = item.rest_s - (t - self.stage_since) / 1000
@@ -213,8 +231,9 @@ class Coaching:
             self._next_item(t)
             return overlay.card(frame.image, [], "Next", pose)
         upcoming = create(self.plan.items[self.index + 1].exercise).info.title
-        return overlay.card(frame.image, [f"Next: {upcoming}", "Press space to skip the rest."],
-                            f"Rest {left:.0f}", pose)  # fmt: skip
+        return overlay.card(
+            frame.image, [f"Next: {upcoming}", "Press space to skip the rest."], f"Rest {left:.0f}", pose
+        )
 
     def _setup(self, frame: Frame, pose, t: float) -> np.ndarray:
         info = self.exercise.info
@@ -250,8 +269,9 @@ def _scripted_keys(keys: list[tuple[float, str]]):
     return poll
 
 
-def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveConfig,
-             checkin: dict | None = None) -> dict:  # fmt: skip
+def run_live(
+    source, out_dir: Path, options: Options, plan: Plan, config: LiveConfig, checkin: dict | None = None
+) -> dict:
     """Run a live session until the plan is done, the source ends or the user quits; always writes the summary."""
     from formcheck.pose.landmarker import PoseLandmarker
 
@@ -268,18 +288,33 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
         print(f"formcheck: {message}", file=sys.stderr)
 
     coach = make_coach(mute=config.mute, wav_path=config.sound_file, report=report)
-    sound = "muted" if coach is None else "wav" if config.sound_file else (
-        "device" if getattr(coach.player, "available", False) else "silent")  # fmt: skip
+    sound = (
+        "muted"
+        if coach is None
+        else "wav"
+        if config.sound_file
+        else ("device" if getattr(coach.player, "available", False) else "silent")
+    )
     started = datetime.now(timezone.utc)
-    outputs = {"summary": "summary.json", "track": "track.jsonl", "video": None,
-               "sound": config.sound_file.name if config.sound_file else None}  # fmt: skip
+    outputs = {
+        "summary": "summary.json",
+        "track": "track.jsonl",
+        "video": None,
+        "sound": config.sound_file.name if config.sound_file else None,
+    }
     latencies: list[float] = []
     shown_frames = 0
     wall_start = time.monotonic()
     window = config.window
     poll_script = _scripted_keys(config.keys)
-    header = TrackHeader(source=source.name, width=source.size[0], height=source.size[1], fps=source.fps,
-                         model=options.model_variant, extra={"mode": "live", "plan": plan.name})  # fmt: skip
+    header = TrackHeader(
+        source=source.name,
+        width=source.size[0],
+        height=source.size[1],
+        fps=source.fps,
+        model=options.model_variant,
+        extra={"mode": "live", "plan": plan.name},
+    )
     with PoseLandmarker(model) as landmarker, TrackWriter(out_dir / "track.jsonl", header) as track:
         interpreter = Interpreter(None, options.conditioning, track)
         coaching = Coaching(plan, options.profile, interpreter, coach, config)
@@ -288,24 +323,32 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
             video = VideoWriter(out_dir / "annotated.mp4", source.size, source.fps or 30.0)
             outputs["video"] = "annotated.mp4"
         if window:
-            try:
+            problem = window_problem()
+            if problem is None:
                 cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
-            except cv2.error:
-                report("no display: carrying on without a window")
+            else:
+                report(f"no display ({problem}): carrying on without a window")
                 window = False
 
         def extra() -> dict:
             lat = np.array(latencies) if latencies else None
             wall = time.monotonic() - wall_start
             return {
-                "live": {"fps": round(shown_frames / wall, 2) if wall > 0 and shown_frames else None,
-                         "latency_ms_mean": None if lat is None else round(float(lat.mean()), 1),
-                         "latency_ms_p95": None if lat is None else round(float(np.percentile(lat, 95)), 1),
-                         "frames_shown": shown_frames, "sound": sound},
-                "plan": {"name": plan.name, "items": [i.exercise for i in plan.items],
-                         "completed": coaching.completed, "skipped": coaching.skipped},
+                "live": {
+                    "fps": round(shown_frames / wall, 2) if wall > 0 and shown_frames else None,
+                    "latency_ms_mean": None if lat is None else round(float(lat.mean()), 1),
+                    "latency_ms_p95": None if lat is None else round(float(np.percentile(lat, 95)), 1),
+                    "frames_shown": shown_frames,
+                    "sound": sound,
+                },
+                "plan": {
+                    "name": plan.name,
+                    "items": [i.exercise for i in plan.items],
+                    "completed": coaching.completed,
+                    "skipped": coaching.skipped,
+                },
                 "checkin": checkin,
-            }  # fmt: skip
+            }
 
         reader = LatestFrame(source)
         last_checkpoint = time.monotonic()
@@ -334,8 +377,12 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
                     coaching.fps = shown_frames / elapsed if elapsed > 0 else None
                     if time.monotonic() - last_checkpoint > CHECKPOINT_S:
                         last_checkpoint = time.monotonic()
-                        summary_mod.write(run_summary("live", source, model, options, interpreter, started, "running",
-                                                      outputs, extra()), out_dir / "summary.json")  # fmt: skip
+                        summary_mod.write(
+                            run_summary(
+                                "live", source, model, options, interpreter, started, "running", outputs, extra()
+                            ),
+                            out_dir / "summary.json",
+                        )
                 if reader.error is not None:
                     raise reader.error
         finally:
@@ -348,8 +395,16 @@ def run_live(source, out_dir: Path, options: Options, plan: Plan, config: LiveCo
             if coach is not None:
                 coach.close()
             source.close()
-            summary = run_summary("live" if len(plan.items) == 1 else "session", source, model, options, interpreter,
-                                  started, end.state, outputs, extra())  # fmt: skip
+            summary = run_summary(
+                "live" if len(plan.items) == 1 else "session",
+                source,
+                model,
+                options,
+                interpreter,
+                started,
+                end.state,
+                outputs,
+                extra(),
+            )
             summary_mod.write(summary, out_dir / "summary.json")
     return summary
-

@@ -8,8 +8,8 @@ frame height, so a 640x480 frame and a 1080p one look alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -30,8 +30,11 @@ BOLD = cv2.FONT_HERSHEY_DUPLEX
 _EDGES = [(index(a), index(b)) for a, b in SKELETON]
 
 # Joint angles shown when no exercise is chosen: the near side's main joints.
-POSE_ONLY_ANGLES = {"knee": ("hip", "knee", "ankle"), "hip": ("shoulder", "hip", "knee"),
-                    "elbow": ("shoulder", "elbow", "wrist")}  # fmt: skip
+POSE_ONLY_ANGLES = {
+    "knee": ("hip", "knee", "ankle"),
+    "hip": ("shoulder", "hip", "knee"),
+    "elbow": ("shoulder", "elbow", "wrist"),
+}
 
 Label = Callable[[str], str]
 
@@ -127,17 +130,18 @@ def _hold_ring(img, center, radius, elapsed, target, scale):
     done = min(1.0, elapsed / target) if target else 1.0
     thickness = max(4, int(radius * 0.22))
     cv2.circle(img, center, radius, PANEL, thickness + 4, cv2.LINE_AA)
-    cv2.ellipse(img, center, (radius, radius), -90, 0, 360 * done, GOOD if done >= 1 else ACCENT, thickness,
-                cv2.LINE_AA)  # fmt: skip
+    cv2.ellipse(
+        img, center, (radius, radius), -90, 0, 360 * done, GOOD if done >= 1 else ACCENT, thickness, cv2.LINE_AA
+    )
     text = f"{elapsed:.0f}" if target and elapsed < target else f"{elapsed:.0f}s"
     size = radius / 28.0
     (w, h), _ = cv2.getTextSize(text, BOLD, size, _thickness(size))
-    cv2.putText(img, text, (center[0] - w // 2, center[1] + h // 2), BOLD, size, NEUTRAL, _thickness(size),
-                cv2.LINE_AA)  # fmt: skip
+    cv2.putText(img, text, (center[0] - w // 2, center[1] + h // 2), BOLD, size, NEUTRAL, _thickness(size), cv2.LINE_AA)
 
 
-def draw_status(img: np.ndarray, title: str, status: Status, layout: Layout, label: Label,
-                readout: str | None = None) -> None:  # fmt: skip
+def draw_status(
+    img: np.ndarray, title: str, status: Status, layout: Layout, label: Label, readout: str | None = None
+) -> None:
     """Title, counts, hold progress, an optional fps/latency readout, and the cue or view hint."""
     scale = scale_for(img)
     size = layout.text * scale
@@ -159,15 +163,30 @@ def draw_status(img: np.ndarray, title: str, status: Status, layout: Layout, lab
             top, left = cy, cx - width
             bottom = top + lh + lbase + dh + 3 * pad
             cv2.rectangle(img, (left, top), (cx, bottom), PANEL, -1)
-            cv2.putText(img, name, (cx - pad - lw, top + pad + lh), FONT, small, NEUTRAL, _thickness(small),
-                        cv2.LINE_AA)  # fmt: skip
-            cv2.putText(img, str(total), (cx - pad - dw, bottom - pad), BOLD, digits, BAD if faulty else NEUTRAL,
-                        _thickness(digits), cv2.LINE_AA)  # fmt: skip
+            cv2.putText(
+                img, name, (cx - pad - lw, top + pad + lh), FONT, small, NEUTRAL, _thickness(small), cv2.LINE_AA
+            )
+            cv2.putText(
+                img,
+                str(total),
+                (cx - pad - dw, bottom - pad),
+                BOLD,
+                digits,
+                BAD if faulty else NEUTRAL,
+                _thickness(digits),
+                cv2.LINE_AA,
+            )
             cy = bottom + int(8 * scale)
         if status.hold_elapsed_s is not None:
             radius = int(42 * scale)
-            _hold_ring(img, (img.shape[1] - radius - int(16 * scale), cy + radius + int(8 * scale)), radius,
-                       status.hold_elapsed_s, status.hold_target_s, scale)  # fmt: skip
+            _hold_ring(
+                img,
+                (img.shape[1] - radius - int(16 * scale), cy + radius + int(8 * scale)),
+                radius,
+                status.hold_elapsed_s,
+                status.hold_target_s,
+                scale,
+            )
     else:
         for name, total, faulty in items:
             line = f"{name}: {total}" + (f" ({faulty} with faults)" if faulty else "")
@@ -184,9 +203,7 @@ def draw_status(img: np.ndarray, title: str, status: Status, layout: Layout, lab
             _text(img, text, (x + w + 8 * scale, y + bh - 2), size * 0.9)
     if readout:
         _text(img, readout, (x + 4, img.shape[0] * 0.75), size * 0.8)
-    if not status.view.ok and status.view.message:
-        banner(img, status.view.message, WARN, layout)
-    elif status.view.message and not status.ready:
+    if not status.view.ok and status.view.message or status.view.message and not status.ready:
         banner(img, status.view.message, WARN, layout)
     elif status.active_faults:
         banner(img, status.active_faults[0], BAD, layout)
@@ -203,8 +220,16 @@ def banner(img: np.ndarray, text: str, color, layout: Layout = COMPACT) -> None:
     (tw, th), base = cv2.getTextSize(text, FONT, size, thickness)
     top = h - th - base - int(20 * scale_for(img))
     cv2.rectangle(img, (0, top), (w, h), color, -1)
-    cv2.putText(img, text, ((w - tw) // 2, h - base - int(10 * scale_for(img))), FONT, size, (20, 20, 20),
-                thickness, cv2.LINE_AA)  # fmt: skip
+    cv2.putText(
+        img,
+        text,
+        ((w - tw) // 2, h - base - int(10 * scale_for(img))),
+        FONT,
+        size,
+        (20, 20, 20),
+        thickness,
+        cv2.LINE_AA,
+    )
 
 
 def card(image: np.ndarray, lines: list[str], big: str | None = None, pose: PoseFrame | None = None) -> np.ndarray:
@@ -245,8 +270,15 @@ def _wrap(text: str, size: float, width: int) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def render(image: np.ndarray, pose: PoseFrame, status: Status | None, title: str, label: Label = str,
-           layout: Layout = COMPACT, readout: str | None = None) -> np.ndarray:  # fmt: skip
+def render(
+    image: np.ndarray,
+    pose: PoseFrame,
+    status: Status | None,
+    title: str,
+    label: Label = str,
+    layout: Layout = COMPACT,
+    readout: str | None = None,
+) -> np.ndarray:
     """A copy of ``image`` with the pose and the status drawn on it."""
     img = image.copy()
     scale = scale_for(img)

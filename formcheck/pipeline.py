@@ -68,8 +68,7 @@ class Interpreter:
     moves on with :meth:`next_exercise`, and the summary lists every exercise done.
     """
 
-    def __init__(self, exercise: Exercise | None, conditioning: ConditioningConfig,
-                 track: TrackWriter | None = None):  # fmt: skip
+    def __init__(self, exercise: Exercise | None, conditioning: ConditioningConfig, track: TrackWriter | None = None):
         self.conditioning = conditioning
         self.track = track
         self.done: list[Exercise] = []
@@ -129,9 +128,13 @@ class Interpreter:
     def pose_stats(self) -> dict:
         duration = (self.last_ms - (self.first_ms or 0.0)) / 1000.0
         share = self.frames_with_person / self.frames if self.frames else 0.0
-        return {"frames": self.frames, "frames_with_person": self.frames_with_person,
-                "share_with_person": round(share, 3), "frames_judged": self.usable_frames,
-                "duration_s": round(duration, 2)}  # fmt: skip
+        return {
+            "frames": self.frames,
+            "frames_with_person": self.frames_with_person,
+            "share_with_person": round(share, 3),
+            "frames_judged": self.usable_frames,
+            "duration_s": round(duration, 2),
+        }
 
     def check_judged(self) -> None:
         """Raise :class:`ViewError` when the run never showed a person the rules could judge."""
@@ -162,18 +165,40 @@ def ending() -> Iterator[Ending]:
         raise
 
 
-def run_summary(mode: str, source, model: Path, options: Options, interpreter: Interpreter, started: datetime,
-                ended: str, outputs: dict, extra: dict | None = None) -> dict:  # fmt: skip
+def run_summary(
+    mode: str,
+    source,
+    model: Path,
+    options: Options,
+    interpreter: Interpreter,
+    started: datetime,
+    ended: str,
+    outputs: dict,
+    extra: dict | None = None,
+) -> dict:
     """The session summary of an analyze or live run (see formcheck.summary)."""
     return summary_mod.build(
-        mode=mode, started=started, ended=ended,
-        source={"kind": "camera" if source.name.startswith("camera:") else "file", "name": source.name,
-                "width": source.size[0], "height": source.size[1], "fps": source.fps},
-        model={"variant": "custom" if options.model_path else options.model_variant, "file": Path(model).name,
-               "sha256": sha256_of(Path(model).read_bytes())},
-        profile=vars(options.profile), pose=interpreter.pose_stats(),
-        exercises=interpreter.summaries(), outputs=outputs, extra=extra,
-    )  # fmt: skip
+        mode=mode,
+        started=started,
+        ended=ended,
+        source={
+            "kind": "camera" if source.name.startswith("camera:") else "file",
+            "name": source.name,
+            "width": source.size[0],
+            "height": source.size[1],
+            "fps": source.fps,
+        },
+        model={
+            "variant": "custom" if options.model_path else options.model_variant,
+            "file": Path(model).name,
+            "sha256": sha256_of(Path(model).read_bytes()),
+        },
+        profile=vars(options.profile),
+        pose=interpreter.pose_stats(),
+        exercises=interpreter.summaries(),
+        outputs=outputs,
+        extra=extra,
+    )
 
 
 def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = True) -> dict:
@@ -201,16 +226,29 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     try:
         with PoseProcess(model, source.size) as poses:
             if options.write_track:
-                track = TrackWriter(out_dir / "track.jsonl", TrackHeader(
-                    source=source.name, width=source.size[0], height=source.size[1], fps=fps,
-                    model=options.model_variant, extra={"exercise": options.exercise}))  # fmt: skip
+                track = TrackWriter(
+                    out_dir / "track.jsonl",
+                    TrackHeader(
+                        source=source.name,
+                        width=source.size[0],
+                        height=source.size[1],
+                        fps=fps,
+                        model=options.model_variant,
+                        extra={"exercise": options.exercise},
+                    ),
+                )
                 outputs["track"] = "track.jsonl"
             if options.write_video:
                 writer = VideoWriter(out_dir / "annotated.mp4", source.size, fps)
                 outputs["video"] = "annotated.mp4"
             interpreter = Interpreter(exercise, options.conditioning, track)
-            bar = tqdm(total=source.frame_count, unit="frame", disable=not progress, leave=False,
-                       desc=f"analysing {Path(source.name).name}")  # fmt: skip
+            bar = tqdm(
+                total=source.frame_count,
+                unit="frame",
+                disable=not progress,
+                leave=False,
+                desc=f"analysing {Path(source.name).name}",
+            )
             try:
                 with ending() as end:
                     for frame, raw in poses.detect(source):

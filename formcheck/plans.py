@@ -42,10 +42,11 @@ def builtin_plans() -> dict[str, Plan]:
         plans[f"physio-day-{day}"] = Plan(
             name=f"physio-day-{day}",
             items=tuple(PlanItem(e) for e in PHYSIO_ORDER[:day]),
-            notes=(f"Day {day} of the physiotherapist's progression: {new.replace('_', ' ')} is new today.",
-                   "Note your pain and tingling before and after, so a new exercise that makes them worse "
-                   "can be spotted."),
-        )  # fmt: skip
+            notes=(
+                f"Day {day} of the physiotherapist's progression: {new.replace('_', ' ')} is new today.",
+                "Note your pain and tingling before and after, so a new exercise that makes them worse can be spotted.",
+            ),
+        )
     plans["four-exercises"] = Plan("four-exercises", tuple(PlanItem(e) for e in FOUR_EXERCISES))
     return plans
 

@@ -6,8 +6,8 @@ and by the tests on synthetic tracks: the same conditioning and rules in all thr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from formcheck.exercises.base import Event, Exercise
 from formcheck.landmarks import PoseFrame
@@ -37,8 +37,9 @@ class RuleRun:
         return events
 
 
-def run_rules(exercise: Exercise, frames: Iterable[PoseFrame],
-              conditioning: ConditioningConfig | None = None) -> RuleRun:  # fmt: skip
+def run_rules(
+    exercise: Exercise, frames: Iterable[PoseFrame], conditioning: ConditioningConfig | None = None
+) -> RuleRun:
     """Feed every frame, then finish; the run holds the events and the exercise its summary."""
     run = RuleRun(exercise, conditioning or ConditioningConfig())
     for frame in frames:

@@ -19,9 +19,19 @@ SAFETY = (
 )
 
 
-def build(*, mode: str, source: dict, model: dict | None, exercises: list[dict], pose: dict,
-          ended: str, outputs: dict, profile: dict | None = None, started: datetime | None = None,
-          extra: dict | None = None) -> dict:  # fmt: skip
+def build(
+    *,
+    mode: str,
+    source: dict,
+    model: dict | None,
+    exercises: list[dict],
+    pose: dict,
+    ended: str,
+    outputs: dict,
+    profile: dict | None = None,
+    started: datetime | None = None,
+    extra: dict | None = None,
+) -> dict:
     """The summary document; ``extra`` adds the optional sections (``live``, ``plan``, ``checkin``)."""
     return {
         "format": FORMAT,
@@ -60,11 +70,15 @@ def format_text(summary: dict) -> str:
     src = summary["source"]
     lines.append(f"formcheck summary: {src.get('name')} ({summary['ended']})")
     pose = summary["pose"]
-    lines.append(f"  person in view in {pose['frames_with_person']} of {pose['frames']} frames, "
-                 f"{pose.get('duration_s', 0):.1f} s")  # fmt: skip
+    lines.append(
+        f"  person in view in {pose['frames_with_person']} of {pose['frames']} frames, "
+        f"{pose.get('duration_s', 0):.1f} s"
+    )
     for ex in summary["exercises"]:
-        lines.append(f"  {ex['title']}: {ex['reps']} {'holds' if ex['kind'] == 'holds' else 'reps'}, "
-                     f"{ex['good_reps']} good, {ex['reps_with_faults']} with faults")  # fmt: skip
+        lines.append(
+            f"  {ex['title']}: {ex['reps']} {'holds' if ex['kind'] == 'holds' else 'reps'}, "
+            f"{ex['good_reps']} good, {ex['reps_with_faults']} with faults"
+        )
         for side, s in sorted(ex["per_side"].items()):
             holds = ", ".join(f"{h:.1f}" for h in s["hold_s"])
             held = f"; held {holds} s" if holds else ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -60,7 +60,7 @@ class VideoFileSource:
             raise InputError(f"{self.path} is a folder, not a video file")
         self._cap = cv2.VideoCapture(str(self.path))
         self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
-        ok, first = (self._cap.read() if self._cap.isOpened() else (False, None))
+        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok or first is None:
             self._cap.release()
             raise InputError(f"cannot decode {self.path}: not a video file, or the file is damaged")
@@ -99,8 +99,16 @@ class VideoFileSource:
 class CameraSource:
     """Frames from a webcam, timestamped on arrival; optionally mirrored like a mirror."""
 
-    def __init__(self, index: int = 0, *, width: int = 640, height: int = 480, mirror: bool = True,
-                 max_side: int | None = None, warmup_s: float = 3.0):  # fmt: skip
+    def __init__(
+        self,
+        index: int = 0,
+        *,
+        width: int = 640,
+        height: int = 480,
+        mirror: bool = True,
+        max_side: int | None = None,
+        warmup_s: float = 3.0,
+    ):
         self.mirror, self.max_side = mirror, max_side
         self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():

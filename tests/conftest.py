@@ -60,8 +60,9 @@ def real_track(model_path, request):
     model_tag = sha256_of(model_path.read_bytes())[:10]
     memo: dict[tuple, list[PoseFrame]] = {}
 
-    def load(path: Path, stride: int = 1, start_s: float = 0.0, end_s: float | None = None,
-             max_side: int = 640) -> list[PoseFrame]:  # fmt: skip
+    def load(
+        path: Path, stride: int = 1, start_s: float = 0.0, end_s: float | None = None, max_side: int = 640
+    ) -> list[PoseFrame]:
         key = (str(path), stride, start_s, end_s, max_side)
         if key in memo:
             return memo[key]
@@ -73,8 +74,10 @@ def real_track(model_path, request):
         frames = []
         tmp = cached.with_suffix(".part")
         try:
-            with PoseLandmarker(model_path) as landmarker, TrackWriter(tmp, TrackHeader(
-                    str(path), source.size[0], source.size[1], source.fps)) as writer:  # fmt: skip
+            with (
+                PoseLandmarker(model_path) as landmarker,
+                TrackWriter(tmp, TrackHeader(str(path), source.size[0], source.size[1], source.fps)) as writer,
+            ):
                 import cv2
 
                 for frame in source:

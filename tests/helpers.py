@@ -7,7 +7,7 @@ from collections import Counter
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
 from formcheck.rules import run_rules
-from formcheck.synthetic import Camera, Clip, Noise, render
+from formcheck.testing.synthetic import Camera, Clip, Noise, render
 
 # Every side view: camera on the body's left or right, head toward either edge of the picture.
 CAMERAS = [Camera(near_side=side, head_right=head) for side in ("left", "right") for head in (False, True)]
@@ -15,8 +15,13 @@ CAMERA_IDS = [f"{c.near_side}-side-head-{'right' if c.head_right else 'left'}" f
 REALISTIC = Noise(pixel_sd=1.5, dropout_every_s=2.5, dropout_frames=2, seed=3)
 
 
-def analyse(exercise_id: str, clip: Clip, camera: Camera | None = None, noise: Noise | None = None,
-            profile: Profile | None = None):  # fmt: skip
+def analyse(
+    exercise_id: str,
+    clip: Clip,
+    camera: Camera | None = None,
+    noise: Noise | None = None,
+    profile: Profile | None = None,
+):
     """Run the rules on the rendered clip; returns (summary dict, events)."""
     exercise = create(exercise_id, profile)
     run = run_rules(exercise, render(clip, camera or Camera(), noise or Noise(pixel_sd=1.0, seed=1)))

@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
-from formcheck.synthetic import STANDING, Builder, Camera, Pose
+from formcheck.testing.synthetic import STANDING, Builder, Camera, Pose
 
 FRONT = Camera(view="front")
 LIFT = {"hip": 70, "knee": 80}  # a marching knee lift: thigh well forward, shank hanging
@@ -57,8 +57,9 @@ def test_noise_and_dropouts_change_no_count():
     for camera in (CAMERAS[0], CAMERAS[3], FRONT):
         summary, _ = analyse("aerobic_march", march(ALTERNATING), camera, noise=REALISTIC)
         assert reps_per_side(summary) == {"left": 4, "right": 4} and summary["faults"] == []
-        summary, _ = analyse("aerobic_march", march(["left", "right", ("left", "hop"), "right"]), camera,
-                             noise=REALISTIC)  # fmt: skip
+        summary, _ = analyse(
+            "aerobic_march", march(["left", "right", ("left", "hop"), "right"]), camera, noise=REALISTIC
+        )
         assert summary["steps"] == 4 and faults_by_rep(summary) == {2: {"jump"}}
         (jump,) = summary["faults"]
         assert 0.1 < jump["end_s"] - jump["start_s"] < 0.4  # the time in the air, not the whole step
@@ -158,7 +159,7 @@ def test_stepping_back_from_the_camera_is_not_a_jump():
 
 def test_a_camera_above_the_floor_sees_the_far_foot_higher_yet_counts_both_feet():
     from formcheck.exercises.body import Body
-    from formcheck.synthetic import Clip, render
+    from formcheck.testing.synthetic import Clip, render
 
     for near, far in (("left", "right"), ("right", "left")):
         camera = Camera(near_side=near, height=0.9, distance=2.2, focal_px=400)  # lens at hip height, close

@@ -24,8 +24,9 @@ def test_a_persisting_fault_does_not_chatter():
 
 def test_one_utterance_at_a_time_and_corrections_first():
     planner = CuePlanner(gap_s=1.0)
-    first = planner.plan([Event(0, "rep", "Rep 1", data={"good": True}), Event(0, "cue", "Straighten your leg")],
-                         0, say_ms)  # fmt: skip
+    first = planner.plan(
+        [Event(0, "rep", "Rep 1", data={"good": True}), Event(0, "cue", "Straighten your leg")], 0, say_ms
+    )
     assert [(s.kind, s.name) for s in first] == [("tone", "rep"), ("speech", "Straighten your leg")]
     busy = planner.plan([Event(1000, "cue", "Keep your back flat")], 1000, say_ms)
     assert busy == []  # still speaking (1.5 s + 1 s gap): dropped, not queued

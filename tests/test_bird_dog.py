@@ -3,7 +3,8 @@ from dataclasses import replace
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, bird_dog_reach, faults_by_rep, reps_per_side
 
-from formcheck.synthetic import QUADRUPED, Builder, Pose
+from formcheck.testing.synthetic import QUADRUPED, Builder, Pose
+
 
 def bird_dog(pairs, hold=3.5, start=QUADRUPED, getting_down=False):
     b = Builder(Pose(y=0.95) if getting_down else start)
@@ -49,8 +50,12 @@ def test_getting_into_position_counts_nothing():
     ],
 )
 def test_each_hold_fault_is_found_in_its_rep_only(fault, extra):
-    pairs = [("left", "right", {}, None), ("right", "left", {}, None), ("left", "right", extra, None),
-             ("right", "left", {}, None)]  # fmt: skip
+    pairs = [
+        ("left", "right", {}, None),
+        ("right", "left", {}, None),
+        ("left", "right", extra, None),
+        ("right", "left", {}, None),
+    ]
     summary, _ = analyse("bird_dog", bird_dog(pairs))
     assert reps_per_side(summary) == {"left": 2, "right": 2}
     assert faults_by_rep(summary) == {2: {fault}}

@@ -9,7 +9,7 @@ from helpers import CAMERA_IDS, CAMERAS
 
 from formcheck.exercises.body import Body
 from formcheck.landmarks import index
-from formcheck.synthetic import SUPINE, Clip, render
+from formcheck.testing.synthetic import SUPINE, Clip, render
 
 
 def body(pose, camera, hide=()):
@@ -37,8 +37,9 @@ def test_hidden_far_hip_and_shoulder_still_give_the_flexion():
     assert far_hidden.hip_flexion("right") == pytest.approx(90, abs=3)
     assert np.all(np.isfinite(far_hidden.mid("hip")))
     no_knee = body(pose, CAMERAS[0], hide=("right_knee",))
-    assert math.isnan(no_knee.hip_flexion("right")) and math.isnan(no_knee.distance_to_segment(
-        "left_wrist", "right_hip", "right_knee"))
+    assert math.isnan(no_knee.hip_flexion("right")) and math.isnan(
+        no_knee.distance_to_segment("left_wrist", "right_hip", "right_knee")
+    )
 
 
 @pytest.mark.parametrize("camera", CAMERAS, ids=CAMERA_IDS)
@@ -48,14 +49,16 @@ def test_signed_hip_flexion_is_negative_below_the_trunk_line(camera):
     assert b.hip_flexion("left", signed=True) == pytest.approx(-10, abs=2)
     assert b.hip_flexion("left") == pytest.approx(10, abs=2)  # unsigned by default
     assert b.hip_flexion("right", signed=True) == pytest.approx(
-        body(replace(SUPINE, r_hip=120), camera).hip_flexion("right", signed=True) - 60, abs=3)  # past vertical
+        body(replace(SUPINE, r_hip=120), camera).hip_flexion("right", signed=True) - 60, abs=3
+    )  # past vertical
 
 
 def test_limb_consistent_rejects_a_misplaced_far_limb():
     b = body(replace(SUPINE, l_ankle=20, r_ankle=-40), CAMERAS[0])
     assert b.limb_consistent("right", "left", ("knee", "ankle", "foot_index")) is True
-    b.px[index("right_foot_index")] = b.px[index("right_ankle")] + 0.2 * (b.px[index("right_foot_index")]
-                                                                        - b.px[index("right_ankle")])  # fmt: skip
+    b.px[index("right_foot_index")] = b.px[index("right_ankle")] + 0.2 * (
+        b.px[index("right_foot_index")] - b.px[index("right_ankle")]
+    )
     assert b.limb_consistent("right", "left", ("knee", "ankle", "foot_index")) is False
     b.px[index("right_knee")] = float("nan")
     assert b.limb_consistent("right", "left", ("knee", "ankle", "foot_index")) is None

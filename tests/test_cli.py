@@ -22,8 +22,9 @@ SCHEMAS = Path(__file__).resolve().parents[1] / "formcheck" / "schemas"
 
 
 def formcheck(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "formcheck", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, **kwargs)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "formcheck", *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *words: str) -> None:
@@ -69,10 +70,10 @@ def test_unknown_exercise_and_bad_threshold(tmp_path):
     clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
     out = tmp_path / "out"
     assert_one_line_error(formcheck("analyze", clip, "-e", "yoga", "-o", out), 2, "unknown exercise", "bird_dog")
-    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "wobble=3", "-o", out), 2,
-                          "wobble")  # fmt: skip
-    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "x", "-o", out), 2,
-                          "NAME=NUMBER")  # fmt: skip
+    assert_one_line_error(
+        formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "wobble=3", "-o", out), 2, "wobble"
+    )
+    assert_one_line_error(formcheck("analyze", clip, "-e", "bird_dog", "--threshold", "x", "-o", out), 2, "NAME=NUMBER")
     assert not out.exists()  # a refused run writes nothing
 
 
@@ -115,7 +116,7 @@ def test_wrong_model_file(tmp_path):
 def test_truncated_model_file(tmp_path, model_path):
     clip = write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 3)
     cut = tmp_path / "cut.task"
-    cut.write_bytes(model_path.read_bytes()[: 3_000_000])
+    cut.write_bytes(model_path.read_bytes()[:3_000_000])
     assert_one_line_error(formcheck("analyze", clip, "--model", cut, "-o", tmp_path / "out"), 4, "cut.task")
     assert_one_line_error(formcheck("models", "verify", cut), 4, "cut.task")
 
@@ -168,9 +169,14 @@ def test_ctrl_c_keeps_what_was_recorded(tmp_path, model_path):
     """Ctrl-C in a terminal signals the whole process group: formcheck and its pose process."""
     clip = shared_clip("birddog_high-oblique_home_02.mp4")
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "formcheck", "analyze", str(clip), "-e", "bird_dog", "-o", str(out),
-                             "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=default_sigint)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "formcheck", "analyze", str(clip), "-e", "bird_dog", "-o", str(out), "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=default_sigint,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out / "track.jsonl").exists():
         time.sleep(0.2)
@@ -193,8 +199,9 @@ def test_ctrl_c_keeps_what_was_recorded(tmp_path, model_path):
 def test_live_with_a_video_as_camera_headless(tmp_path, model_path):
     clip = shared_clip("cobra_side_viggleAI_02.mp4")
     out, shots = tmp_path / "out", tmp_path / "frames"
-    result = formcheck("live", "-e", "lumbar_extension", "--camera", clip, "--no-window", "--save-frames", shots,
-                       "-o", out)  # fmt: skip
+    result = formcheck(
+        "live", "-e", "lumbar_extension", "--camera", clip, "--no-window", "--save-frames", shots, "-o", out
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["mode"] == "live" and summary["ended"] == "completed"

@@ -3,11 +3,11 @@ import json
 import numpy as np
 import pytest
 
-from formcheck import synthetic
 from formcheck.errors import InputError
 from formcheck.landmarks import PoseFrame, index
 from formcheck.pose.filters import ConditioningConfig, OneEuroFilter, PoseConditioner
 from formcheck.pose.track import TrackHeader, TrackWriter, read_track
+from formcheck.testing import synthetic
 
 
 def test_one_euro_smooths_jitter_when_still_and_follows_motion():

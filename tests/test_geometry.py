@@ -37,16 +37,22 @@ def test_body_scale_falls_back_to_one_side():
     assert math.isnan(geometry.body_scale(np.full((33, 2), np.nan)))
 
 
-@pytest.mark.parametrize("pose, expected", [
-    (synthetic.STANDING, "standing"), (synthetic.QUADRUPED, "quadruped"),
-    (synthetic.SUPINE, "supine"), (synthetic.PRONE, "prone"),
-    (synthetic.Pose(y=0.45, l_hip=90, r_hip=90, l_knee=90, r_knee=90), "sitting"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "pose, expected",
+    [
+        (synthetic.STANDING, "standing"),
+        (synthetic.QUADRUPED, "quadruped"),
+        (synthetic.SUPINE, "supine"),
+        (synthetic.PRONE, "prone"),
+        (synthetic.Pose(y=0.45, l_hip=90, r_hip=90, l_knee=90, r_knee=90), "sitting"),
+    ],
+)
 @pytest.mark.parametrize("near", ["left", "right"])
 @pytest.mark.parametrize("head_right", [False, True])
 def test_posture_and_near_side_from_any_side_view(pose, expected, near, head_right):
-    frame = synthetic.render(synthetic.Clip([(0, pose), (0.01, pose)]),
-                             synthetic.Camera(near_side=near, head_right=head_right))[0]  # fmt: skip
+    frame = synthetic.render(
+        synthetic.Clip([(0, pose), (0.01, pose)]), synthetic.Camera(near_side=near, head_right=head_right)
+    )[0]
     assert geometry.posture(frame.pixels()) == expected
     assert geometry.near_side(frame.landmarks) == near
 

@@ -2,7 +2,7 @@ import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
 from formcheck.exercises.base import Profile
-from formcheck.synthetic import STANDING, Builder, Pose
+from formcheck.testing.synthetic import STANDING, Builder, Pose
 
 SHORT = Profile(target_hold_s=5.0)  # most tests hold 5 s instead of 20 s to stay fast
 SITTING = Pose(y=0.5, l_hip=90, r_hip=90, l_knee=90, r_knee=90)
@@ -45,8 +45,7 @@ def stretch(holds, fps=15.0, start=STANDING):
 
 @pytest.mark.parametrize("camera", CAMERAS, ids=CAMERA_IDS)
 def test_clean_holds_each_side_without_faults(camera):
-    summary, events = analyse("hamstring_stretch", stretch([("right", 2, {}), ("left", 2, {})]), camera,
-                              profile=SHORT)  # fmt: skip
+    summary, events = analyse("hamstring_stretch", stretch([("right", 2, {}), ("left", 2, {})]), camera, profile=SHORT)
     assert reps_per_side(summary) == {"right": 1, "left": 1}
     assert summary["good_reps"] == 2 and summary["faults"] == []
     # the foot rests 7.5 s; the hold starts once it has stayed put for half a second
@@ -57,15 +56,15 @@ def test_clean_holds_each_side_without_faults(camera):
 
 
 def test_mirrored_left_leg_first():
-    summary, _ = analyse("hamstring_stretch", stretch([("left", 2, {}), ("right", 2, {})]), CAMERAS[1],
-                         profile=SHORT)  # fmt: skip
+    summary, _ = analyse("hamstring_stretch", stretch([("left", 2, {}), ("right", 2, {})]), CAMERAS[1], profile=SHORT)
     assert [r["side"] for r in summary["records"]] == ["left", "right"] and summary["faults"] == []
 
 
 def test_noise_and_dropouts_change_no_hold():
     for camera in (CAMERAS[0], CAMERAS[3]):
-        summary, _ = analyse("hamstring_stretch", stretch([("right", 2, {}), ("left", 2, {})]), camera,
-                             noise=REALISTIC, profile=SHORT)  # fmt: skip
+        summary, _ = analyse(
+            "hamstring_stretch", stretch([("right", 2, {}), ("left", 2, {})]), camera, noise=REALISTIC, profile=SHORT
+        )
         assert reps_per_side(summary) == {"right": 1, "left": 1} and summary["faults"] == []
         assert [r["hold_s"] for r in summary["records"]] == [pytest.approx(7.2, abs=0.5)] * 2
 
@@ -128,7 +127,7 @@ def test_a_hidden_far_hip_is_not_guessed():
     from formcheck.exercises import create
     from formcheck.landmarks import VISIBILITY, index
     from formcheck.rules import run_rules
-    from formcheck.synthetic import Noise, render
+    from formcheck.testing.synthetic import Noise, render
 
     frames = render(stretch([("left", 2, {"hip_hike": 0.03})]), CAMERAS[0], Noise(pixel_sd=1.0, seed=1))
     for frame in frames:
@@ -146,12 +145,15 @@ def test_turning_around_to_keep_the_raised_leg_near_the_camera():
 
     from formcheck.exercises import create
     from formcheck.rules import run_rules
-    from formcheck.synthetic import Camera, Noise, render
+    from formcheck.testing.synthetic import Camera, Noise, render
 
     camera = Camera(near_side="right", distance=2.45)
     first = render(stretch([("right", 2, {})]), camera, Noise(pixel_sd=1.0, seed=1))
-    second = render(stretch([("left", 2, {}), ("left", 2, {"hip_hike": 0.03})]), replace(camera, near_side="left"),
-                    Noise(pixel_sd=1.0, seed=2))  # fmt: skip
+    second = render(
+        stretch([("left", 2, {}), ("left", 2, {"hip_hike": 0.03})]),
+        replace(camera, near_side="left"),
+        Noise(pixel_sd=1.0, seed=2),
+    )
     offset = first[-1].t_ms + 1000.0 / 15
     frames = first + [replace(f, t_ms=f.t_ms + offset) for f in second]
     exercise = create("hamstring_stretch", SHORT)

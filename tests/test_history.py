@@ -22,20 +22,60 @@ def summary(day: str, *exercises: tuple[str, int, int], hour: int = 10, holds=()
     """A session summary as formcheck writes it: (exercise id, reps, good) per exercise."""
     entries = []
     for ex_id, reps, good in exercises:
-        records = [{"index": i, "side": "left" if i % 2 else "right", "start_s": 2.0 * i, "end_s": 2.0 * i + 1.5,
-                    "good": i < good, "faults": [] if i < good else ["knee_bent"], "peak": 30.0 + i,
-                    "hold_s": holds[i] if i < len(holds) else None, "target_hold_s": 30.0 if holds else None,
-                    "target_reached": None} for i in range(reps)]  # fmt: skip
-        entries.append({"exercise": ex_id, "title": ex_id.replace("_", " "), "kind": "holds" if holds else "reps",
-                        "targets": {"reps": 10, "hold_s": 30.0 if holds else None}, "reps": reps, "good_reps": good,
-                        "reps_with_faults": reps - good, "per_side": {}, "records": records,
-                        "faults": [{"id": "knee_bent", "cue": "Keep your knee straight", "start_s": 2.0 * i,
-                                    "end_s": 2.0 * i + 1, "rep": i, "side": "left"} for i in range(good, reps)],
-                        "active_s": 20.0, "good_form_s": 15.0, "cannot_check": []})  # fmt: skip
-    return {"format": "formcheck.session_summary", "version": 1, "started": f"{day}T{hour:02d}:00:00+00:00",
-            "created": f"{day}T{hour:02d}:05:00+00:00", "mode": "analyze", "ended": "completed",
-            "source": {"kind": "file", "name": f"{day}-{hour}.mp4"}, "pose": {"duration_s": 300.0},
-            "exercises": entries, "outputs": {}}  # fmt: skip
+        records = [
+            {
+                "index": i,
+                "side": "left" if i % 2 else "right",
+                "start_s": 2.0 * i,
+                "end_s": 2.0 * i + 1.5,
+                "good": i < good,
+                "faults": [] if i < good else ["knee_bent"],
+                "peak": 30.0 + i,
+                "hold_s": holds[i] if i < len(holds) else None,
+                "target_hold_s": 30.0 if holds else None,
+                "target_reached": None,
+            }
+            for i in range(reps)
+        ]
+        entries.append(
+            {
+                "exercise": ex_id,
+                "title": ex_id.replace("_", " "),
+                "kind": "holds" if holds else "reps",
+                "targets": {"reps": 10, "hold_s": 30.0 if holds else None},
+                "reps": reps,
+                "good_reps": good,
+                "reps_with_faults": reps - good,
+                "per_side": {},
+                "records": records,
+                "faults": [
+                    {
+                        "id": "knee_bent",
+                        "cue": "Keep your knee straight",
+                        "start_s": 2.0 * i,
+                        "end_s": 2.0 * i + 1,
+                        "rep": i,
+                        "side": "left",
+                    }
+                    for i in range(good, reps)
+                ],
+                "active_s": 20.0,
+                "good_form_s": 15.0,
+                "cannot_check": [],
+            }
+        )
+    return {
+        "format": "formcheck.session_summary",
+        "version": 1,
+        "started": f"{day}T{hour:02d}:00:00+00:00",
+        "created": f"{day}T{hour:02d}:05:00+00:00",
+        "mode": "analyze",
+        "ended": "completed",
+        "source": {"kind": "file", "name": f"{day}-{hour}.mp4"},
+        "pose": {"duration_s": 300.0},
+        "exercises": entries,
+        "outputs": {},
+    }
 
 
 @pytest.fixture
@@ -45,13 +85,16 @@ def db(tmp_path):
 
 def test_round_trip_and_re_recording_replaces(db):
     s = summary("2026-11-20", ("lumbar_extension", 10, 8), ("nerve_floss", 20, 20))
-    sid = history.record_session(s, {"pain_before": 4, "pain_after": 3, "tingling_before": True,
-                                     "tingling_after": False}, db=db)  # fmt: skip
+    sid = history.record_session(
+        s, {"pain_before": 4, "pain_after": 3, "tingling_before": True, "tingling_after": False}, db=db
+    )
     assert history.record_session(s, db=db) == sid  # the same run again: no copy, check-in kept
     [got] = history.list_sessions(db=db)
     assert got["id"] == sid and got["day"] == "2026-11-20" and got["duration_s"] == 300.0
     assert [(e["exercise"], e["reps"], e["good_reps"], e["reps_with_faults"]) for e in got["exercises"]] == [
-        ("lumbar_extension", 10, 8, 2), ("nerve_floss", 20, 20, 0)]
+        ("lumbar_extension", 10, 8, 2),
+        ("nerve_floss", 20, 20, 0),
+    ]
     assert got["exercises"][0]["faults"] == [{"fault": "knee_bent", "cue": "Keep your knee straight", "n": 2}]
     c = got["checkin"]
     assert (c["pain_before"], c["pain_after"], c["tingling_before"], c["tingling_after"]) == (4, 3, 1, 0)
@@ -97,8 +140,10 @@ def test_delete_and_export(db, tmp_path):
     assert history.export_csv(out, db=db) == 3
     rows = list(csv.DictReader(out.open()))
     assert [(r["day"], r["exercise"], r["reps"], r["pain_before"]) for r in rows] == [
-        ("2026-11-20", "lumbar_extension", "10", "3"), ("2026-11-21", "lumbar_extension", "10", ""),
-        ("2026-11-21", "nerve_floss", "12", "")]  # fmt: skip
+        ("2026-11-20", "lumbar_extension", "10", "3"),
+        ("2026-11-21", "lumbar_extension", "10", ""),
+        ("2026-11-21", "nerve_floss", "12", ""),
+    ]
     assert history.delete_session(a, db=db) and not history.delete_session(a, db=db)
     assert [s["day"] for s in history.list_sessions(db=db)] == ["2026-11-21"]
     with db_mod.connect(db) as conn:  # the deleted session's exercises, records and check-in went with it
@@ -112,17 +157,22 @@ def program(db):
 
 
 def test_program_flags_a_pain_rise_after_a_new_exercise(db):
-    history.record_session(summary("2026-11-16", ("lumbar_extension", 10, 10)),
-                           {"pain_before": 4, "pain_after": 3}, db=db)  # fmt: skip
+    history.record_session(
+        summary("2026-11-16", ("lumbar_extension", 10, 10)), {"pain_before": 4, "pain_after": 3}, db=db
+    )
     view = program(db)
     assert view.program_day == 1 and view.next_to_add == "nerve_floss" and not view.flagged
     assert "add nerve_floss" in view.advice
-    history.record_session(summary("2026-11-17", ("lumbar_extension", 10, 10), ("nerve_floss", 20, 18)),
-                           {"pain_before": 3, "pain_after": 3}, db=db)  # fmt: skip
+    history.record_session(
+        summary("2026-11-17", ("lumbar_extension", 10, 10), ("nerve_floss", 20, 18)),
+        {"pain_before": 3, "pain_after": 3},
+        db=db,
+    )
     assert not program(db).flagged and program(db).next_to_add == "nerve_glide"
     # day 3: nerve glide added, and pain goes up 3 -> 6 with tingling after
-    history.record_session(summary("2026-11-18", ("lumbar_extension", 10, 10), ("nerve_floss", 20, 20),
-                                   ("nerve_glide", 20, 15)), db=db)  # fmt: skip
+    history.record_session(
+        summary("2026-11-18", ("lumbar_extension", 10, 10), ("nerve_floss", 20, 20), ("nerve_glide", 20, 15)), db=db
+    )
     history.record_checkin({"pain_before": 3}, db=db, day="2026-11-18")
     history.record_checkin({"pain_after": 6, "tingling_after": True}, db=db, day="2026-11-18")
     view = program(db)
@@ -134,14 +184,15 @@ def test_program_flags_a_pain_rise_after_a_new_exercise(db):
     assert any("up from 3 the day before" in f for f in flagged.flags)
     assert "do not add the next exercise" in view.advice and "nerve_glide" in view.advice
     # a day without a new exercise is never flagged, whatever the pain did
-    history.record_session(summary("2026-11-19", ("lumbar_extension", 10, 10)),
-                           {"pain_before": 2, "pain_after": 7}, db=db)  # fmt: skip
+    history.record_session(
+        summary("2026-11-19", ("lumbar_extension", 10, 10)), {"pain_before": 2, "pain_after": 7}, db=db
+    )
     assert [d.day for d in program(db).flagged] == ["2026-11-18"]
 
 
 def test_program_not_started_and_complete(db):
     assert program(db).program_day == 0 and "day 1 is lumbar_extension" in program(db).advice
-    for i, ex in enumerate(history.PROGRAM):
+    for i in range(len(history.PROGRAM)):
         history.record_session(summary(f"2026-11-0{i + 1}", *[(e, 5, 5) for e in history.PROGRAM[: i + 1]]), db=db)
     view = program(db)
     assert view.program_day == 5 and view.next_to_add is None and "All five" in view.advice
@@ -165,8 +216,12 @@ WRITER = textwrap.dedent("""
 
 
 def writer(db, tag: str, count: int, records: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(db), tag, str(count), str(records)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), tag, str(count), str(records)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def assert_consistent(db, records: int) -> int:
@@ -210,13 +265,15 @@ def test_a_process_killed_mid_write_leaves_the_database_consistent(db):
 
 
 def test_history_cli(db, tmp_path):
-    history.record_session(summary("2026-11-16", ("lumbar_extension", 10, 10)), {"pain_before": 4, "pain_after": 3},
-                           db=db)  # fmt: skip
+    history.record_session(
+        summary("2026-11-16", ("lumbar_extension", 10, 10)), {"pain_before": 4, "pain_after": 3}, db=db
+    )
     sid = history.record_session(summary("2026-11-17", ("lumbar_extension", 10, 9), ("nerve_floss", 20, 18)), db=db)
 
     def run(*args):
-        result = subprocess.run([sys.executable, "-m", "formcheck", *map(str, args)], capture_output=True,
-                                text=True, timeout=120)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "formcheck", *map(str, args)], capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -231,7 +288,8 @@ def test_history_cli(db, tmp_path):
     assert "nerve_floss" in html and "Pain before and after" in html and html.count("<svg") >= 5
     assert "Symptoms rose on 2026-11-17" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
-        'xmlns:xlink="http://www.w3.org/1999/xlink"', "")  # fmt: skip
+        'xmlns:xlink="http://www.w3.org/1999/xlink"', ""
+    )
     run("history", "--db", db, "--export", tmp_path / "all.csv")
     assert len(list(csv.DictReader((tmp_path / "all.csv").open()))) == 3
     run("history", "--db", db, "--delete", sid)

@@ -7,7 +7,7 @@ from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, fault_ids, faults_b
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
 from formcheck.rules import run_rules
-from formcheck.synthetic import SUPINE, Builder, Camera, Noise, Pose, render
+from formcheck.testing.synthetic import SUPINE, Builder, Camera, Noise, Pose, render
 
 SHORT = Profile(target_hold_s=4.0)  # most clips hold 5 s against a 4 s target, to keep the tests fast
 SITTING = replace(SUPINE, y=0.1, trunk=90.0, l_hip=90, r_hip=90)
@@ -16,9 +16,17 @@ SITTING = replace(SUPINE, y=0.1, trunk=90.0, l_hip=90, r_hip=90)
 def pull(side: str, hip=120, knee=120, abduct=0, arms=(25, 45), other_hip=0, other_knee=0) -> dict:
     """Pose changes for pulling ``side``'s knee in (default: hugged to the chest, both hands on the knee)."""
     me, other = side[0], "l" if side == "right" else "r"
-    return {f"{me}_hip": hip, f"{me}_knee": knee, f"{me}_abduct": abduct, f"{other}_hip": other_hip,
-            f"{other}_knee": other_knee, "l_shoulder": arms[0], "r_shoulder": arms[0], "l_elbow": arms[1],
-            "r_elbow": arms[1]}  # fmt: skip
+    return {
+        f"{me}_hip": hip,
+        f"{me}_knee": knee,
+        f"{me}_abduct": abduct,
+        f"{other}_hip": other_hip,
+        f"{other}_knee": other_knee,
+        "l_shoulder": arms[0],
+        "r_shoulder": arms[0],
+        "l_elbow": arms[1],
+        "r_elbow": arms[1],
+    }
 
 
 def stretches(holds, hold=5.0, start: Pose = SUPINE, sitting_up=False, fps=15):
@@ -49,7 +57,7 @@ def test_clean_holds_counted_per_side_without_faults(camera):
 
 
 def test_holds_of_20_seconds_for_30_seconds_a_side_then_switch_and_a_short_hold_is_flagged():
-    """"Hold this pose for 20 seconds ... Repeat this exercise for 30 seconds, then switch to the left side."
+    """ "Hold this pose for 20 seconds ... Repeat this exercise for 30 seconds, then switch to the left side."
 
     A second hold on the right only needs the 30 s's remainder; the switch
     is prompted once the right side has been held 30 s, not after its first hold.
@@ -93,9 +101,11 @@ def test_sitting_down_and_lying_back_counts_nothing():
 
 
 def test_how_far_the_knee_comes_in_is_reported_and_only_a_knee_never_drawn_in_is_flagged():
-    holds = [("right", dict(hip=65, knee=90, arms=(20, 0)), None), ("right", dict(hip=95, knee=110, arms=(40, 0)),
-                                                                        None),
-             ("right", dict(hip=135, knee=130, arms=(10, 85)), None)]  # fmt: skip
+    holds = [
+        ("right", dict(hip=65, knee=90, arms=(20, 0)), None),
+        ("right", dict(hip=95, knee=110, arms=(40, 0)), None),
+        ("right", dict(hip=135, knee=130, arms=(10, 85)), None),
+    ]
     summary, _ = analyse("knee_to_shoulder", stretches(holds), profile=SHORT)
     assert faults_by_rep(summary) == {0: {"knee_not_pulled"}}  # the thigh never got past upright
     half, low, deep = per_record(summary, "hip_flexion_deg")
@@ -133,8 +143,12 @@ def test_mirrored_fault_on_the_left_leg():
 
 
 def test_knee_toward_the_opposite_shoulder_is_reported_from_the_3d_landmarks():
-    holds = [("right", {}, None), ("right", dict(abduct=-25), None), ("right", dict(abduct=40), None),
-             ("right", dict(abduct=60), None)]  # fmt: skip
+    holds = [
+        ("right", {}, None),
+        ("right", dict(abduct=-25), None),
+        ("right", dict(abduct=40), None),
+        ("right", dict(abduct=60), None),
+    ]
     summary, _ = analyse("knee_to_shoulder", stretches(holds), profile=SHORT)
     straight, across, out, far_out = per_record(summary, "knee_offset_half_hips")
     assert straight == pytest.approx(1.0, abs=0.1)  # over its own hip: straight to the chest
@@ -157,8 +171,7 @@ def test_a_hidden_far_leg_is_not_judged_and_not_guessed():
     # Camera on the left, far (right) side hidden: a bent right leg under the pulled left knee is not
     # flagged (cannot see it), and a pulled right knee is not counted (cannot see which knee moved).
     clip = stretches([("left", dict(other_hip=45, other_knee=90), None), ("right", {}, None)])
-    summary, _ = analyse("knee_to_shoulder", clip, Camera(near_side="left"), Noise(far_visibility=0.3),
-                         profile=SHORT)  # fmt: skip
+    summary, _ = analyse("knee_to_shoulder", clip, Camera(near_side="left"), Noise(far_visibility=0.3), profile=SHORT)
     assert per_record(summary, "side") == ["left"] and summary["faults"] == []
 
 
@@ -182,6 +195,7 @@ def test_info_declares_targets_and_what_it_cannot_see():
 
 
 def test_a_straight_leg_raise_is_no_knee_pull():
-    summary, _ = analyse("knee_to_shoulder", stretches([("right", dict(hip=70, knee=0, arms=(0, 0)), None)]),
-                         profile=SHORT)  # fmt: skip
+    summary, _ = analyse(
+        "knee_to_shoulder", stretches([("right", dict(hip=70, knee=0, arms=(0, 0)), None)]), profile=SHORT
+    )
     assert summary["reps"] == 0 and summary["faults"] == []

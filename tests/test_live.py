@@ -8,13 +8,13 @@ import numpy as np
 from helpers import bird_dog_reach
 from test_lumbar_extension import ON_ELBOWS
 
-from formcheck import synthetic
 from formcheck.audio import Coach, WavRecorder
 from formcheck.exercises.base import Profile
 from formcheck.live import Coaching, LiveConfig
 from formcheck.pipeline import Interpreter
 from formcheck.plans import Plan, PlanItem, builtin_plans, load_plan
 from formcheck.pose.filters import ConditioningConfig
+from formcheck.testing import synthetic
 from formcheck.video import Frame
 
 
@@ -33,8 +33,13 @@ def routine():
 def run(plan, poses, keys=(), tmp_path=None):
     recorder = WavRecorder(tmp_path / "s.wav") if tmp_path else None
     interpreter = Interpreter(None, ConditioningConfig())
-    coaching = Coaching(plan, Profile(), interpreter, Coach(recorder, None) if recorder else None,
-                        LiveConfig(window=False, countdown_s=1, settle_s=0.5))  # fmt: skip
+    coaching = Coaching(
+        plan,
+        Profile(),
+        interpreter,
+        Coach(recorder, None) if recorder else None,
+        LiveConfig(window=False, countdown_s=1, settle_s=0.5),
+    )
     image = np.zeros((480, 640, 3), np.uint8)
     pending = sorted(keys)
     stages = []
@@ -58,8 +63,15 @@ PLAN = Plan("test", (PlanItem("bird_dog", reps=2, rest_s=3.0), PlanItem("lumbar_
 
 def test_a_guided_plan_runs_setup_countdown_active_rest_for_each_exercise(tmp_path):
     coaching, interpreter, stages = run(PLAN, routine(), tmp_path=tmp_path)
-    assert stages == [(0, "setup"), (0, "countdown"), (0, "active"), (0, "rest"), (1, "setup"), (1, "countdown"),
-                      (1, "active")]  # fmt: skip
+    assert stages == [
+        (0, "setup"),
+        (0, "countdown"),
+        (0, "active"),
+        (0, "rest"),
+        (1, "setup"),
+        (1, "countdown"),
+        (1, "active"),
+    ]
     assert coaching.completed == ["bird_dog", "lumbar_extension"] and coaching.finished
     bird, press = (e.summary() for e in interpreter.done)
     assert {s: v["reps"] for s, v in bird["per_side"].items()} == {"left": 1, "right": 1}
@@ -79,8 +91,7 @@ def test_pause_stops_counting_and_next_skips(tmp_path):
 
 def test_recheck_returns_to_setup_and_keeps_the_count():
     coaching, interpreter, stages = run(PLAN, routine(), keys=[(7.8, "setup")])  # between the two reps
-    assert stages[:6] == [(0, "setup"), (0, "countdown"), (0, "active"), (0, "setup"), (0, "countdown"),
-                          (0, "active")]  # fmt: skip
+    assert stages[:6] == [(0, "setup"), (0, "countdown"), (0, "active"), (0, "setup"), (0, "countdown"), (0, "active")]
     first = interpreter.done[0].summary()["records"][0]
     assert first["side"] == "left" and first["index"] == 0 and first["good"]
 
@@ -103,8 +114,22 @@ def test_live_on_the_sample_clip_counts_cues_and_tones(tmp_path, model_path):
     from test_cli import formcheck
 
     out, shots, wav = tmp_path / "out", tmp_path / "shots", tmp_path / "sound.wav"
-    result = formcheck("live", "-e", "bird_dog", "--camera", SAMPLE_VIDEOS / "bird_dog_good.mp4", "--no-window",
-                       "--save-frames", shots, "--sound-file", wav, "--countdown", "0", "-o", out)  # fmt: skip
+    result = formcheck(
+        "live",
+        "-e",
+        "bird_dog",
+        "--camera",
+        SAMPLE_VIDEOS / "bird_dog_good.mp4",
+        "--no-window",
+        "--save-frames",
+        shots,
+        "--sound-file",
+        wav,
+        "--countdown",
+        "0",
+        "-o",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
     bird = summary["exercises"][0]
@@ -126,14 +151,27 @@ def test_guided_session_from_a_plan_file_with_checkin(tmp_path, model_path):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"name": "mine", "items": [{"exercise": "bird_dog", "reps": 2, "rest_s": 0}]}))
     out = tmp_path / "out"
-    result = formcheck("session", plan, "--camera", SAMPLE_VIDEOS / "bird_dog_good.mp4", "--no-window", "--mute",
-                       "--countdown", "0", "--pain-before", "4", "--pain-after", "3", "--no-tingling-after",
-                       "-o", out)  # fmt: skip
+    result = formcheck(
+        "session",
+        plan,
+        "--camera",
+        SAMPLE_VIDEOS / "bird_dog_good.mp4",
+        "--no-window",
+        "--mute",
+        "--countdown",
+        "0",
+        "--pain-before",
+        "4",
+        "--pain-after",
+        "3",
+        "--no-tingling-after",
+        "-o",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["plan"]["completed"] == ["bird_dog"] and summary["exercises"][0]["reps"] == 2
-    assert summary["checkin"] == {"pain_before": 4, "tingling_before": None, "pain_after": 3,
-                                  "tingling_after": False}  # fmt: skip
+    assert summary["checkin"] == {"pain_before": 4, "tingling_before": None, "pain_after": 3, "tingling_after": False}
     assert summary["live"]["sound"] == "muted"
     bad = formcheck("session", tmp_path / "nope.json", "--no-window")
     assert bad.returncode == 2 and "no plan" in bad.stderr
@@ -144,8 +182,18 @@ def test_without_a_sound_device_it_carries_on_and_says_so_once(tmp_path, model_p
     from test_cli import formcheck
 
     out = tmp_path / "out"
-    result = formcheck("live", "-e", "bird_dog", "--camera", SAMPLE_VIDEOS / "bird_dog_good.mp4", "--no-window",
-                       "--countdown", "0", "-o", out)  # fmt: skip
+    result = formcheck(
+        "live",
+        "-e",
+        "bird_dog",
+        "--camera",
+        SAMPLE_VIDEOS / "bird_dog_good.mp4",
+        "--no-window",
+        "--countdown",
+        "0",
+        "-o",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     sound = json.loads((out / "summary.json").read_text())["live"]["sound"]
     notices = [line for line in result.stderr.splitlines() if "sound device" in line]

@@ -1,7 +1,7 @@
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep
 
-from formcheck.synthetic import PRONE, Builder, Pose
+from formcheck.testing.synthetic import PRONE, Builder, Pose
 
 ON_ELBOWS = dict(trunk=20, l_hip=-20, r_hip=-20, l_shoulder=90, r_shoulder=90, l_elbow=90, r_elbow=90, neck=-20)
 ON_HANDS = dict(trunk=35, l_hip=-35, r_hip=-35, l_shoulder=75, r_shoulder=75, l_elbow=5, r_elbow=5, neck=-20)
@@ -39,11 +39,13 @@ def test_lying_down_counts_nothing():
     "fault, bad_top",
     [
         ("hips_lift", {**ON_HANDS, "y": 0.3, "l_hip": -5, "r_hip": -5}),
-        ("elbows_not_under_shoulders", {**ON_ELBOWS, "l_shoulder": 140, "r_shoulder": 140, "l_elbow": 40,
-                                        "r_elbow": 40}),
+        (
+            "elbows_not_under_shoulders",
+            {**ON_ELBOWS, "l_shoulder": 140, "r_shoulder": 140, "l_elbow": 40, "r_elbow": 40},
+        ),
         ("arms_not_straight", {**ON_HANDS, "l_elbow": 45, "r_elbow": 45, "l_shoulder": 60, "r_shoulder": 60}),
     ],
-)  # fmt: skip
+)
 def test_each_fault_is_found_in_its_rep_only(fault, bad_top):
     summary, _ = analyse("lumbar_extension", press_ups(ON_HANDS, bad_top, ON_HANDS))
     assert summary["reps"] == 3

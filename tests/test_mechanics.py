@@ -2,8 +2,14 @@ import math
 
 import pytest
 
-from formcheck.exercises.mechanics import (AlternationCounter, FaultDebouncer, HoldTimer, Hysteresis,
-                                             RecentValues, RepCounter)
+from formcheck.exercises.mechanics import (
+    AlternationCounter,
+    FaultDebouncer,
+    HoldTimer,
+    Hysteresis,
+    RecentValues,
+    RepCounter,
+)
 
 
 def feed(counter, values, dt=100, armed=True):

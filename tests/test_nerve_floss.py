@@ -4,7 +4,7 @@ import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
 from formcheck.exercises import create
-from formcheck.synthetic import SUPINE, Builder, Noise, Pose
+from formcheck.testing.synthetic import SUPINE, Builder, Noise, Pose
 
 # The synthetic toe point lies on the sole line, so its ankle angle reads 90 - ankle; MediaPipe reads real and
 # rendered feet differently (a neutral foot about 118): feet are posed here by the angle formcheck measures,
@@ -97,7 +97,8 @@ def test_both_feet_pulling_is_same_direction():
     assert summary["reps"] == 5
     assert faults_by_rep(summary) == {2: {"same_direction"}}
     assert "Move your feet in opposite directions: one points while the other pulls" in [
-        e.message for e in events if e.kind == "cue"]  # fmt: skip
+        e.message for e in events if e.kind == "cue"
+    ]
 
 
 def test_feet_moving_together_is_same_direction():
@@ -114,8 +115,9 @@ def test_hidden_far_foot_counts_but_cannot_judge_the_direction():
     assert summary["reps"] == 5 and summary["faults"] == []
     assert [r["side"] for r in summary["records"]] == ["left", "right", "left", "right", "left"]  # from the near foot
     assert summary["same_direction_judged"] == {"swaps": 0, "of": 5}
-    assert summary["notes"] == ["Could not see your far foot in 5 of 5 swaps: the opposite-direction rule was "
-                                "not checked there."]  # fmt: skip
+    assert summary["notes"] == [
+        "Could not see your far foot in 5 of 5 swaps: the opposite-direction rule was not checked there."
+    ]
 
 
 def test_bent_knees_at_the_start_are_flagged_and_nothing_counts():

@@ -5,7 +5,7 @@ from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, fault_ids, faults_b
 
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
-from formcheck.synthetic import SUPINE, Builder, Camera
+from formcheck.testing.synthetic import SUPINE, Builder, Camera
 
 SITTING = replace(SUPINE, trunk=90.0, l_hip=90, r_hip=90)
 RIGHT = Profile(symptomatic_side="right")
@@ -15,9 +15,17 @@ TOP = dict(knee=8, ankle=20)  # knee straightened toward the sky, toes pulled ba
 def held(side: str, hip=90, knee=90, ankle=-10, arms=(30, 0), other_hip=0, other_knee=0) -> dict:
     """Pose changes: ``side``'s thigh held upright with both hands behind it, knee bent, the other leg down."""
     me, other = side[0], "l" if side == "right" else "r"
-    return {f"{me}_hip": hip, f"{me}_knee": knee, f"{me}_ankle": ankle, f"{other}_hip": other_hip,
-            f"{other}_knee": other_knee, "l_shoulder": arms[0], "r_shoulder": arms[0], "l_elbow": arms[1],
-            "r_elbow": arms[1]}  # fmt: skip
+    return {
+        f"{me}_hip": hip,
+        f"{me}_knee": knee,
+        f"{me}_ankle": ankle,
+        f"{other}_hip": other_hip,
+        f"{other}_knee": other_knee,
+        "l_shoulder": arms[0],
+        "r_shoulder": arms[0],
+        "l_elbow": arms[1],
+        "r_elbow": arms[1],
+    }
 
 
 def glides(side: str, tops, sitting_up=False, fps=15):
@@ -98,7 +106,7 @@ def test_toes_cannot_be_judged_without_the_foot():
     clip = glides("right", [{"ankle": -40}])
     exercise = create("nerve_glide", RIGHT)
     from formcheck.rules import run_rules
-    from formcheck.synthetic import Noise, render
+    from formcheck.testing.synthetic import Noise, render
 
     frames = render(clip, Camera(), Noise(pixel_sd=1.0, seed=1))
     for f in frames:  # both foot tips hidden

@@ -5,7 +5,7 @@ from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps
 
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
-from formcheck.synthetic import SUPINE, Builder, Pose
+from formcheck.testing.synthetic import SUPINE, Builder, Pose
 
 SITTING = Pose(y=0.45, trunk=90, l_hip=90, r_hip=90)
 
@@ -68,8 +68,9 @@ def test_each_fault_is_found_in_its_rep_only(fault, extra, camera):
 
 def test_far_leg_faults_seen_when_the_far_leg_is_raised():
     # camera on the left: the right leg is the far one, visible once raised above the near leg
-    summary, _ = analyse("nerve_tension", raises(("right", {}), ("right", {"r_knee": 45}), ("right", {"l_hip": 30})),
-                         CAMERAS[0])  # fmt: skip
+    summary, _ = analyse(
+        "nerve_tension", raises(("right", {}), ("right", {"r_knee": 45}), ("right", {"l_hip": 30})), CAMERAS[0]
+    )
     assert reps_per_side(summary) == {"right": 3}
     assert faults_by_rep(summary) == {1: {"knee_bent"}, 2: {"other_leg_lifted"}}
 

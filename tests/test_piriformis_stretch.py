@@ -2,13 +2,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, fault_ids, faults_by_rep, reps_per_side
+from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
 from formcheck.landmarks import index
 from formcheck.rules import run_rules
-from formcheck.synthetic import SUPINE, Builder, Camera, Noise, render
+from formcheck.testing.synthetic import SUPINE, Builder, Camera, Noise, render
 
 RIGHT = Profile(symptomatic_side="right", target_hold_s=4.0)  # short holds keep the tests fast
 LEFT = Profile(symptomatic_side="left", target_hold_s=4.0)
@@ -19,8 +19,11 @@ SITTING = replace(SUPINE, trunk=90.0, l_hip=90, r_hip=90)
 def figure4(crossed: str, support_hip=100, on_shin=False) -> dict:
     """``crossed``'s ankle resting just below the other knee (or lower down its shin), that thigh at ``support_hip``."""
     c, s = crossed[0], "l" if crossed == "right" else "r"
-    leg = dict(hip=support_hip - 25, abduct=25, knee=100, hip_rot=90) if on_shin else dict(
-        hip=support_hip + 20, abduct=25, knee=115, hip_rot=80)  # fmt: skip
+    leg = (
+        dict(hip=support_hip - 25, abduct=25, knee=100, hip_rot=90)
+        if on_shin
+        else dict(hip=support_hip + 20, abduct=25, knee=115, hip_rot=80)
+    )
     return {f"{s}_hip": support_hip, f"{s}_knee": 90, **{f"{c}_{k}": v for k, v in leg.items()}}
 
 

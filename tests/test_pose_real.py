@@ -8,8 +8,9 @@ from formcheck import geometry
 from formcheck.landmarks import index
 from formcheck.video import VideoFileSource
 
-BODY = [f"{side}_{part}" for side in ("left", "right") for part in ("shoulder", "elbow", "wrist", "hip", "knee",
-                                                                      "ankle")]  # fmt: skip
+BODY = [
+    f"{side}_{part}" for side in ("left", "right") for part in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
+]
 
 
 def test_landmarks_land_on_the_body(real_track):
@@ -51,8 +52,9 @@ def test_squat_knee_angle_follows_the_movement(real_track):
     for f in frames:
         side = geometry.near_side(f.landmarks)
         px = f.pixels()
-        knees.append(geometry.joint_angle(px[index(f"{side}_hip")], px[index(f"{side}_knee")],
-                                          px[index(f"{side}_ankle")]))  # fmt: skip
+        knees.append(
+            geometry.joint_angle(px[index(f"{side}_hip")], px[index(f"{side}_knee")], px[index(f"{side}_ankle")])
+        )
     knees = np.array(knees)
     assert geometry.posture(frames[0].pixels()) == "standing"
     assert np.nanmax(knees) > 165 and np.nanmin(knees) < 100

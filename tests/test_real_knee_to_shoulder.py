@@ -66,7 +66,8 @@ def test_rendered_sample_matches_its_ground_truth(real_track):
 def test_straight_leg_raises_are_no_knee_hugs_and_no_glides(real_track):
     """The band straight-leg-raise clip's side view (see test_real_nerve_tension.py): 8 raises to 60-75 degrees
     with straight knees. No knee is pulled in and no knee bends and straightens with the thigh held up."""
-    frames = real_track(shared_clip("slr_band-alternating_oblique-then-side_fitbod_01.mp4"), stride=2, start_s=9.8,
-                        end_s=19.7)  # fmt: skip
+    frames = real_track(
+        shared_clip("slr_band-alternating_oblique-then-side_fitbod_01.mp4"), stride=2, start_s=9.8, end_s=19.7
+    )
     for exercise_id in ("knee_to_shoulder", "nerve_glide", "piriformis_stretch"):
         assert run(frames, exercise_id)["reps"] == 0, exercise_id

@@ -35,8 +35,9 @@ def test_rendered_sample_matches_its_ground_truth(real_track):
 def test_floss_and_straight_leg_raises_are_told_apart(real_track):
     """Ankle swaps with the legs down are no leg raises; leg raises (band clip, side view) are no swaps."""
     floss = real_track(SAMPLE_VIDEOS / "nerve_floss_good.mp4")
-    raises = real_track(shared_clip("slr_band-alternating_oblique-then-side_fitbod_01.mp4"), stride=2, start_s=9.8,
-                        end_s=19.7)  # fmt: skip
+    raises = real_track(
+        shared_clip("slr_band-alternating_oblique-then-side_fitbod_01.mp4"), stride=2, start_s=9.8, end_s=19.7
+    )
     for frames, exercise_id in ((floss, "nerve_tension"), (raises, "nerve_floss")):
         exercise = create(exercise_id)
         run_rules(exercise, frames)

@@ -36,4 +36,3 @@ def test_every_glide_counted_inside_its_true_rep_without_faults(real_track):
 def test_the_other_leg_as_symptomatic_side_flags_every_rep(real_track):
     summary, _ = sample(real_track, Profile(symptomatic_side="left"))
     assert [r["faults"] for r in summary["records"]] == [["wrong_leg"]] * 6
-

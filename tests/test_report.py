@@ -21,8 +21,9 @@ CLIP = REPO / "sample_videos" / "bird_dog_good.mp4"
 
 
 def formcheck(*args, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "formcheck", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, **kwargs)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "formcheck", *map(str, args)], capture_output=True, text=True, timeout=300, **kwargs
+    )
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +31,23 @@ def analysed(tmp_path_factory, model_path) -> tuple[Path, Path]:
     """One real run of ``formcheck analyze`` (report and history included); (output folder, history db)."""
     base = tmp_path_factory.mktemp("analysed")
     out, db = base / "out", base / "history.sqlite3"
-    result = formcheck("analyze", CLIP, "-e", "bird_dog", "-o", out, "-q", "--db", db,
-                       "--pain-before", 2, "--pain-after", 5, "--no-tingling-before", "--tingling-after")  # fmt: skip
+    result = formcheck(
+        "analyze",
+        CLIP,
+        "-e",
+        "bird_dog",
+        "-o",
+        out,
+        "-q",
+        "--db",
+        db,
+        "--pain-before",
+        2,
+        "--pain-after",
+        5,
+        "--no-tingling-before",
+        "--tingling-after",
+    )
     assert result.returncode == 0, result.stderr
     return out, db
 
@@ -41,8 +57,18 @@ def with_faults(analysed, tmp_path_factory) -> Path:
     """The same track re-judged with strict thresholds (back level within 3 degrees, leg below -5): faults."""
     folder = tmp_path_factory.mktemp("faulty")
     shutil.copy(analysed[0] / "track.jsonl", folder / "track.jsonl")
-    result = formcheck("rerun", folder / "track.jsonl", "-e", "bird_dog", "--threshold", "back_tilt_max=3",
-                       "--threshold", "leg_high_elevation=-5", "-o", folder / "summary.json")  # fmt: skip
+    result = formcheck(
+        "rerun",
+        folder / "track.jsonl",
+        "-e",
+        "bird_dog",
+        "--threshold",
+        "back_tilt_max=3",
+        "--threshold",
+        "leg_high_elevation=-5",
+        "-o",
+        folder / "summary.json",
+    )
     assert result.returncode == 0, result.stderr
     result = formcheck("report", folder)
     assert result.returncode == 0, result.stderr
@@ -70,8 +96,10 @@ def test_analyze_writes_a_report_with_the_runs_counts(analysed):
     assert card(html, "with faults") == "0"
     for side, s in ex["per_side"].items():  # per-side table: side, holds, good, with faults, held
         held = ", ".join(f"{h:.1f}" for h in s["hold_s"])
-        assert f"<td>{side}</td><td class=num>{s['reps']}</td><td class=num>{s['good']}</td>" \
-               f"<td class=num>{s['with_faults']}</td><td>{held}</td>" in html  # fmt: skip
+        assert (
+            f"<td>{side}</td><td class=num>{s['reps']}</td><td class=num>{s['good']}</td>"
+            f"<td class=num>{s['with_faults']}</td><td>{held}</td>" in html
+        )
     assert "Each hold against its target" in html and "Reaching arm elevation" in html
     assert html.count("<svg") == 3  # holds chart, arm and leg angle plots (no fault timeline: no faults)
     assert "No faults: good form throughout." in html
@@ -133,7 +161,9 @@ def test_report_command_remakes_the_report_without_stills(analysed, tmp_path):
 
 def test_report_of_a_folder_without_a_summary_is_one_clear_error(tmp_path):
     result = formcheck("report", tmp_path)
-    assert result.returncode != 0 and result.stderr.startswith("formcheck: error: ") and "Traceback" not in result.stderr
+    assert (
+        result.returncode != 0 and result.stderr.startswith("formcheck: error: ") and "Traceback" not in result.stderr
+    )
 
 
 def test_analyze_recorded_the_session_in_the_history(analysed):

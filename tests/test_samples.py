@@ -11,9 +11,9 @@ import json
 import pytest
 from conftest import SAMPLE_VIDEOS
 
-from formcheck.evaluation import profile_for, score, truth_frames
 from formcheck.exercises import create
 from formcheck.rules import run_rules
+from formcheck.testing.evaluation import profile_for, score, truth_frames
 
 CLIPS = sorted(SAMPLE_VIDEOS.glob("*.json"))
 

@@ -24,9 +24,14 @@ def upright_frames(n: int) -> list[np.ndarray]:
     return frames
 
 
-@pytest.mark.parametrize("name, codec", [("clip.avi", ["-c:v", "mjpeg", "-q:v", "4"]),
-                                         ("clip.mov", ["-c:v", "libx264"]),
-                                         ("clip.webm", ["-c:v", "libvpx", "-b:v", "2M"])])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, codec",
+    [
+        ("clip.avi", ["-c:v", "mjpeg", "-q:v", "4"]),
+        ("clip.mov", ["-c:v", "libx264"]),
+        ("clip.webm", ["-c:v", "libvpx", "-b:v", "2M"]),
+    ],
+)
 def test_common_containers_decode_with_their_timestamps(tmp_path, name, codec):
     path = tmp_path / name
     ffmpeg("-i", CLIP, "-frames:v", 20, *codec, path)
@@ -42,8 +47,21 @@ def test_common_containers_decode_with_their_timestamps(tmp_path, name, codec):
 def test_a_variable_frame_rate_file_keeps_its_real_times(tmp_path):
     """A recording that paused for a second (as phones do when they drop frames) keeps the gap."""
     path = tmp_path / "vfr.mp4"
-    ffmpeg("-i", CLIP, "-frames:v", 20, "-vf", "setpts=N/(15*TB)+gte(N\\,10)/TB", "-fps_mode", "vfr",
-           "-video_track_timescale", 1000, "-c:v", "libx264", path)  # fmt: skip
+    ffmpeg(
+        "-i",
+        CLIP,
+        "-frames:v",
+        20,
+        "-vf",
+        "setpts=N/(15*TB)+gte(N\\,10)/TB",
+        "-fps_mode",
+        "vfr",
+        "-video_track_timescale",
+        1000,
+        "-c:v",
+        "libx264",
+        path,
+    )
     source = VideoFileSource(path)
     times = [f.t_ms for f in source]
     source.close()

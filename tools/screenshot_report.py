@@ -29,9 +29,20 @@ def chromium() -> str:
 
 def shoot(page: Path, png: Path, width: int, height: int) -> None:
     with tempfile.TemporaryDirectory() as profile:
-        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}",
-               f"--screenshot={png}", f"--window-size={width},{height}", page.resolve().as_uri()]  # fmt: skip
+        cmd = [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            f"--screenshot={png}",
+            f"--window-size={width},{height}",
+            page.resolve().as_uri(),
+        ]
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)
 
 

@@ -34,8 +34,7 @@ INFO = ExerciseInfo(
     "Facing the camera is best: both legs stay visible.",
     start_position="Standing tall, both feet on the floor.",
     posture="standing",
-    signal="Foot lift: how much higher one ankle has risen above where it stands than the other, "
-    "in torso lengths.",
+    signal="Foot lift: how much higher one ankle has risen above where it stands than the other, in torso lengths.",
     completes="One step: one foot lifted (about 13 cm or more above the other, knee up in front or heel "
     "back) and put down again; steps alternate legs. Steps a few seconds apart form one active bout.",
     kind="reps",
@@ -107,8 +106,7 @@ class AerobicMarch(base.Exercise):
         th, b = self.th, Body(frame)
         rise = self._rise(b, frame.t_ms)  # each foot point's height above its own floor level
         # standing, not sitting: a knee well below its hip (from the side the far leg may be hidden: one will do)
-        hang = max((h for s in SIDES if math.isfinite(h := b.height_above(f"{s}_hip", f"{s}_knee"))),
-                   default=math.nan)  # fmt: skip
+        hang = max((h for s in SIDES if math.isfinite(h := b.height_above(f"{s}_hip", f"{s}_knee"))), default=math.nan)
         ankle = {s: rise[s]["ankle"] for s in SIDES}
         lift, higher, standing = math.nan, None, None
         if all(math.isfinite(v) for v in (hang, *ankle.values())):
@@ -124,8 +122,10 @@ class AerobicMarch(base.Exercise):
                 self._lead = None
             if self._lead is None and test(lift, lambda v: v >= th.step_on):
                 self._lead = higher  # the foot this step belongs to
-        lowest = [min((v for k, v in rise[s].items() if k in FLOOR_POINTS and math.isfinite(v)), default=math.nan)
-                  for s in SIDES]  # fmt: skip
+        lowest = [
+            min((v for k, v in rise[s].items() if k in FLOOR_POINTS and math.isfinite(v)), default=math.nan)
+            for s in SIDES
+        ]
         self._air = test(min(lowest), lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
         return Observation(
             ready=test(lift, lambda v: v < th.step_off) if standing else standing,
@@ -228,10 +228,14 @@ class AerobicMarch(base.Exercise):
         out["steps"] = len(self.records)
         out["cadence_spm"] = round(60000.0 * intervals / span_ms, 1) if intervals and span_ms > 0 else None
         out["bouts"] = [
-            {"start_s": round(bt.start_ms / 1000.0, 3), "end_s": round(bt.end_ms / 1000.0, 3), "steps": bt.steps,
-             "cadence_spm": bt.cadence_spm}
+            {
+                "start_s": round(bt.start_ms / 1000.0, 3),
+                "end_s": round(bt.end_ms / 1000.0, 3),
+                "steps": bt.steps,
+                "cadence_spm": bt.cadence_spm,
+            }
             for bt in bouts
-        ]  # fmt: skip
+        ]
         return out
 
     def side_label(self, side: str) -> str:

@@ -20,8 +20,15 @@ from typing import ClassVar
 import numpy as np
 
 from formcheck import geometry
-from formcheck.exercises.mechanics import (AlternationCounter, FaultDebouncer, HoldTimer, RecentValues, RepCounter,
-                                             RepWindow, SideVote)
+from formcheck.exercises.mechanics import (
+    AlternationCounter,
+    FaultDebouncer,
+    HoldTimer,
+    RecentValues,
+    RepCounter,
+    RepWindow,
+    SideVote,
+)
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
 
 BODY = slice(11, 33)  # shoulders to feet: the landmarks whose movement says whether a hold is still
@@ -41,7 +48,6 @@ class FaultInfo:
     id: str
     cue: str
     setup: bool = False  # a start-position rule: judged before the first rep too
-
 
 
 @dataclass(frozen=True)
@@ -262,8 +268,7 @@ class Exercise(ABC):
         between two extremes returns an :class:`AlternationCounter` instead.
         """
         on, off = self.rep_thresholds()
-        return RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms,
-                          refractory_ms=self.th.refractory_ms)  # fmt: skip
+        return RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms, refractory_ms=self.th.refractory_ms)
 
     # --- configuration ------------------------------------------------------------
 
@@ -271,17 +276,20 @@ class Exercise(ABC):
         known = {f.name for f in dataclasses.fields(self.Thresholds)}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise ValueError(f"unknown threshold(s) for {self.info.id}: {', '.join(unknown)} "
-                             f"(known: {', '.join(sorted(known))})")  # fmt: skip
+            raise ValueError(
+                f"unknown threshold(s) for {self.info.id}: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
         return self.Thresholds(**{k: float(v) for k, v in overrides.items()})
 
     def _targets(self) -> Targets:
         t = self.info.targets
         if self.info.kind == "holds":  # for a hold exercise, "reps" are holds
-            return dataclasses.replace(t, holds=self.profile.target_reps or t.holds,
-                                       hold_s=self.profile.target_hold_s or t.hold_s)  # fmt: skip
-        return dataclasses.replace(t, reps=self.profile.target_reps or t.reps,
-                                   hold_s=self.profile.target_hold_s or t.hold_s)  # fmt: skip
+            return dataclasses.replace(
+                t, holds=self.profile.target_reps or t.holds, hold_s=self.profile.target_hold_s or t.hold_s
+            )
+        return dataclasses.replace(
+            t, reps=self.profile.target_reps or t.reps, hold_s=self.profile.target_hold_s or t.hold_s
+        )
 
     # --- the shared flow ------------------------------------------------------------
 
@@ -297,11 +305,13 @@ class Exercise(ABC):
             x, y = lm[i, 0], lm[i, 1]
             if not (-0.02 <= x <= 1.02 and -0.02 <= y <= 1.02):
                 edge = "left" if x < 0 else "right" if x > 1 else "top" if y < 0 else "bottom"
-                return ViewStatus(False, f"Your {part.replace('_', ' ')} is off the {edge} of the picture: "
-                                         "move back or turn the camera", near)  # fmt: skip
+                return ViewStatus(
+                    False,
+                    f"Your {part.replace('_', ' ')} is off the {edge} of the picture: move back or turn the camera",
+                    near,
+                )
             if lm[i, VISIBILITY] < frame.min_visibility:
-                return ViewStatus(False, f"Your {part.replace('_', ' ')} is hidden: turn side-on to the camera",
-                                  near)  # fmt: skip
+                return ViewStatus(False, f"Your {part.replace('_', ' ')} is hidden: turn side-on to the camera", near)
         scale = geometry.body_scale(pixels)
         if not np.isfinite(scale) or scale < 0.08 * max(frame.width, frame.height):
             return ViewStatus(False, "You are too far away: move closer to the camera", near)
@@ -388,8 +398,9 @@ class Exercise(ABC):
         if self._reps.in_rep and not was:
             self._side_vote.reset()
         if window is not None:
-            record = RepRecord(len(self.records), self.rep_side(window), window.start_ms, window.end_ms,
-                               peak=float(window.peak))  # fmt: skip
+            record = RepRecord(
+                len(self.records), self.rep_side(window), window.start_ms, window.end_ms, peak=float(window.peak)
+            )
             self._finish(record, events)
 
     def still(self) -> bool | None:
@@ -429,8 +440,14 @@ class Exercise(ABC):
 
     def _close_hold(self, window, events: list[Event]) -> None:
         side = self._side_vote.winner()
-        record = RepRecord(len(self.records), side, window.start_ms, window.end_ms,
-                           hold_s=round(window.duration_s, 2), target_hold_s=self.hold_target_s(side))  # fmt: skip
+        record = RepRecord(
+            len(self.records),
+            side,
+            window.start_ms,
+            window.end_ms,
+            hold_s=round(window.duration_s, 2),
+            target_hold_s=self.hold_target_s(side),
+        )
         self._finish(record, events)
 
     def held_s(self, side: str) -> float:
@@ -477,16 +494,23 @@ class Exercise(ABC):
         extra = self.judge(record)
         for fault_id in extra:
             info = self.info.fault(fault_id)
-            self.faults.append(FaultRecord(info.id, info.cue, record.start_ms, record.end_ms, record.index,
-                                           record.side))  # fmt: skip
+            self.faults.append(
+                FaultRecord(info.id, info.cue, record.start_ms, record.end_ms, record.index, record.side)
+            )
             record.faults.append(fault_id)
             self._say(record.end_ms, info.cue, events)
         self.records.append(record)
         kind = "rep" if self.info.kind == "reps" else "hold_end"
         what = f"Rep {self.count(record.side)}" if kind == "rep" else f"Held {record.hold_s:.1f} s"
-        events.append(Event(record.end_ms, kind, what, record.side,
-                            {"index": record.index, "good": record.good, "faults": list(record.faults),
-                             "hold_s": record.hold_s}))  # fmt: skip
+        events.append(
+            Event(
+                record.end_ms,
+                kind,
+                what,
+                record.side,
+                {"index": record.index, "good": record.good, "faults": list(record.faults), "hold_s": record.hold_s},
+            )
+        )
         self._after_record(record, events)
 
     def judge(self, record: RepRecord) -> list[str]:
@@ -620,18 +644,32 @@ class Exercise(ABC):
             "reps_with_faults": sum(not r.good for r in self.records),
             "per_side": sides,
             "records": [
-                {"index": r.index, "side": r.side, "start_s": _s(r.start_ms), "end_s": _s(r.end_ms),
-                 "good": r.good, "faults": r.faults, "peak": _round(r.peak), "hold_s": r.hold_s,
-                 "target_hold_s": r.target_hold_s,
-                 "target_reached": None if r.hold_s is None or not r.target_hold_s else r.hold_s >= r.target_hold_s,
-                 **r.measures}
+                {
+                    "index": r.index,
+                    "side": r.side,
+                    "start_s": _s(r.start_ms),
+                    "end_s": _s(r.end_ms),
+                    "good": r.good,
+                    "faults": r.faults,
+                    "peak": _round(r.peak),
+                    "hold_s": r.hold_s,
+                    "target_hold_s": r.target_hold_s,
+                    "target_reached": None if r.hold_s is None or not r.target_hold_s else r.hold_s >= r.target_hold_s,
+                    **r.measures,
+                }
                 for r in self.records
-            ],  # fmt: skip
+            ],
             "faults": [
-                {"id": f.id, "cue": f.cue, "start_s": _s(f.start_ms), "end_s": _s(f.end_ms), "rep": f.rep,
-                 "side": f.side}
+                {
+                    "id": f.id,
+                    "cue": f.cue,
+                    "start_s": _s(f.start_ms),
+                    "end_s": _s(f.end_ms),
+                    "rep": f.rep,
+                    "side": f.side,
+                }
                 for f in self.faults
-            ],  # fmt: skip
+            ],
             "segment_s": [_s(self._first_ms), _s(self._t_ms)] if self._first_ms is not None else None,
             "active_s": round(self._active_ms / 1000.0, 2),
             "good_form_s": round(self._good_form_ms / 1000.0, 2),

@@ -75,9 +75,11 @@ class BirdDog(base.Exercise):
         faults: dict[str, bool | None] = {}
         if lowered:
             faults["wrists_not_under_shoulders"] = test(
-                abs(b.forward_of(f"{near}_wrist", f"{near}_shoulder", heading)), lambda v: v > th.stack_max)
+                abs(b.forward_of(f"{near}_wrist", f"{near}_shoulder", heading)), lambda v: v > th.stack_max
+            )
             faults["knees_not_under_hips"] = test(
-                abs(b.forward_of(f"{near}_knee", f"{near}_hip", heading)), lambda v: v > th.stack_max)
+                abs(b.forward_of(f"{near}_knee", f"{near}_hip", heading)), lambda v: v > th.stack_max
+            )
         if lifted:
             elbow, knee = b.angle(arm_up, "elbow"), b.angle(leg_up, "knee")
             # A far-side limb the model has folded (DESIGN.md) does not get judged: its segment lengths
@@ -95,22 +97,49 @@ class BirdDog(base.Exercise):
             faults["back_not_level"] = test(abs(b.trunk_elevation()), lambda v: v > th.back_tilt_max)
             faults["hips_rotated"] = test(abs(b.height_above("left_hip", "right_hip")), lambda v: v > th.hip_drop_max)
         else:
-            faults.update(dict.fromkeys(("same_side_limbs", "arm_bent", "arm_low", "leg_bent", "leg_low",
-                                         "leg_too_high", "back_not_level", "hips_rotated"), False))  # fmt: skip
+            faults.update(
+                dict.fromkeys(
+                    (
+                        "same_side_limbs",
+                        "arm_bent",
+                        "arm_low",
+                        "leg_bent",
+                        "leg_low",
+                        "leg_too_high",
+                        "back_not_level",
+                        "hips_rotated",
+                    ),
+                    False,
+                )
+            )
         if lifted:
             faults["wrists_not_under_shoulders"] = faults["knees_not_under_hips"] = False
         bad = [b.joint(f"{arm_up}_elbow"), b.joint(f"{leg_up}_knee"), b.joint(f"{near}_hip")] if lifted else []
         angles = [
-            base.AngleReading("arm", b.joint(f"{arm_up}_shoulder"), arm[arm_up],
-                              test(arm[arm_up], lambda v: v >= th.low_elevation) if lifted else None),
-            base.AngleReading("leg", b.joint(f"{leg_up}_hip"), leg,
-                              test(leg, lambda v: th.low_elevation <= v <= th.leg_high_elevation)
-                              if lifted else None),
-        ]  # fmt: skip
-        ready = test(
-            max(abs(b.forward_of(f"{near}_wrist", f"{near}_shoulder", heading)),
-                abs(b.forward_of(f"{near}_knee", f"{near}_hip", heading))),
-            lambda v: v <= th.stack_max) if lowered else None  # fmt: skip
+            base.AngleReading(
+                "arm",
+                b.joint(f"{arm_up}_shoulder"),
+                arm[arm_up],
+                test(arm[arm_up], lambda v: v >= th.low_elevation) if lifted else None,
+            ),
+            base.AngleReading(
+                "leg",
+                b.joint(f"{leg_up}_hip"),
+                leg,
+                test(leg, lambda v: th.low_elevation <= v <= th.leg_high_elevation) if lifted else None,
+            ),
+        ]
+        ready = (
+            test(
+                max(
+                    abs(b.forward_of(f"{near}_wrist", f"{near}_shoulder", heading)),
+                    abs(b.forward_of(f"{near}_knee", f"{near}_hip", heading)),
+                ),
+                lambda v: v <= th.stack_max,
+            )
+            if lowered
+            else None
+        )
         return Observation(
             ready=ready,
             in_position=lifted if math.isfinite(arm[arm_up]) and math.isfinite(thigh[leg_up]) else None,

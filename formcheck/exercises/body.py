@@ -123,8 +123,9 @@ class Body:
         u = 0.0 if length2 == 0 else float(np.clip(np.dot(p - a_, ab) / length2, 0.0, 1.0))
         return self.rel(float(np.linalg.norm(p - (a_ + u * ab))))
 
-    def limb_consistent(self, side: str, reference: str, parts: tuple[str, ...],
-                        tolerance: float = 0.35) -> bool | None:  # fmt: skip
+    def limb_consistent(
+        self, side: str, reference: str, parts: tuple[str, ...], tolerance: float = 0.35
+    ) -> bool | None:
         """Are the segments of ``side`` along ``parts`` (e.g. ``("knee", "ankle", "foot_index")``) about as long
         as ``reference``'s, each within ``tolerance`` as a fraction? None when a landmark is unknown.
 

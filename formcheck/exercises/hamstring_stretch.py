@@ -139,10 +139,11 @@ class HamstringStretch(base.Exercise):
         else:
             faults = dict.fromkeys(checks)  # the foot is moving on or off the surface, or unseen: not judged now
         angles = [
-            base.AngleReading("knee", b.joint(f"{raised}_knee"), knee, test(knee, lambda v: v >= knee_min)
-                              if in_position else None),
+            base.AngleReading(
+                "knee", b.joint(f"{raised}_knee"), knee, test(knee, lambda v: v >= knee_min) if in_position else None
+            ),
             base.AngleReading("lean", b.joint(f"{raised}_shoulder"), lean),
-        ]  # fmt: skip
+        ]
         bad = (b.joint(f"{raised}_knee"), b.joint(f"{raised}_hip"), b.joint(f"{raised}_ankle"))
         return Observation(
             ready=under and test(trunk, lambda v: v >= 90 - th.hinge_min),

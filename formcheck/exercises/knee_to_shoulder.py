@@ -95,7 +95,8 @@ class KneeToShoulder(base.Exercise):
             self._flexion.clear()
             self._offset.clear()
         faults: dict[str, bool | None] = dict.fromkeys(
-            ("knee_not_bent", "hands_not_on_leg", "other_leg_bent", "other_leg_lifted", "knee_drifts_out"), False)
+            ("knee_not_bent", "hands_not_on_leg", "other_leg_bent", "other_leg_lifted", "knee_drifts_out"), False
+        )
         angles, bad = [], []
         legs = ("left", "right")
         lifted = {s: b.leg_elevation(s) for s in legs}
@@ -105,8 +106,9 @@ class KneeToShoulder(base.Exercise):
         if work is not None:  # that thigh drawn up and its foot off the floor (not just a knee bent up)
             foot_up = test(lifted[work], lambda v: v > th.leg_lift_max)
             bent = test(b.angle(work, "knee"), lambda v: v <= th.hold_knee_max)
-            in_position = None if foot_up is None or bent is None else (
-                foot_up and bent and flex[work] >= th.pulled_min)  # fmt: skip
+            in_position = (
+                None if foot_up is None or bent is None else (foot_up and bent and flex[work] >= th.pulled_min)
+            )
         else:  # neither thigh drawn up, or both: no hold; a hidden thigh might be the pulled one
             in_position = False if all(math.isfinite(f) for f in flex.values()) else None
         # at rest: every foot it can see on the floor (the near one at least; a hidden far leg is not guessed)
@@ -124,8 +126,10 @@ class KneeToShoulder(base.Exercise):
         if work is not None and in_position:
             other = other_side(work)
             knee = b.angle(work, "knee")
-            reach = np.fmin(b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0),
-                            b.distance_to_segment(f"{near}_wrist", f"{work}_knee", f"{work}_ankle", 0.0, 0.5))
+            reach = np.fmin(
+                b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0),
+                b.distance_to_segment(f"{near}_wrist", f"{work}_knee", f"{work}_ankle", 0.0, 0.5),
+            )
             offset = self._knee_offset(frame, work)
             faults["knee_not_bent"] = test(knee, lambda v: v > th.knee_bent_max)
             faults["hands_not_on_leg"] = test(reach, lambda v: v > th.hand_reach_max)
@@ -164,8 +168,9 @@ class KneeToShoulder(base.Exercise):
         return float(np.dot(knee - (hip + other) / 2, axis / width) / (width / 2))
 
     def judge(self, record: RepRecord) -> list[str]:
-        record.measures.update(hip_flexion_deg=_round(self._flexion.max()),
-                               knee_offset_half_hips=_round(self._offset.median(), 2))  # fmt: skip
+        record.measures.update(
+            hip_flexion_deg=_round(self._flexion.max()), knee_offset_half_hips=_round(self._offset.median(), 2)
+        )
         reached = self._flexion.max()
         self._flexion.clear()
         self._offset.clear()

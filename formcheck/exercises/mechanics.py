@@ -64,8 +64,9 @@ class RepCounter:
     while getting into position count nothing.
     """
 
-    def __init__(self, on: float, off: float, *, rising: bool = True,
-                 min_rep_ms: float = 400.0, refractory_ms: float = 250.0):  # fmt: skip
+    def __init__(
+        self, on: float, off: float, *, rising: bool = True, min_rep_ms: float = 400.0, refractory_ms: float = 250.0
+    ):
         self._state = Hysteresis(on, off, rising=rising)
         self.rising = rising
         self.min_rep_ms, self.refractory_ms = min_rep_ms, refractory_ms
@@ -158,8 +159,11 @@ class AlternationCounter:
             return None
         self.started_ms = None
         if zone == self.zone or zone == was:  # still in, or back in, the zone of the last swing
-            self._extreme = value if math.isnan(self._extreme) else (
-                min(self._extreme, value) if zone == "low" else max(self._extreme, value))  # fmt: skip
+            self._extreme = (
+                value
+                if math.isnan(self._extreme)
+                else (min(self._extreme, value) if zone == "low" else max(self._extreme, value))
+            )
             self._left_ms = t_ms
             return None
         start, peak = self._left_ms, self._extreme
@@ -362,7 +366,7 @@ class RecentValues:
         values = np.stack([v for _, v in self._items])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return _plain(np.nanmean(values[n // 2:], axis=0) - np.nanmean(values[: n // 2], axis=0))
+            return _plain(np.nanmean(values[n // 2 :], axis=0) - np.nanmean(values[: n // 2], axis=0))
 
     def clear(self) -> None:
         self._items.clear()

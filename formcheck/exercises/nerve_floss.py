@@ -73,8 +73,9 @@ class NerveFloss(base.Exercise):
         self._unjudged = 0  # swaps whose far foot could not be seen
 
     def rep_counter(self) -> AlternationCounter:
-        return AlternationCounter(self.th.pulled_max, self.th.pointed_min, min_rep_ms=self.th.min_rep_ms,
-                                  refractory_ms=self.th.refractory_ms)  # fmt: skip
+        return AlternationCounter(
+            self.th.pulled_max, self.th.pointed_min, min_rep_ms=self.th.min_rep_ms, refractory_ms=self.th.refractory_ms
+        )
 
     def _far_foot(self, b: Body, near: str) -> float:
         """The far ankle angle when the far foot is in view and plausible, else NaN."""
@@ -104,17 +105,24 @@ class NerveFloss(base.Exercise):
             "knee_bent": knee_bent if lying else None,
             "heels_lift": heels_lift if lying else None,
         }
-        ready = None if lying is None else bool(lying and knee_bent is False and heels_lift is False
-                                                 and math.isfinite(ankle))  # fmt: skip
+        ready = (
+            None
+            if lying is None
+            else bool(lying and knee_bent is False and heels_lift is False and math.isfinite(ankle))
+        )
         return Observation(
             ready=ready,
             signal=ankle,
             faults=faults,
             angles=[
                 base.AngleReading("ankle", b.joint(f"{near}_ankle"), ankle),
-                base.AngleReading("knee", b.joint(f"{near}_knee"), b.angle(near, "knee"),
-                                  test(b.angle(near, "knee"), lambda v: v >= th.knee_straight_min)),
-            ],  # fmt: skip
+                base.AngleReading(
+                    "knee",
+                    b.joint(f"{near}_knee"),
+                    b.angle(near, "knee"),
+                    test(b.angle(near, "knee"), lambda v: v >= th.knee_straight_min),
+                ),
+            ],
             bad_joints=(b.joint(f"{near}_knee"), b.joint(f"{near}_heel"), b.joint(f"{far}_knee")),
         )
 
@@ -152,6 +160,8 @@ class NerveFloss(base.Exercise):
         judged = len(self.records) - self._unjudged
         out["same_direction_judged"] = {"swaps": judged, "of": len(self.records)}
         if self.records and judged < len(self.records):
-            out["notes"] = [f"Could not see your far foot in {self._unjudged} of {len(self.records)} swaps: "
-                            "the opposite-direction rule was not checked there."]  # fmt: skip
+            out["notes"] = [
+                f"Could not see your far foot in {self._unjudged} of {len(self.records)} swaps: "
+                "the opposite-direction rule was not checked there."
+            ]
         return out

@@ -108,13 +108,19 @@ class NerveGlide(base.Exercise):
         if self.in_rep or test(knee, lambda v: v >= th.extended):  # judged through the reps
             self._top.append((knee, ankle))
             faults["thigh_not_vertical"] = None if upright is None else not upright
-            faults["hands_not_on_thigh"] = any_true((
-                test(reach, lambda v: v > th.hand_reach_max),
-                test(b.height_above(f"{near}_wrist", f"{work}_hip"), lambda v: v < th.hand_height_min)))  # fmt: skip
-            faults["other_leg_lifted"] = any_true((
-                test(b.angle(other, "knee"), lambda v: v < th.straight_min),
-                test(b.hip_flexion(other), lambda v: v > th.other_thigh_max),
-                test(b.leg_elevation(other), lambda v: v > th.leg_lift_max)))  # fmt: skip
+            faults["hands_not_on_thigh"] = any_true(
+                (
+                    test(reach, lambda v: v > th.hand_reach_max),
+                    test(b.height_above(f"{near}_wrist", f"{work}_hip"), lambda v: v < th.hand_height_min),
+                )
+            )
+            faults["other_leg_lifted"] = any_true(
+                (
+                    test(b.angle(other, "knee"), lambda v: v < th.straight_min),
+                    test(b.hip_flexion(other), lambda v: v > th.other_thigh_max),
+                    test(b.leg_elevation(other), lambda v: v > th.leg_lift_max),
+                )
+            )
         return Observation(
             ready=None if upright is None else upright and test(knee, lambda v: v <= th.start_knee_max),
             signal=knee,
@@ -122,10 +128,11 @@ class NerveGlide(base.Exercise):
             faults=faults,
             angles=[
                 base.AngleReading("knee", b.joint(f"{work}_knee"), knee),
-                base.AngleReading("hip", b.joint(f"{work}_hip"), flex,
-                                  test(abs(flex - 90.0), lambda v: v <= th.thigh_tolerance)),
+                base.AngleReading(
+                    "hip", b.joint(f"{work}_hip"), flex, test(abs(flex - 90.0), lambda v: v <= th.thigh_tolerance)
+                ),
                 base.AngleReading("ankle", b.joint(f"{work}_ankle"), ankle),
-            ],  # fmt: skip
+            ],
             bad_joints=(b.joint(f"{work}_hip"), b.joint(f"{work}_ankle"), b.joint(f"{other}_knee")),
         )
 

@@ -96,8 +96,9 @@ class NerveTension(base.Exercise):
         rest = self._rest if self._rest is not None else 0.0
         raised = work is not None and lift >= th.raised
         if self.in_rep and work is not None:
-            self._raise_peak = max(self._raise_peak, known[work] - rest) if math.isfinite(self._raise_peak) else (
-                known[work] - rest)  # fmt: skip
+            self._raise_peak = (
+                max(self._raise_peak, known[work] - rest) if math.isfinite(self._raise_peak) else (known[work] - rest)
+            )
         elif not self.in_rep:
             self._raise_peak = math.nan
         faults: dict[str, bool | None] = {"knee_bent": False, "other_leg_lifted": False}
@@ -112,8 +113,11 @@ class NerveTension(base.Exercise):
         if work is not None:
             angles.append(base.AngleReading("raise", b.joint(f"{work}_hip"), lift))
             if raised:
-                angles.append(base.AngleReading("knee", b.joint(f"{work}_knee"), knee,
-                                                test(knee, lambda v: v >= th.knee_straight_min)))  # fmt: skip
+                angles.append(
+                    base.AngleReading(
+                        "knee", b.joint(f"{work}_knee"), knee, test(knee, lambda v: v >= th.knee_straight_min)
+                    )
+                )
         return Observation(
             ready=down if lying is not None and known else None,
             signal=lift,

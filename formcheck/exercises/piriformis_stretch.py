@@ -105,8 +105,14 @@ class PiriformisStretch(base.Exercise):
             in_position=in_position,
             side=crossed if in_position else None,
             faults=faults,
-            angles=[base.AngleReading("thigh", b.joint(f"{support}_hip"), flex[support],
-                                      test(flex[support], lambda v: v >= th.pull_target))],  # fmt: skip
+            angles=[
+                base.AngleReading(
+                    "thigh",
+                    b.joint(f"{support}_hip"),
+                    flex[support],
+                    test(flex[support], lambda v: v >= th.pull_target),
+                )
+            ],
             bad_joints=(b.joint(f"{crossed}_ankle"), b.joint(f"{support}_knee"), b.joint(f"{support}_hip")),
         )
 

@@ -23,6 +23,16 @@ from formcheck.history.store import (
 )
 
 __all__ = [
-    "PROGRAM", "SCHEMA_VERSION", "connect", "default_path", "delete_all", "delete_session", "export_csv",
-    "list_checkins", "list_sessions", "program_view", "record_checkin", "record_session",
-]  # fmt: skip
+    "PROGRAM",
+    "SCHEMA_VERSION",
+    "connect",
+    "default_path",
+    "delete_all",
+    "delete_session",
+    "export_csv",
+    "list_checkins",
+    "list_sessions",
+    "program_view",
+    "record_checkin",
+    "record_session",
+]

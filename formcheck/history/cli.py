@@ -32,8 +32,11 @@ def cmd_history(args) -> int:
     for s in sessions:
         exercises = "; ".join(f"{e['exercise']} {e['reps']} ({e['good_reps']} good)" for e in s["exercises"]) or "-"
         c = s["checkin"] or {}
-        pain = (f"  pain {c.get('pain_before', '?')}->{c.get('pain_after', '?')}"
-                if c.get("pain_before") is not None or c.get("pain_after") is not None else "")  # fmt: skip
+        pain = (
+            f"  pain {c.get('pain_before', '?')}->{c.get('pain_after', '?')}"
+            if c.get("pain_before") is not None or c.get("pain_after") is not None
+            else ""
+        )
         print(f"{s['id']:5d}  {s['day']}  {s['mode'] or '':8s} {s['ended'] or '':11s} {exercises}{pain}")
     view = history.program_view(history.list_sessions(db=args.db), history.list_checkins(db=args.db))
     print(f"program: {view.advice}")
@@ -85,9 +88,13 @@ def cmd_report(args) -> int:
 
 
 def add_commands(sub, epilog: str) -> None:
-    p = sub.add_parser("history", help="list recorded sessions; delete or export them", epilog=epilog,
-                       description="The sessions recorded by analyze and live, oldest first, and where you are "
-                                   "in the physiotherapist's program.")  # fmt: skip
+    p = sub.add_parser(
+        "history",
+        help="list recorded sessions; delete or export them",
+        epilog=epilog,
+        description="The sessions recorded by analyze and live, oldest first, and where you are "
+        "in the physiotherapist's program.",
+    )
     add_db_arg(p)
     p.add_argument("--exercise", "-e", metavar="ID", help="only sessions with this exercise")
     g = p.add_mutually_exclusive_group()
@@ -99,12 +106,19 @@ def add_commands(sub, epilog: str) -> None:
     p = sub.add_parser("progress", help="an HTML page of trends over days and the program view", epilog=epilog)
     add_db_arg(p)
     p.add_argument("--exercise", "-e", metavar="ID", help="only this exercise")
-    p.add_argument("--out", "-o", type=Path, default=Path("formcheck-out/progress.html"), metavar="FILE",
-                   help="where to write the page (default formcheck-out/progress.html)")  # fmt: skip
+    p.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=Path("formcheck-out/progress.html"),
+        metavar="FILE",
+        help="where to write the page (default formcheck-out/progress.html)",
+    )
     p.set_defaults(func=cmd_progress)
 
-    p = sub.add_parser("checkin", help="record pain and tingling/numbness, for today or a recorded session",
-                       epilog=epilog)  # fmt: skip
+    p = sub.add_parser(
+        "checkin", help="record pain and tingling/numbness, for today or a recorded session", epilog=epilog
+    )
     add_db_arg(p)
     add_checkin_args(p)
     p.add_argument("--session", type=int, metavar="ID", help="attach to this session (see 'formcheck history')")

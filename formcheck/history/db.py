@@ -132,8 +132,10 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Apply the migrations up to ``target``, one transaction each; returns the version reached."""
     current = version(conn)
     if current > SCHEMA_VERSION:
-        raise FormcheckError(f"the history database is schema version {current}; this formcheck knows up to "
-                             f"{SCHEMA_VERSION}: update formcheck")  # fmt: skip
+        raise FormcheckError(
+            f"the history database is schema version {current}; this formcheck knows up to "
+            f"{SCHEMA_VERSION}: update formcheck"
+        )
     while current < target:
         conn.execute("BEGIN IMMEDIATE")
         try:

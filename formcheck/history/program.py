@@ -42,8 +42,12 @@ def _day_symptoms(checkins: list[dict]) -> dict:
     afters = [c for c in checkins if c.get("pain_after") is not None or c.get("tingling_after") is not None]
     first, last = (befores[0] if befores else {}), (afters[-1] if afters else {})
     tb, ta = first.get("tingling_before"), last.get("tingling_after")
-    return {"pain_before": first.get("pain_before"), "pain_after": last.get("pain_after"),
-            "tingling_before": None if tb is None else bool(tb), "tingling_after": None if ta is None else bool(ta)}
+    return {
+        "pain_before": first.get("pain_before"),
+        "pain_after": last.get("pain_after"),
+        "tingling_before": None if tb is None else bool(tb),
+        "tingling_after": None if ta is None else bool(ta),
+    }
 
 
 def program_view(sessions: list[dict], checkins: list[dict]) -> ProgramView:
@@ -71,8 +75,7 @@ def program_view(sessions: list[dict], checkins: list[dict]) -> ProgramView:
     introduced = [e for e in PROGRAM if e in introduced]
     next_to_add = next((e for e in PROGRAM if e not in introduced), None)
     flagged = [d for d in days if d.flags]
-    return ProgramView(days, introduced, len(introduced), next_to_add, flagged,
-                       _advice(days, introduced, next_to_add))  # fmt: skip
+    return ProgramView(days, introduced, len(introduced), next_to_add, flagged, _advice(days, introduced, next_to_add))
 
 
 def _flags(entry: ProgramDay, previous: ProgramDay | None) -> list[str]:
@@ -82,10 +85,16 @@ def _flags(entry: ProgramDay, previous: ProgramDay | None) -> list[str]:
         flags.append(f"pain rose from {entry.pain_before} to {entry.pain_after} on the day {new} was added")
     if entry.tingling_after and entry.tingling_before is not True:
         flags.append(f"tingling or numbness after the session on the day {new} was added")
-    if (previous and previous.pain_after is not None and entry.pain_after is not None
-            and entry.pain_after > previous.pain_after):
-        flags.append(f"pain after the session was {entry.pain_after}, up from {previous.pain_after} the day "
-                     f"before, when {new} was added")  # fmt: skip
+    if (
+        previous
+        and previous.pain_after is not None
+        and entry.pain_after is not None
+        and entry.pain_after > previous.pain_after
+    ):
+        flags.append(
+            f"pain after the session was {entry.pain_after}, up from {previous.pain_after} the day "
+            f"before, when {new} was added"
+        )
     return flags
 
 
@@ -94,10 +103,14 @@ def _advice(days: list[ProgramDay], introduced: list[str], next_to_add: str | No
         return f"Not started: day 1 is {PROGRAM[0]} alone. Record pain and tingling before and after."
     last_added = next((d for d in reversed(days) if d.added), None)
     if last_added and last_added.flags:
-        return (f"Symptoms rose on {last_added.day}, when {' and '.join(last_added.added)} was added: do not add "
-                f"the next exercise yet, and ask your physiotherapist whether to keep "
-                f"{' and '.join(last_added.added)}.")  # fmt: skip
+        return (
+            f"Symptoms rose on {last_added.day}, when {' and '.join(last_added.added)} was added: do not add "
+            f"the next exercise yet, and ask your physiotherapist whether to keep "
+            f"{' and '.join(last_added.added)}."
+        )
     if next_to_add is None:
         return "All five exercises are in the program. Keep recording pain and tingling before and after."
-    return (f"Program day {len(introduced)}: next session add {next_to_add} (exercise {len(introduced) + 1} of "
-            f"{len(PROGRAM)}), and record pain and tingling before and after it.")  # fmt: skip
+    return (
+        f"Program day {len(introduced)}: next session add {next_to_add} (exercise {len(introduced) + 1} of "
+        f"{len(PROGRAM)}), and record pain and tingling before and after it."
+    )

@@ -17,8 +17,9 @@ def daily(sessions: list[dict], exercise: str | None = None) -> dict[str, dict[s
         for e in s["exercises"]:
             if exercise and e["exercise"] != exercise:
                 continue
-            d = out.setdefault(e["exercise"], {}).setdefault(s["day"], {"reps": 0, "good": 0, "hold_s": 0.0,
-                                                                       "sessions": 0, "title": e["title"]})  # fmt: skip
+            d = out.setdefault(e["exercise"], {}).setdefault(
+                s["day"], {"reps": 0, "good": 0, "hold_s": 0.0, "sessions": 0, "title": e["title"]}
+            )
             d["reps"] += e["reps"]
             d["good"] += e["good_reps"]
             d["hold_s"] += sum(e["hold_s"])
@@ -33,34 +34,71 @@ def _dates(days) -> list[date]:
 def render(sessions: list[dict], checkins: list[dict], program: ProgramView, exercise: str | None = None) -> str:
     per = daily(sessions, exercise)
     title = "formcheck progress" + (f": {exercise}" if exercise else "")
-    parts = [f"<h1>{escape(title)}</h1>",
-             f"<p class=meta>{len(sessions)} session(s) over {len({s['day'] for s in sessions})} day(s)"
-             + (f", {sessions[0]['day']} to {sessions[-1]['day']}" if sessions else "") + "</p>"]  # fmt: skip
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f"<p class=meta>{len(sessions)} session(s) over {len({s['day'] for s in sessions})} day(s)"
+        + (f", {sessions[0]['day']} to {sessions[-1]['day']}" if sessions else "")
+        + "</p>",
+    ]
     parts.append(_program_html(program))
     parts.append("<h2>Symptoms</h2>" + _symptoms_html(checkins))
     for ex_id, days in sorted(per.items(), key=lambda kv: (kv[0] not in PROGRAM, kv[0])):
         ds = sorted(days)
         x = _dates(ds)
         name = days[ds[-1]]["title"] or ex_id
-        figs = [figure(charts.trend_plot("reps / holds", {"all": (x, [days[d]["reps"] for d in ds]),
-                                                         "good form": (x, [days[d]["good"] for d in ds])}, ylim=(0, None)),
-                       "Reps or holds per day", "All, and those with good form."),
-                figure(charts.trend_plot("% good", {"good": (x, [100 * days[d]["good"] / days[d]["reps"]
-                                                                if days[d]["reps"] else None for d in ds])},
-                                         ylim=(-5, 105)), "Share of good reps", "Per day, in percent.")]  # fmt: skip
+        figs = [
+            figure(
+                charts.trend_plot(
+                    "reps / holds",
+                    {"all": (x, [days[d]["reps"] for d in ds]), "good form": (x, [days[d]["good"] for d in ds])},
+                    ylim=(0, None),
+                ),
+                "Reps or holds per day",
+                "All, and those with good form.",
+            ),
+            figure(
+                charts.trend_plot(
+                    "% good",
+                    {"good": (x, [100 * days[d]["good"] / days[d]["reps"] if days[d]["reps"] else None for d in ds])},
+                    ylim=(-5, 105),
+                ),
+                "Share of good reps",
+                "Per day, in percent.",
+            ),
+        ]
         if any(days[d]["hold_s"] for d in ds):
-            figs.append(figure(charts.trend_plot("seconds", {"held": (x, [days[d]["hold_s"] for d in ds])}),
-                               "Time held per day", "Sum of all holds that day."))  # fmt: skip
+            figs.append(
+                figure(
+                    charts.trend_plot("seconds", {"held": (x, [days[d]["hold_s"] for d in ds])}),
+                    "Time held per day",
+                    "Sum of all holds that day.",
+                )
+            )
         parts.append(f"<h2>{escape(name)}</h2>" + plots(*figs))
     if not per:
         parts.append("<p>No sessions recorded yet" + (f" for {escape(exercise)}" if exercise else "") + ".</p>")
-    parts.append("<h2>Sessions</h2>" + table(
-        ["#", "day", "exercises", "reps", "good", "pain before → after"],
-        [[s["id"], s["day"], ", ".join(e["exercise"] for e in s["exercises"]) or "–",
-          sum(e["reps"] for e in s["exercises"]), sum(e["good_reps"] for e in s["exercises"]),
-          _pain(s["checkin"])] for s in reversed(sessions)], {0, 3, 4}))  # fmt: skip
-    parts.append("<footer>formcheck is not medical advice. Stop on stabbing pain, numbness or tingling, and see a "
-                 "health professional if there is no improvement.</footer>")  # fmt: skip
+    parts.append(
+        "<h2>Sessions</h2>"
+        + table(
+            ["#", "day", "exercises", "reps", "good", "pain before → after"],
+            [
+                [
+                    s["id"],
+                    s["day"],
+                    ", ".join(e["exercise"] for e in s["exercises"]) or "–",
+                    sum(e["reps"] for e in s["exercises"]),
+                    sum(e["good_reps"] for e in s["exercises"]),
+                    _pain(s["checkin"]),
+                ]
+                for s in reversed(sessions)
+            ],
+            {0, 3, 4},
+        )
+    )
+    parts.append(
+        "<footer>formcheck is not medical advice. Stop on stabbing pain, numbness or tingling, and see a "
+        "health professional if there is no improvement.</footer>"
+    )
     return document(title, "".join(parts))
 
 
@@ -72,16 +110,28 @@ def _pain(c: dict | None) -> str | None:
 
 
 def _program_html(p: ProgramView) -> str:
-    out = ["<h2>The physiotherapist's program</h2><div class=cards>",
-           card(f"day {p.program_day}" if p.program_day else "–", "program day (exercises in use)"),
-           card(p.next_to_add or "all five", "next to add"), "</div>"]  # fmt: skip
-    out.append(f"<div class={'warn' if p.flagged and p.flagged[-1] is _last_added(p) else 'ok'}>"
-               f"{escape(p.advice)}</div>")  # fmt: skip
+    out = [
+        "<h2>The physiotherapist's program</h2><div class=cards>",
+        card(f"day {p.program_day}" if p.program_day else "–", "program day (exercises in use)"),
+        card(p.next_to_add or "all five", "next to add"),
+        "</div>",
+    ]
+    out.append(
+        f"<div class={'warn' if p.flagged and p.flagged[-1] is _last_added(p) else 'ok'}>{escape(p.advice)}</div>"
+    )
     for d in p.flagged:
         out.append(f"<div class=warn><b>{escape(d.day)}</b>: " + escape("; ".join(d.flags)) + "</div>")
-    rows = [[d.day[5:], len(d.done), ", ".join(d.added) or None, _arrow(d.pain_before, d.pain_after),
-             _arrow(_yn(d.tingling_before), _yn(d.tingling_after)), "⚠" if d.flags else None]
-            for d in p.days]  # fmt: skip
+    rows = [
+        [
+            d.day[5:],
+            len(d.done),
+            ", ".join(d.added) or None,
+            _arrow(d.pain_before, d.pain_after),
+            _arrow(_yn(d.tingling_before), _yn(d.tingling_after)),
+            "⚠" if d.flags else None,
+        ]
+        for d in p.days
+    ]
     if rows:  # narrow columns, so it fits a phone without scrolling
         out.append(table(["day", "done", "added", "pain", "tingling", ""], rows, {1}))
     return "".join(out)
@@ -113,6 +163,9 @@ def _symptoms_html(checkins: list[dict]) -> str:
     if not days:
         return "<p>No pain check-ins yet: add --pain-before/--pain-after to a run, or use 'formcheck checkin'.</p>"
     x = _dates(days)
-    svg = charts.trend_plot("pain 0-10", {"before": (x, [by_day[d]["before"] for d in days]),
-                                          "after": (x, [by_day[d]["after"] for d in days])}, ylim=(-0.5, 10.5))  # fmt: skip
+    svg = charts.trend_plot(
+        "pain 0-10",
+        {"before": (x, [by_day[d]["before"] for d in days]), "after": (x, [by_day[d]["after"] for d in days])},
+        ylim=(-0.5, 10.5),
+    )
     return plots(figure(svg, "Pain before and after", "First check-in of each day before, last one after."))

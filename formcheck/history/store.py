@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from formcheck.errors import FormcheckError
 from formcheck.history import db as db_mod
@@ -57,8 +57,9 @@ def local_day(iso_time: str | None) -> str:
 
 def session_uid(summary: dict, out_dir: str | None) -> str:
     source = (summary.get("source") or {}).get("name")
-    return "|".join(str(x) for x in (summary.get("started") or summary.get("created"), summary.get("mode"), source,
-                                     out_dir or ""))  # fmt: skip
+    return "|".join(
+        str(x) for x in (summary.get("started") or summary.get("created"), summary.get("mode"), source, out_dir or "")
+    )
 
 
 def check_checkin(checkin: dict) -> dict:
@@ -94,18 +95,31 @@ def record_session(summary: dict, checkin: dict | None = None, *, db=None, out_d
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with opened(db) as conn, transaction(conn):
         row = conn.execute("SELECT id FROM sessions WHERE uid = ?", (uid,)).fetchone()
-        values = (summary.get("started"), day, summary.get("mode"), summary.get("ended"),
-                  (summary.get("source") or {}).get("name"), (summary.get("pose") or {}).get("duration_s"), out,
-                  now, json.dumps(summary))  # fmt: skip
+        values = (
+            summary.get("started"),
+            day,
+            summary.get("mode"),
+            summary.get("ended"),
+            (summary.get("source") or {}).get("name"),
+            (summary.get("pose") or {}).get("duration_s"),
+            out,
+            now,
+            json.dumps(summary),
+        )
         if row:
             session_id = row["id"]
-            conn.execute("UPDATE sessions SET started=?, day=?, mode=?, ended=?, source=?, duration_s=?, out_dir=?, "
-                         "recorded_at=?, summary_json=? WHERE id=?", (*values, session_id))  # fmt: skip
+            conn.execute(
+                "UPDATE sessions SET started=?, day=?, mode=?, ended=?, source=?, duration_s=?, out_dir=?, "
+                "recorded_at=?, summary_json=? WHERE id=?",
+                (*values, session_id),
+            )
             conn.execute("DELETE FROM exercises WHERE session_id = ?", (session_id,))
         else:
             session_id = conn.execute(
                 "INSERT INTO sessions (uid, started, day, mode, ended, source, duration_s, out_dir, recorded_at, "
-                "summary_json) VALUES (?,?,?,?,?,?,?,?,?,?)", (uid, *values)).lastrowid  # fmt: skip
+                "summary_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (uid, *values),
+            ).lastrowid
         for position, ex in enumerate(summary.get("exercises") or []):
             _insert_exercise(conn, session_id, position, ex)
         if checked:
@@ -118,22 +132,47 @@ def _insert_exercise(conn: sqlite3.Connection, session_id: int, position: int, e
     exercise_id = conn.execute(
         "INSERT INTO exercises (session_id, position, exercise, title, kind, reps, good_reps, reps_with_faults, "
         "active_s, good_form_s, target_reps, target_hold_s) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (session_id, position, ex["exercise"], ex.get("title"), ex.get("kind"), ex.get("reps", 0),
-         ex.get("good_reps", 0), ex.get("reps_with_faults", 0), ex.get("active_s"), ex.get("good_form_s"),
-         targets.get("reps"), targets.get("hold_s")),
-    ).lastrowid  # fmt: skip
+        (
+            session_id,
+            position,
+            ex["exercise"],
+            ex.get("title"),
+            ex.get("kind"),
+            ex.get("reps", 0),
+            ex.get("good_reps", 0),
+            ex.get("reps_with_faults", 0),
+            ex.get("active_s"),
+            ex.get("good_form_s"),
+            targets.get("reps"),
+            targets.get("hold_s"),
+        ),
+    ).lastrowid
     conn.executemany(
         "INSERT INTO records (exercise_id, idx, side, start_s, end_s, good, faults, peak, hold_s, target_hold_s) "
         "VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [(exercise_id, r["index"], r.get("side"), r.get("start_s"), r.get("end_s"), int(bool(r.get("good"))),
-          json.dumps(r.get("faults") or []), r.get("peak"), r.get("hold_s"), r.get("target_hold_s"))
-         for r in ex.get("records") or []],
-    )  # fmt: skip
+        [
+            (
+                exercise_id,
+                r["index"],
+                r.get("side"),
+                r.get("start_s"),
+                r.get("end_s"),
+                int(bool(r.get("good"))),
+                json.dumps(r.get("faults") or []),
+                r.get("peak"),
+                r.get("hold_s"),
+                r.get("target_hold_s"),
+            )
+            for r in ex.get("records") or []
+        ],
+    )
     conn.executemany(
         "INSERT INTO faults (exercise_id, fault, cue, start_s, end_s, rep, side) VALUES (?,?,?,?,?,?,?)",
-        [(exercise_id, f["id"], f.get("cue"), f.get("start_s"), f.get("end_s"), f.get("rep"), f.get("side"))
-         for f in ex.get("faults") or []],
-    )  # fmt: skip
+        [
+            (exercise_id, f["id"], f.get("cue"), f.get("start_s"), f.get("end_s"), f.get("rep"), f.get("side"))
+            for f in ex.get("faults") or []
+        ],
+    )
 
 
 def _upsert_checkin(conn, checked: dict, day: str, now: str, session_id: int | None) -> int:
@@ -141,12 +180,17 @@ def _upsert_checkin(conn, checked: dict, day: str, now: str, session_id: int | N
     if session_id is not None:
         row = conn.execute("SELECT id FROM checkins WHERE session_id = ?", (session_id,)).fetchone()
         if row:
-            conn.execute("UPDATE checkins SET day=?, recorded_at=?, pain_before=?, pain_after=?, tingling_before=?, "
-                         "tingling_after=?, note=? WHERE id=?", (day, now, *values, row["id"]))  # fmt: skip
+            conn.execute(
+                "UPDATE checkins SET day=?, recorded_at=?, pain_before=?, pain_after=?, tingling_before=?, "
+                "tingling_after=?, note=? WHERE id=?",
+                (day, now, *values, row["id"]),
+            )
             return row["id"]
     return conn.execute(
         "INSERT INTO checkins (session_id, day, recorded_at, pain_before, pain_after, tingling_before, "
-        "tingling_after, note) VALUES (?,?,?,?,?,?,?,?)", (session_id, day, now, *values)).lastrowid  # fmt: skip
+        "tingling_after, note) VALUES (?,?,?,?,?,?,?,?)",
+        (session_id, day, now, *values),
+    ).lastrowid
 
 
 def record_checkin(checkin: dict, *, db=None, session_id: int | None = None, day: str | None = None) -> int:
@@ -165,20 +209,36 @@ def record_checkin(checkin: dict, *, db=None, session_id: int | None = None, day
 def list_sessions(*, db=None, exercise: str | None = None) -> list[dict]:
     """Sessions, oldest first, each with its exercises (totals) and check-in."""
     with opened(db) as conn:
-        rows = conn.execute("SELECT id, started, day, mode, ended, source, duration_s, out_dir FROM sessions "
-                            "ORDER BY day, started, id").fetchall()  # fmt: skip
+        rows = conn.execute(
+            "SELECT id, started, day, mode, ended, source, duration_s, out_dir FROM sessions ORDER BY day, started, id"
+        ).fetchall()
         sessions = []
         for row in rows:
-            exercises = [dict(e) for e in conn.execute(
-                "SELECT id, exercise, title, kind, reps, good_reps, reps_with_faults, active_s, good_form_s, "
-                "target_reps, target_hold_s FROM exercises WHERE session_id = ? ORDER BY position", (row["id"],))]
+            exercises = [
+                dict(e)
+                for e in conn.execute(
+                    "SELECT id, exercise, title, kind, reps, good_reps, reps_with_faults, active_s, good_form_s, "
+                    "target_reps, target_hold_s FROM exercises WHERE session_id = ? ORDER BY position",
+                    (row["id"],),
+                )
+            ]
             for e in exercises:
-                holds = [r[0] for r in conn.execute("SELECT hold_s FROM records WHERE exercise_id = ? AND hold_s "
-                                                    "IS NOT NULL ORDER BY idx", (e["id"],))]  # fmt: skip
+                holds = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT hold_s FROM records WHERE exercise_id = ? AND hold_s IS NOT NULL ORDER BY idx",
+                        (e["id"],),
+                    )
+                ]
                 e["hold_s"] = holds
-                e["faults"] = [dict(f) for f in conn.execute(
-                    "SELECT fault, cue, COUNT(*) AS n FROM faults WHERE exercise_id = ? GROUP BY fault, cue "
-                    "ORDER BY n DESC", (e["id"],))]  # fmt: skip
+                e["faults"] = [
+                    dict(f)
+                    for f in conn.execute(
+                        "SELECT fault, cue, COUNT(*) AS n FROM faults WHERE exercise_id = ? GROUP BY fault, cue "
+                        "ORDER BY n DESC",
+                        (e["id"],),
+                    )
+                ]
             if exercise and exercise not in {e["exercise"] for e in exercises}:
                 continue
             checkin = conn.execute("SELECT * FROM checkins WHERE session_id = ?", (row["id"],)).fetchone()
@@ -207,9 +267,28 @@ def delete_all(*, db=None) -> int:
     return count
 
 
-EXPORT_COLUMNS = ("session_id", "day", "started", "mode", "ended", "source", "duration_s", "exercise", "kind",
-                  "reps", "good_reps", "reps_with_faults", "hold_s", "active_s", "good_form_s", "faults",
-                  "pain_before", "pain_after", "tingling_before", "tingling_after")  # fmt: skip
+EXPORT_COLUMNS = (
+    "session_id",
+    "day",
+    "started",
+    "mode",
+    "ended",
+    "source",
+    "duration_s",
+    "exercise",
+    "kind",
+    "reps",
+    "good_reps",
+    "reps_with_faults",
+    "hold_s",
+    "active_s",
+    "good_form_s",
+    "faults",
+    "pain_before",
+    "pain_after",
+    "tingling_before",
+    "tingling_after",
+)
 
 
 def export_csv(path: Path | str, *, db=None) -> int:
@@ -217,14 +296,31 @@ def export_csv(path: Path | str, *, db=None) -> int:
     rows = []
     for s in list_sessions(db=db):
         c = s["checkin"] or {}
-        base = {"session_id": s["id"], **{k: s[k] for k in ("day", "started", "mode", "ended", "source",
-                                                              "duration_s")},
-                **{k: c.get(k) for k in ("pain_before", "pain_after", "tingling_before", "tingling_after")}}  # fmt: skip
+        base = {
+            "session_id": s["id"],
+            **{k: s[k] for k in ("day", "started", "mode", "ended", "source", "duration_s")},
+            **{k: c.get(k) for k in ("pain_before", "pain_after", "tingling_before", "tingling_after")},
+        }
         for e in s["exercises"] or [{}]:
-            rows.append({**base, **{k: e.get(k) for k in ("exercise", "kind", "reps", "good_reps",
-                                                           "reps_with_faults", "active_s", "good_form_s")},
-                         "hold_s": " ".join(f"{h:g}" for h in e.get("hold_s", [])),
-                         "faults": " ".join(f"{f['fault']}x{f['n']}" for f in e.get("faults", []))})  # fmt: skip
+            rows.append(
+                {
+                    **base,
+                    **{
+                        k: e.get(k)
+                        for k in (
+                            "exercise",
+                            "kind",
+                            "reps",
+                            "good_reps",
+                            "reps_with_faults",
+                            "active_s",
+                            "good_form_s",
+                        )
+                    },
+                    "hold_s": " ".join(f"{h:g}" for h in e.get("hold_s", [])),
+                    "faults": " ".join(f"{f['fault']}x{f['n']}" for f in e.get("faults", [])),
+                }
+            )
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, EXPORT_COLUMNS)
         writer.writeheader()

@@ -19,12 +19,22 @@ from formcheck.landmarks import N_LANDMARKS, PoseFrame
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # silence the C library's info logging
 
-from mediapipe import Image, ImageFormat  # noqa: E402
-from mediapipe.tasks.python.core.base_options import BaseOptions  # noqa: E402
-from mediapipe.tasks.python.vision import pose_landmarker as mp_pose  # noqa: E402
-from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode  # noqa: E402
+from mediapipe import Image, ImageFormat
+from mediapipe.tasks.python.core.base_options import BaseOptions
+from mediapipe.tasks.python.vision import pose_landmarker as mp_pose
+from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
 
-from formcheck.pose.models import verify_bundle  # noqa: E402
+from formcheck.pose.models import verify_bundle
+
+
+def silence_native_stderr() -> None:
+    """Send file descriptor 2 to the null device for good: for a process that runs only the model.
+
+    Such a process reports its errors through its pipe, so nothing it writes
+    on stderr is for the user, whatever the library version logs.
+    """
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
 
 
 @contextlib.contextmanager
@@ -107,9 +117,10 @@ class PoseLandmarker:
         return PoseFrame(t_ms=t_ms, width=width, height=height, landmarks=landmarks, world=world)
 
     def close(self) -> None:
-        self._task.close()
+        with _quiet_native_stderr():  # the accelerators log their destruction
+            self._task.close()
 
-    def __enter__(self) -> "PoseLandmarker":
+    def __enter__(self) -> PoseLandmarker:
         return self
 
     def __exit__(self, *exc) -> None:

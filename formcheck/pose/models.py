@@ -26,9 +26,9 @@ import sys
 import tempfile
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import platformdirs
 
@@ -270,10 +270,21 @@ def _download(url: str) -> bytes:
 def _pip_download(wheel: WheelSource) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
-            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-            "--only-binary=:all:", "--platform", wheel.platform,
-            "--python-version", wheel.python_version, "--dest", tmp, wheel.requirement,
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform",
+            wheel.platform,
+            "--python-version",
+            wheel.python_version,
+            "--dest",
+            tmp,
+            wheel.requirement,
+        ]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.TimeoutExpired) as exc:

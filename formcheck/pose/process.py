@@ -65,8 +65,9 @@ def model_core() -> Iterator[int | None]:
 
 def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str) -> None:
     """The child: load the model, then turn (slot, t_ms) requests into PoseFrames until told to stop."""
-    from formcheck.pose.landmarker import PoseLandmarker
+    from formcheck.pose.landmarker import PoseLandmarker, silence_native_stderr
 
+    silence_native_stderr()
     shm = SharedMemory(name=shm_name)
     ring = np.ndarray(shape, dtype=np.uint8, buffer=shm.buf)
     try:
@@ -83,7 +84,7 @@ def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: 
                     conn.send(("pose", landmarker.detect(ring[slot], t_ms)))
     except (EOFError, BrokenPipeError):
         pass  # the parent is gone
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the run with it
+    except Exception as exc:
         with contextlib.suppress(OSError):
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -119,8 +120,12 @@ class PoseProcess:
         self._ring = np.ndarray((slots, height, width, 3), dtype=np.uint8, buffer=self._shm.buf)
         context = multiprocessing.get_context("spawn")  # fork is unsafe in a process running threads
         self._conn, child_conn = context.Pipe()
-        self._child = context.Process(target=_serve, name="formcheck-pose", daemon=True,
-                                      args=(child_conn, self._shm.name, self._ring.shape, str(model_path)))  # fmt: skip
+        self._child = context.Process(
+            target=_serve,
+            name="formcheck-pose",
+            daemon=True,
+            args=(child_conn, self._shm.name, self._ring.shape, str(model_path)),
+        )
         try:
             with _sigint_ignored():
                 self._child.start()

@@ -10,14 +10,15 @@ track without the model.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import numpy as np
 
 from formcheck.errors import InputError
-from formcheck.landmarks import NAMES, N_LANDMARKS, PoseFrame
+from formcheck.landmarks import N_LANDMARKS, NAMES, PoseFrame
 
 FORMAT = "formcheck.pose_track"
 VERSION = 1
@@ -81,16 +82,18 @@ class TrackWriter:
         self._file.flush()
 
     def write(self, frame: PoseFrame) -> None:
-        self._write({
-            "t_ms": round(float(frame.t_ms), 3),
-            "landmarks": _rounded(frame.landmarks),
-            "world": _rounded(frame.world),
-        })  # fmt: skip
+        self._write(
+            {
+                "t_ms": round(float(frame.t_ms), 3),
+                "landmarks": _rounded(frame.landmarks),
+                "world": _rounded(frame.world),
+            }
+        )
 
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> "TrackWriter":
+    def __enter__(self) -> TrackWriter:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -117,19 +120,25 @@ def read_track(path: Path) -> tuple[TrackHeader, Iterator[PoseFrame]]:
         raise InputError(f"{path} is pose track version {head.get('version')}; this formcheck reads version {VERSION}")
     known = {"format", "version", "source", "width", "height", "fps", "model", "landmark_names", "landmark_columns"}
     header = TrackHeader(
-        source=head["source"], width=int(head["width"]), height=int(head["height"]),
-        fps=head.get("fps"), model=head.get("model"),
+        source=head["source"],
+        width=int(head["width"]),
+        height=int(head["height"]),
+        fps=head.get("fps"),
+        model=head.get("model"),
         extra={k: v for k, v in head.items() if k not in known},
-    )  # fmt: skip
+    )
 
     def frames() -> Iterator[PoseFrame]:
         for number, line in enumerate(lines[1:], start=2):
             try:
                 row = json.loads(line)
                 yield PoseFrame(
-                    t_ms=float(row["t_ms"]), width=header.width, height=header.height,
-                    landmarks=_array(row["landmarks"], 5), world=_array(row.get("world"), 3),
-                )  # fmt: skip
+                    t_ms=float(row["t_ms"]),
+                    width=header.width,
+                    height=header.height,
+                    landmarks=_array(row["landmarks"], 5),
+                    world=_array(row.get("world"), 3),
+                )
             except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
                 if number == len(lines):
                     return  # cut off mid-write

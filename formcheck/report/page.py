@@ -35,22 +35,28 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .stills img{width:100%;height:auto;border-radius:8px;display:block}
 ul{padding-left:1.2em}
 footer{color:#666;font-size:.85rem;margin:2em 0 1em}
-@media (max-width:520px){main{padding:10px}.plots{display:block}h1{font-size:1.35rem}body{font-size:15px}th,td{padding:5px 6px}}
+@media (max-width:520px){main{padding:10px}.plots{display:block}h1{font-size:1.35rem}
+body{font-size:15px}th,td{padding:5px 6px}}
 """
 
 
 def document(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{CSS}</style></head>"
-            f"<body><main>{body}</main></body></html>\n")  # fmt: skip
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
 
 
 def table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{escape(str(h))}</th>" for i, h in enumerate(headers))
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{cell_html(c)}</td>" for i, c in enumerate(r))
-        + "</tr>" for r in rows)  # fmt: skip
+        "<tr>"
+        + "".join(f"<td{' class=num' if i in numeric else ''}>{cell_html(c)}</td>" for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
     return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 

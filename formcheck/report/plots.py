@@ -10,14 +10,23 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 GOOD, FAULTY, BAND, LINE, FAULT = "#2e7d32", "#d84315", "#66bb6a", "#1f4e79", "#c62828"
 MAX_POINTS = 2500  # longer series are thinned before plotting, so the page stays small
 FIGSIZE = (5.2, 2.8)  # inches; shown about 370 px wide on a phone, so text stays near 11 px
-STYLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "xtick.labelsize": 10.5, "ytick.labelsize": 10.5,
-         "legend.fontsize": 10, "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "formcheck",
-         "svg.fonttype": "path"}  # fmt: skip
+STYLE = {
+    "font.size": 11,
+    "axes.titlesize": 11,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "legend.fontsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "formcheck",
+    "svg.fonttype": "path",
+}
 
 
 def to_svg(fig) -> str:
@@ -26,7 +35,7 @@ def to_svg(fig) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 role="img"', svg, count=1)
 
@@ -42,8 +51,17 @@ def _spans(ax, records: list[dict], ymax_label: float | None = None) -> None:
             continue
         color = GOOD if r.get("good") else FAULTY
         ax.axvspan(r["start_s"], r["end_s"], color=color, alpha=0.10, lw=0)
-        ax.text((r["start_s"] + r["end_s"]) / 2, 0.98, str(r["index"] + 1), transform=ax.get_xaxis_transform(),
-                ha="center", va="top", fontsize=10.5, color=color, fontweight="bold")  # fmt: skip
+        ax.text(
+            (r["start_s"] + r["end_s"]) / 2,
+            0.98,
+            str(r["index"] + 1),
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=10.5,
+            color=color,
+            fontweight="bold",
+        )
 
 
 def angle_plot(times, values, key, records: list[dict], faults: list[dict], duration: float, kind: str) -> str:
@@ -58,20 +76,30 @@ def angle_plot(times, values, key, records: list[dict], faults: list[dict], dura
             hi = max(hi, b) if b is not None else hi
         pad = (hi - lo) * 0.12 or 5.0
         bottom, top = lo - pad * 2.2, hi + pad * 1.8
-        for i, (a, b) in enumerate(key.bands):
-            ax.axhspan(bottom if a is None else a, top if b is None else b, color=BAND, alpha=0.18, lw=0,
-                       )  # fmt: skip
+        for a, b in key.bands:
+            ax.axhspan(
+                bottom if a is None else a,
+                top if b is None else b,
+                color=BAND,
+                alpha=0.18,
+                lw=0,
+            )
         _spans(ax, records)
         ax.plot(t, v, color=LINE, lw=1.5)
         y_fault = lo - pad * 1.4
-        for i, f in enumerate(faults):
+        for f in faults:
             end = f["end_s"] if f.get("end_s") is not None else duration
-            ax.plot([f["start_s"], max(end, f["start_s"] + 0.15)], [y_fault, y_fault], color=FAULT, lw=5,
-                    solid_capstyle="butt")  # fmt: skip
+            ax.plot(
+                [f["start_s"], max(end, f["start_s"] + 0.15)],
+                [y_fault, y_fault],
+                color=FAULT,
+                lw=5,
+                solid_capstyle="butt",
+            )
         ax.set_ylim(bottom, top)
         ax.set_xlim(0, max(duration, t[-1] if t else 1.0))
         ax.set_xlabel("time (s)")
-        ax.set_ylabel(f"degrees" if key.unit == "°" else key.unit or "value")
+        ax.set_ylabel("degrees" if key.unit == "°" else key.unit or "value")
         return to_svg(fig)
 
 
@@ -96,8 +124,7 @@ def records_chart(ex: dict) -> str | None:
         target = (ex.get("targets") or {}).get("hold_s") if holds else None
         if target:
             ax.axhline(target, color="#333", ls="--", lw=1.2)
-            ax.text(1.0, target, f" target {target:g} s", transform=ax.get_yaxis_transform(), va="center",
-                    fontsize=10)  # fmt: skip
+            ax.text(1.0, target, f" target {target:g} s", transform=ax.get_yaxis_transform(), va="center", fontsize=10)
         ax.set_xticks(x, labels)
         ax.set_ylabel("held (s)" if holds else "peak")
         ax.margins(y=0.18)
@@ -116,8 +143,11 @@ def fault_timeline(ex: dict, duration: float) -> str | None:
         fig, ax = plt.subplots(figsize=(FIGSIZE[0], 0.9 + 0.5 * len(cues)))
         _spans(ax, ex.get("records") or [])
         for row, fid in enumerate(cues):
-            bars = [(f["start_s"], max((f["end_s"] if f.get("end_s") is not None else duration) - f["start_s"], 0.15))
-                    for f in faults if f["id"] == fid]  # fmt: skip
+            bars = [
+                (f["start_s"], max((f["end_s"] if f.get("end_s") is not None else duration) - f["start_s"], 0.15))
+                for f in faults
+                if f["id"] == fid
+            ]
             ax.broken_barh(bars, (row - 0.3, 0.6), color=FAULT)
         ax.set_yticks(range(len(cues)), ["\n".join(textwrap.wrap(c, 26)[:2]) for c in cues.values()])
         ax.set_ylim(len(cues) - 0.4, -0.6)

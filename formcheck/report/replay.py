@@ -17,8 +17,20 @@ from formcheck.exercises.base import Exercise, Profile
 from formcheck.pose.track import read_track
 from formcheck.rules import RuleRun
 
-BASE_COLUMNS = ("frame", "t_s", "exercise", "person", "view_ok", "view_message", "ready", "phase", "side", "reps_done",
-                "hold_s", "signal")  # fmt: skip
+BASE_COLUMNS = (
+    "frame",
+    "t_s",
+    "exercise",
+    "person",
+    "view_ok",
+    "view_message",
+    "ready",
+    "phase",
+    "side",
+    "reps_done",
+    "hold_s",
+    "signal",
+)
 
 
 @dataclass
@@ -31,15 +43,21 @@ class Replay:
 
     def series(self, column: str) -> tuple[list[float], list[float]]:
         """(times, values) of one column, NaN where missing."""
-        return ([r["t_s"] for r in self.rows],
-                [math.nan if r.get(column) is None else float(r[column]) for r in self.rows])  # fmt: skip
+        return (
+            [r["t_s"] for r in self.rows],
+            [math.nan if r.get(column) is None else float(r[column]) for r in self.rows],
+        )
 
 
 def profile_of(summary: dict) -> Profile:
     p = summary.get("profile") or {}
-    return Profile(symptomatic_side=p.get("symptomatic_side"), knee_hyperextends=bool(p.get("knee_hyperextends")),
-                   target_reps=p.get("target_reps"), target_hold_s=p.get("target_hold_s"),
-                   thresholds=dict(p.get("thresholds") or {}))  # fmt: skip
+    return Profile(
+        symptomatic_side=p.get("symptomatic_side"),
+        knee_hyperextends=bool(p.get("knee_hyperextends")),
+        target_reps=p.get("target_reps"),
+        target_hold_s=p.get("target_hold_s"),
+        thresholds=dict(p.get("thresholds") or {}),
+    )
 
 
 def replay(track_path: Path, exercise_id: str, profile: Profile, segment_s: list | None = None) -> Replay:
@@ -61,14 +79,20 @@ def replay(track_path: Path, exercise_id: str, profile: Profile, segment_s: list
         status = exercise.status()
         signal = getattr(getattr(exercise, "_obs", None), "signal", None)  # the rep counter's input, if any
         row = {
-            "frame": number, "t_s": round(raw.t_ms / 1000.0, 3), "exercise": exercise_id,
-            "person": int(raw.has_person), "view_ok": int(status.view.ok), "view_message": status.view.message or "",
-            "ready": int(status.ready), "phase": status.phase, "side": status.side or "",
+            "frame": number,
+            "t_s": round(raw.t_ms / 1000.0, 3),
+            "exercise": exercise_id,
+            "person": int(raw.has_person),
+            "view_ok": int(status.view.ok),
+            "view_message": status.view.message or "",
+            "ready": int(status.ready),
+            "phase": status.phase,
+            "side": status.side or "",
             "reps_done": sum(c["good"] + c["faulty"] for c in status.counts.values()),
             "hold_s": None if status.hold_elapsed_s is None else round(status.hold_elapsed_s, 2),
             "signal": _num(signal),
             "faults": " ".join(cue_to_id.get(c, c) for c in status.active_faults),
-        }  # fmt: skip
+        }
         for angle in status.angles:
             if angle.name not in result.angle_names:
                 result.angle_names.append(angle.name)

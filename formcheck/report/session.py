@@ -17,7 +17,6 @@ from formcheck.report.page import Raw, card, document, figure, plots, table
 from formcheck.report.replay import Replay, profile_of, replay, write_csv
 
 
-
 def read_summary(out_dir: Path) -> dict:
     path = Path(out_dir) / "summary.json"
     try:
@@ -53,8 +52,13 @@ def make_report(out_dir: Path, *, with_stills: bool = True) -> Path:
         profile = profile_of(summary)
         replays = [replay(track, ex["exercise"], profile, ex.get("segment_s")) for ex in summary.get("exercises") or []]
         write_csv(replays, out_dir / "frames.csv")
-    html = render(summary, replays, read_checkin(summary),
-                  stills.video_for(out_dir, summary) if with_stills else None, track.is_file())  # fmt: skip
+    html = render(
+        summary,
+        replays,
+        read_checkin(summary),
+        stills.video_for(out_dir, summary) if with_stills else None,
+        track.is_file(),
+    )
     path = out_dir / "report.html"
     _atomic_write(path, html)
     return path
@@ -73,12 +77,16 @@ def render(summary: dict, replays: list[Replay], checkin: dict | None, video: Pa
     duration = float(pose.get("duration_s") or 0.0)
     if not duration and replays and replays[0].rows:  # e.g. a rerun's summary: take the track's length
         duration = float(replays[0].rows[-1]["t_s"])
-    parts = [f"<h1>{escape(titles)}</h1>",
-             f"<p class=meta>{escape(_when(summary.get('started') or summary.get('created')))} · "
-             f"{duration:.0f} s · {escape(str((summary.get('source') or {}).get('name', '')))}</p>"]  # fmt: skip
+    parts = [
+        f"<h1>{escape(titles)}</h1>",
+        f"<p class=meta>{escape(_when(summary.get('started') or summary.get('created')))} · "
+        f"{duration:.0f} s · {escape(str((summary.get('source') or {}).get('name', '')))}</p>",
+    ]
     if summary.get("ended") != "completed":
-        parts.append(f"<div class=warn>This session ended early ({escape(str(summary.get('ended')))}): the report "
-                     "shows what was recorded up to then.</div>")  # fmt: skip
+        parts.append(
+            f"<div class=warn>This session ended early ({escape(str(summary.get('ended')))}): the report "
+            "shows what was recorded up to then.</div>"
+        )
     if checkin:
         parts.append(_checkin_html(checkin))
     for i, ex in enumerate(exercises):
@@ -87,11 +95,13 @@ def render(summary: dict, replays: list[Replay], checkin: dict | None, video: Pa
     if not has_track:
         parts.append("<p class=warn>No pose track was saved, so the angle plots and frames.csv are missing.</p>")
     person = pose.get("share_with_person")
-    parts.append(f"<footer><p>{escape(summary.get('safety', ''))}</p><p>Person in view in "
-                 f"{pose.get('frames_with_person', 0)} of {pose.get('frames', 0)} frames"
-                 f"{f' ({person:.0%})' if person is not None else ''}. Made by formcheck "
-                 f"{escape(str(summary.get('formcheck_version', '')))} from summary.json and track.jsonl; "
-                 "per-frame values in frames.csv.</p></footer>")  # fmt: skip
+    parts.append(
+        f"<footer><p>{escape(summary.get('safety', ''))}</p><p>Person in view in "
+        f"{pose.get('frames_with_person', 0)} of {pose.get('frames', 0)} frames"
+        f"{f' ({person:.0%})' if person is not None else ''}. Made by formcheck "
+        f"{escape(str(summary.get('formcheck_version', '')))} from summary.json and track.jsonl; "
+        "per-frame values in frames.csv.</p></footer>"
+    )
     return document(f"formcheck: {titles}", "".join(parts))
 
 
@@ -99,13 +109,22 @@ def _checkin_html(c: dict) -> str:
     def yn(v):
         return None if v is None else ("yes" if v else "no")
 
-    rows = [["Pain (0-10)", c.get("pain_before"), c.get("pain_after")],
-            ["Tingling or numbness", yn(c.get("tingling_before")), yn(c.get("tingling_after"))]]  # fmt: skip
-    rose = (c.get("pain_before") is not None and c.get("pain_after") is not None
-            and c["pain_after"] > c["pain_before"]) or (c.get("tingling_after") and not c.get("tingling_before"))
-    note = (f"<p>{escape(c['note'])}</p>" if c.get("note") else "")
-    flag = ("<div class=warn>Symptoms were worse after the session. If this continues, stop the newest exercise "
-            "and check with your physiotherapist.</div>") if rose else ""  # fmt: skip
+    rows = [
+        ["Pain (0-10)", c.get("pain_before"), c.get("pain_after")],
+        ["Tingling or numbness", yn(c.get("tingling_before")), yn(c.get("tingling_after"))],
+    ]
+    rose = (
+        c.get("pain_before") is not None and c.get("pain_after") is not None and c["pain_after"] > c["pain_before"]
+    ) or (c.get("tingling_after") and not c.get("tingling_before"))
+    note = f"<p>{escape(c['note'])}</p>" if c.get("note") else ""
+    flag = (
+        (
+            "<div class=warn>Symptoms were worse after the session. If this continues, stop the newest exercise "
+            "and check with your physiotherapist.</div>"
+        )
+        if rose
+        else ""
+    )
     return "<h2>Symptom check-in</h2>" + flag + table(["", "before", "after"], rows, {1, 2}) + note
 
 
@@ -121,29 +140,49 @@ def _exercise_html(ex: dict, rep: Replay | None, duration: float, video: Path | 
     out.append(_targets_line(ex))
     sides = ex.get("per_side") or {}
     if sides:
-        rows = [[side, s["reps"], s["good"], s["with_faults"], ", ".join(f"{h:.1f}" for h in s.get("hold_s", []))
-                 or None] for side, s in sorted(sides.items())]  # fmt: skip
+        rows = [
+            [side, s["reps"], s["good"], s["with_faults"], ", ".join(f"{h:.1f}" for h in s.get("hold_s", [])) or None]
+            for side, s in sorted(sides.items())
+        ]
         headers = ["side", noun, "good", "with faults"] + (["held (s)"] if holds else [])
         out.append(table(headers, [r[: len(headers)] for r in rows], {1, 2, 3}))
-    figures = [figure(charts.records_chart(ex), "Each hold against its target" if holds else "Peak of each rep",
-                      "Bars numbered in order, L/R = side; green: good form, red: with faults.")]  # fmt: skip
+    figures = [
+        figure(
+            charts.records_chart(ex),
+            "Each hold against its target" if holds else "Peak of each rep",
+            "Bars numbered in order, L/R = side; green: good form, red: with faults.",
+        )
+    ]
     if rep is not None:
         for key in key_angles(rep.exercise, rep.angle_names):
             times, values = rep.series(key.column)
             if any(v == v for v in values):
-                figures.append(figure(
-                    charts.angle_plot(times, values, key, ex.get("records") or [], ex.get("faults") or [], duration,
-                                      ex.get("kind", "reps")),
-                    key.label + (" (degrees)" if key.unit == "°" else ""),
-                    f"Green band: the target the rules check. Columns: {noun}, numbered (green good, red with "
-                    "faults). Red bars at the bottom: faults."))  # fmt: skip
+                figures.append(
+                    figure(
+                        charts.angle_plot(
+                            times,
+                            values,
+                            key,
+                            ex.get("records") or [],
+                            ex.get("faults") or [],
+                            duration,
+                            ex.get("kind", "reps"),
+                        ),
+                        key.label + (" (degrees)" if key.unit == "°" else ""),
+                        f"Green band: the target the rules check. Columns: {noun}, numbered (green good, red with "
+                        "faults). Red bars at the bottom: faults.",
+                    )
+                )
     out.append(plots(*figures))
     out.append(_faults_html(ex, duration))
     if video is not None:
         out.append(_stills_html(ex, rep, video))
     if ex.get("cannot_check"):
-        out.append("<h3>What this camera view cannot check</h3><ul>"
-                   + "".join(f"<li>{escape(c)}</li>" for c in ex["cannot_check"]) + "</ul>")  # fmt: skip
+        out.append(
+            "<h3>What this camera view cannot check</h3><ul>"
+            + "".join(f"<li>{escape(c)}</li>" for c in ex["cannot_check"])
+            + "</ul>"
+        )
     return "".join(out)
 
 
@@ -165,11 +204,24 @@ def _faults_html(ex: dict, duration: float) -> str:
     faults = ex.get("faults") or []
     if not faults:
         return "<h3>Faults</h3><div class=ok>No faults: good form throughout.</div>"
-    rows = [[f"{f['start_s']:.1f}" + (f"–{f['end_s']:.1f}" if f.get("end_s") is not None else ""), f.get("cue"),
-             None if f.get("rep") is None else f["rep"] + 1, f.get("side")] for f in faults]  # fmt: skip
-    return ("<h3>Faults</h3>" + figure(charts.fault_timeline(ex, duration), "Fault timeline",
-                                        "One row per cue you were given; red: while the fault lasted.")
-            + table(["time (s)", "cue given", "rep", "side"], rows, {2}))  # fmt: skip
+    rows = [
+        [
+            f"{f['start_s']:.1f}" + (f"–{f['end_s']:.1f}" if f.get("end_s") is not None else ""),
+            f.get("cue"),
+            None if f.get("rep") is None else f["rep"] + 1,
+            f.get("side"),
+        ]
+        for f in faults
+    ]
+    return (
+        "<h3>Faults</h3>"
+        + figure(
+            charts.fault_timeline(ex, duration),
+            "Fault timeline",
+            "One row per cue you were given; red: while the fault lasted.",
+        )
+        + table(["time (s)", "cue given", "rep", "side"], rows, {2})
+    )
 
 
 def _stills_html(ex: dict, rep: Replay | None, video: Path) -> str:
@@ -185,9 +237,11 @@ def _stills_html(ex: dict, rep: Replay | None, video: Path) -> str:
         if uri is None:
             continue
         faults = ", ".join(record.get("faults") or []) or "no fault"
-        cells.append(f"<figure><img src=\"{uri}\" alt=\"{escape(label)} at {t:.1f} s\"><figcaption>"
-                     f"{escape(label.capitalize())}: #{record['index'] + 1}, {escape(str(record.get('side')))} side, "
-                     f"{t:.1f} s, {escape(faults)}</figcaption></figure>")  # fmt: skip
+        cells.append(
+            f'<figure><img src="{uri}" alt="{escape(label)} at {t:.1f} s"><figcaption>'
+            f"{escape(label.capitalize())}: #{record['index'] + 1}, {escape(str(record.get('side')))} side, "
+            f"{t:.1f} s, {escape(faults)}</figcaption></figure>"
+        )
     return ("<h3>Best and worst</h3><div class=stills>" + "".join(cells) + "</div>") if cells else ""
 
 

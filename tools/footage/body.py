@@ -10,6 +10,7 @@ composed down the skeleton in world-aligned axes of that neutral pose, so
 ``hip_flex_l=90`` puts the left thigh forward whatever the trunk does, and
 ``root_pitch=90`` lays the whole body face down.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,46 +22,81 @@ import numpy as np
 POSE_KEYS = {
     # whole body: heading (about vertical), pitch (+ = tip forward, 90 = prone,
     # -90 = supine), roll (+ = tip toward the body's right side)
-    "root_yaw": 0.0, "root_pitch": 0.0, "root_roll": 0.0,
+    "root_yaw": 0.0,
+    "root_pitch": 0.0,
+    "root_roll": 0.0,
     # trunk, spread over the five spine bones: flexion (+ forward), lateral
     # bend (+ toward the left), axial rotation (+ turns the chest to the left)
-    "spine_flex": 0.0, "spine_lat": 0.0, "spine_rot": 0.0,
-    "neck_flex": 0.0,          # head nod (+ chin toward chest)
+    "spine_flex": 0.0,
+    "spine_lat": 0.0,
+    "spine_rot": 0.0,
+    "neck_flex": 0.0,  # head nod (+ chin toward chest)
     # extra flexion of the lumbar (spine05-04) and thoracic (spine03-01)
     # segments only, added to spine_flex (e.g. a sagging back: lumbar -, thoracic +)
-    "lumbar_flex": 0.0, "thoracic_flex": 0.0,
+    "lumbar_flex": 0.0,
+    "thoracic_flex": 0.0,
     # offsets of the pelvis on the floor (m, along world X / Y) and a lift
     # above the automatic floor contact (m, e.g. a jump)
-    "x": 0.0, "y": 0.0, "lift": 0.0,
+    "x": 0.0,
+    "y": 0.0,
+    "lift": 0.0,
 }
 for _s in ("l", "r"):
-    POSE_KEYS.update({
-        f"hip_flex_{_s}": 0.0,      # + thigh forward
-        f"hip_abd_{_s}": 0.0,       # + thigh away from the midline
-        f"hip_rot_{_s}": 0.0,       # + external (toes turn outward)
-        f"knee_{_s}": 0.0,          # flexion, 0 = straight
-        f"ankle_{_s}": 0.0,         # + dorsiflexion (toes up), - plantarflexion
-        f"shoulder_flex_{_s}": 0.0, # 0 arm down, 90 forward, 180 overhead
-        f"shoulder_abd_{_s}": 0.0,  # + arm out to the side
-        f"shoulder_rot_{_s}": 0.0,  # + external rotation
-        f"elbow_{_s}": 0.0,         # flexion, 0 = straight
-        f"pron_{_s}": 0.0,          # + forearm pronation (palm turns back)
-        f"wrist_{_s}": 0.0,         # + extension (back of hand toward forearm)
-        f"fingers_{_s}": 0.0,       # + finger curl
-    })
+    POSE_KEYS.update(
+        {
+            f"hip_flex_{_s}": 0.0,  # + thigh forward
+            f"hip_abd_{_s}": 0.0,  # + thigh away from the midline
+            f"hip_rot_{_s}": 0.0,  # + external (toes turn outward)
+            f"knee_{_s}": 0.0,  # flexion, 0 = straight
+            f"ankle_{_s}": 0.0,  # + dorsiflexion (toes up), - plantarflexion
+            f"shoulder_flex_{_s}": 0.0,  # 0 arm down, 90 forward, 180 overhead
+            f"shoulder_abd_{_s}": 0.0,  # + arm out to the side
+            f"shoulder_rot_{_s}": 0.0,  # + external rotation
+            f"elbow_{_s}": 0.0,  # flexion, 0 = straight
+            f"pron_{_s}": 0.0,  # + forearm pronation (palm turns back)
+            f"wrist_{_s}": 0.0,  # + extension (back of hand toward forearm)
+            f"fingers_{_s}": 0.0,  # + finger curl
+        }
+    )
 del _s
 
 SIDES = {"l": ".L", "r": ".R"}
 
 # MediaPipe's 33 pose landmark names, in its order.
 LANDMARK_NAMES = [
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner",
-    "right_eye", "right_eye_outer", "left_ear", "right_ear", "mouth_left",
-    "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
-    "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky",
-    "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
-    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
-    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
 ]
 
 
@@ -109,8 +145,8 @@ class Body:
     def __init__(self, phenotype: dict | None = None, cache_dir: str | None = None):
         if cache_dir:
             os.environ.setdefault("ANNY_CACHE_DIR", cache_dir)
-        import torch
         import anny
+        import torch
         from anny.paths import set_anny_cache_path
 
         if cache_dir:
@@ -156,7 +192,6 @@ class Body:
 
     def _mouth_vertices(self):
         v = self.rest_vertices
-        head_i = self.index["head"]
         kp = self._coco_rest()
         nose = kp["nose"]
         out = []
@@ -191,12 +226,12 @@ class Body:
             J[b] = rx(p["neck_flex"] / 3.0)
         for s, sfx in SIDES.items():
             m = 1.0 if s == "l" else -1.0  # mirror for rotations about Y and Z
-            J["upperleg01" + sfx] = (rx(-p[f"hip_flex_{s}"]) @ ry(-m * p[f"hip_abd_{s}"])
-                                    @ rz(m * p[f"hip_rot_{s}"]))
+            J["upperleg01" + sfx] = rx(-p[f"hip_flex_{s}"]) @ ry(-m * p[f"hip_abd_{s}"]) @ rz(m * p[f"hip_rot_{s}"])
             J["lowerleg01" + sfx] = rx(p[f"knee_{s}"])
             J["foot" + sfx] = rx(-p[f"ankle_{s}"])
-            J["upperarm01" + sfx] = (rx(-p[f"shoulder_flex_{s}"]) @ ry(-m * p[f"shoulder_abd_{s}"])
-                                    @ rz(m * p[f"shoulder_rot_{s}"]))
+            J["upperarm01" + sfx] = (
+                rx(-p[f"shoulder_flex_{s}"]) @ ry(-m * p[f"shoulder_abd_{s}"]) @ rz(m * p[f"shoulder_rot_{s}"])
+            )
             J["lowerarm01" + sfx] = rx(-p[f"elbow_{s}"]) @ rz(-m * p[f"pron_{s}"])
             J["wrist" + sfx] = self._wrist(p[f"wrist_{s}"], m)
             for f in range(2, 6):
@@ -232,8 +267,11 @@ class Body:
             deltas[k, 0, :3, 3] = 0.0
         ph = {k: v.expand(n) for k, v in self._ph.items()} if self._ph else None
         with torch.no_grad():
-            out = self.model(pose_parameters=torch.tensor(deltas, dtype=self.model.dtype),
-                             phenotype_kwargs=ph, pose_parameterization="world-orient")
+            out = self.model(
+                pose_parameters=torch.tensor(deltas, dtype=self.model.dtype),
+                phenotype_kwargs=ph,
+                pose_parameterization="world-orient",
+            )
             verts = out["vertices"]
             coco = self.kp_regressor({"vertices": verts}).cpu().numpy()
             heads = out["bone_poses"][:, :, :3, 3].cpu().numpy()
@@ -250,15 +288,24 @@ class Body:
 
     def _landmarks(self, coco, heads, verts):
         c = dict(zip(self.coco_labels, coco))
-        h = lambda name: heads[self.index[name]]
+
+        def h(name):
+            return heads[self.index[name]]
+
         le, re = c["left_eye"], c["right_eye"]
         d = re - le
         pts = {
             "nose": c["nose"],
-            "left_eye_inner": le + 0.28 * d, "left_eye": le, "left_eye_outer": le - 0.28 * d,
-            "right_eye_inner": re - 0.28 * d, "right_eye": re, "right_eye_outer": re + 0.28 * d,
-            "left_ear": c["left_ear"], "right_ear": c["right_ear"],
-            "mouth_left": verts[self._mouth[0]], "mouth_right": verts[self._mouth[1]],
+            "left_eye_inner": le + 0.28 * d,
+            "left_eye": le,
+            "left_eye_outer": le - 0.28 * d,
+            "right_eye_inner": re - 0.28 * d,
+            "right_eye": re,
+            "right_eye_outer": re + 0.28 * d,
+            "left_ear": c["left_ear"],
+            "right_ear": c["right_ear"],
+            "mouth_left": verts[self._mouth[0]],
+            "mouth_right": verts[self._mouth[1]],
         }
         for side, sfx in (("left", ".L"), ("right", ".R")):
             for part in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel"):

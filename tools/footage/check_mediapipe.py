@@ -8,6 +8,7 @@ stack). Prints per clip: frames with a detection, median pixel error of the
 landmarks that the ground truth marks visible (near side), the same for the
 occluded ones, and the frames with no detection.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,11 @@ def check(mp4, model):
     from mediapipe.tasks.python import BaseOptions
     from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
 
-    gt = json.load(open(os.path.splitext(mp4)[0] + ".json"))
-    opts = PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=model),
-                                 running_mode=RunningMode.VIDEO, num_poses=1)
+    with open(os.path.splitext(mp4)[0] + ".json") as fh:
+        gt = json.load(fh)
+    opts = PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=model), running_mode=RunningMode.VIDEO, num_poses=1
+    )
     cap = cv2.VideoCapture(mp4)
     missed, vis_err, occ_err = [], [], []
     n = 0
@@ -49,7 +52,9 @@ def check(mp4, model):
                 occ_err.extend(e[11:][occ[11:]])
             n += 1
     return {
-        "clip": os.path.basename(mp4), "frames": n, "detected": n - len(missed),
+        "clip": os.path.basename(mp4),
+        "frames": n,
+        "detected": n - len(missed),
         "median_px_visible": round(float(np.median(vis_err)), 1) if vis_err else None,
         "p90_px_visible": round(float(np.percentile(vis_err, 90)), 1) if vis_err else None,
         "median_px_occluded": round(float(np.median(occ_err)), 1) if occ_err else None,

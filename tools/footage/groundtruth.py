@@ -1,5 +1,6 @@
 """Ground truth: joint angles from keypoints, landmark ownership for the
 occlusion test, and the JSON document (format formcheck.ground_truth v1)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,6 +4,7 @@
 
 Needs only the standard library.
 """
+
 from __future__ import annotations
 
 import glob
@@ -43,16 +44,19 @@ def describe_body(b):
     c = b.get("clothing", {})
     cols = b.get("colours", {})
     g = p.get("gender", 0.5)
-    return (f"g{g:.2f} a{p.get('age', 0.5):.2f} w{p.get('weight', 0.5):.2f} h{p.get('height', 0.5):.2f}, "
-            f"{b.get('height_m', 0):.2f} m; {c.get('sleeves', 'long')} sleeves {cols.get('shirt', '')}, "
-            f"{c.get('legwear', 'long')} {cols.get('trousers', '')}")
+    return (
+        f"g{g:.2f} a{p.get('age', 0.5):.2f} w{p.get('weight', 0.5):.2f} h{p.get('height', 0.5):.2f}, "
+        f"{b.get('height_m', 0):.2f} m; {c.get('sleeves', 'long')} sleeves {cols.get('shirt', '')}, "
+        f"{c.get('legwear', 'long')} {cols.get('trousers', '')}"
+    )
 
 
 def main(folder="sample_videos"):
     rows = []
     total = 0
     for js in sorted(glob.glob(os.path.join(folder, "*.json"))):
-        d = json.load(open(js))
+        with open(js) as fh:
+            d = json.load(fh)
         if d.get("format") != "formcheck.ground_truth":
             continue
         mp4 = os.path.join(folder, d["clip"])
@@ -60,17 +64,28 @@ def main(folder="sample_videos"):
         total += size + os.path.getsize(js)
         cam = d["camera"]
         reps = ", ".join(f"{k} {v}" for k, v in d["reps_per_side"].items()) or "-"
-        holds = "; ".join(f"{h['side'] or '-'} {h['start_s']:.1f}-{h['end_s']:.1f} s ({h['duration_s']:.1f} s)"
-                          for h in d["holds"]) or "-"
-        faults = "; ".join(f"`{f['id']}` rep {f['rep'] if f['rep'] is not None else '-'} "
-                           f"{f['start_s']:.1f}-{f['end_s']:.1f} s" for f in d["faults"]) or "none"
+        holds = (
+            "; ".join(
+                f"{h['side'] or '-'} {h['start_s']:.1f}-{h['end_s']:.1f} s ({h['duration_s']:.1f} s)"
+                for h in d["holds"]
+            )
+            or "-"
+        )
+        faults = (
+            "; ".join(
+                f"`{f['id']}` rep {f['rep'] if f['rep'] is not None else '-'} {f['start_s']:.1f}-{f['end_s']:.1f} s"
+                for f in d["faults"]
+            )
+            or "none"
+        )
         settings = d.get("settings", {})
         extra = f" Symptomatic side: {settings['symptomatic_side']}." if "symptomatic_side" in settings else ""
         rows.append(
             f"| `{d['clip']}` | {d['exercise']} | {describe_body(d['body'])} | {cam['side']} side, "
             f"{cam['distance_m']:.1f} m, lens at {cam['height_m']:.2f} m | {d['description'].strip()}{extra} "
             f"({d['duration_s']:.1f} s, {d['frame_count']} frames at {d['fps']:g} fps, {size / 1024:.0f} KB) "
-            f"| {reps} | {holds} | {faults} |")
+            f"| {reps} | {holds} | {faults} |"
+        )
     with open(os.path.join(folder, "README.md"), "w") as f:
         f.write(HEADER)
         f.write("| file | exercise | body | camera | what it shows | reps per side | holds | injected faults |\n")

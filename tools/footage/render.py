@@ -5,6 +5,7 @@
 Writes OUT/NAME.mp4 (H.264) and OUT/NAME.json (ground truth, see
 docs/ground_truth.md). Needs the optional render stack (tools/footage/README.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,9 @@ def fit_camera(scene, cam: dict, bbox_pts, W, H):
     az += float(cam.get("yaw_offset", 0.0))
     lo, hi = bbox_pts.min(0), bbox_pts.max(0)
     centre = (lo + hi) / 2
-    target = np.array([centre[0], centre[1] + float(cam.get("target_shift", 0.0)),
-                       float(cam.get("target_height", centre[2]))])
+    target = np.array(
+        [centre[0], centre[1] + float(cam.get("target_shift", 0.0)), float(cam.get("target_height", centre[2]))]
+    )
     height = float(cam.get("height", 0.5))
     lens = float(cam.get("lens_mm", 28.0))
     margin = float(cam.get("margin", 0.08))
@@ -49,8 +51,13 @@ def fit_camera(scene, cam: dict, bbox_pts, W, H):
             pos[2] = height
             scene.set_camera(pos, target, lens)
             uv, z = scene.project(corners)
-            if (z > 0).all() and (uv[:, 0] > margin * W).all() and (uv[:, 0] < (1 - margin) * W).all() \
-                    and (uv[:, 1] > margin * H).all() and (uv[:, 1] < (1 - margin) * H).all():
+            if (
+                (z > 0).all()
+                and (uv[:, 0] > margin * W).all()
+                and (uv[:, 0] < (1 - margin) * W).all()
+                and (uv[:, 1] > margin * H).all()
+                and (uv[:, 1] < (1 - margin) * H).all()
+            ):
                 break
             d += 0.05
         dist = d
@@ -62,9 +69,16 @@ def fit_camera(scene, cam: dict, bbox_pts, W, H):
         facing = "left" if side == "left" else "right"
     else:
         facing = "camera" if side == "front" else "away"
-    return {"side": side, "facing": facing, "distance_m": round(float(dist), 3), "height_m": height,
-            "lens_mm": lens, "sensor_width_mm": 36.0, "target_m": [round(float(x), 4) for x in target],
-            "yaw_offset_deg": float(cam.get("yaw_offset", 0.0))}
+    return {
+        "side": side,
+        "facing": facing,
+        "distance_m": round(float(dist), 3),
+        "height_m": height,
+        "lens_mm": lens,
+        "sensor_width_mm": 36.0,
+        "target_m": [round(float(x), 4) for x in target],
+        "yaw_offset_deg": float(cam.get("yaw_offset", 0.0)),
+    }
 
 
 def place_props(body, props, book):
@@ -87,8 +101,7 @@ def place_props(body, props, book):
     return out
 
 
-def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, preview_every=0,
-           quiet=False):
+def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, preview_every=0, quiet=False):
     t_start = time.time()
     sc = scriptmod.load(script_path)
     tl = scriptmod.expand(sc)
@@ -113,19 +126,24 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
             order.append(p)
     Vs, Ls = [], []
     for i in range(0, len(order), 48):
-        V, L, _ = body.pose_batch(order[i:i + 48])
+        V, L, _ = body.pose_batch(order[i : i + 48])
         Vs.append(V)
         Ls.append(L)
     V = np.concatenate(Vs)
     L = np.concatenate(Ls)
 
     from .scene import Scene  # imports bpy
+
     props = place_props(body, sc.get("props", []), book)
-    scene = Scene(body, W, H, colours=body_spec.get("colours"), clothing=body_spec.get("clothing"),
-                  props=props)
-    bbox_pts = np.concatenate([V[:, ::7].reshape(-1, 3)] + [np.array(
-        [np.array(p["centre"]) - np.array(p["size"]) / 2, np.array(p["centre"]) + np.array(p["size"]) / 2])
-        for p in props if sc["camera"].get("frame_props", False)])
+    scene = Scene(body, W, H, colours=body_spec.get("colours"), clothing=body_spec.get("clothing"), props=props)
+    bbox_pts = np.concatenate(
+        [V[:, ::7].reshape(-1, 3)]
+        + [
+            np.array([np.array(p["centre"]) - np.array(p["size"]) / 2, np.array(p["centre"]) + np.array(p["size"]) / 2])
+            for p in props
+            if sc["camera"].get("frame_props", False)
+        ]
+    )
     cam_info = fit_camera(scene, sc["camera"], bbox_pts, W, H)
     side = sc["camera"].get("side", "left")
     lo, hi = bbox_pts.min(0), bbox_pts.max(0)
@@ -144,10 +162,24 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
     name = sc["name"]
     mp4 = os.path.join(out_dir, name + ".mp4")
     writer = imageio_ffmpeg.write_frames(
-        mp4, (W, H), fps=fps, codec="libx264", pix_fmt_out="yuv420p", macro_block_size=16,
-        output_params=["-crf", str(sc["camera"].get("crf", 25)), "-preset", "slow",
-                       "-movflags", "+faststart", "-g", str(int(fps * 2))],
-        ffmpeg_log_level="error")
+        mp4,
+        (W, H),
+        fps=fps,
+        codec="libx264",
+        pix_fmt_out="yuv420p",
+        macro_block_size=16,
+        output_params=[
+            "-crf",
+            str(sc["camera"].get("crf", 25)),
+            "-preset",
+            "slow",
+            "-movflags",
+            "+faststart",
+            "-g",
+            str(int(fps * 2)),
+        ],
+        ffmpeg_log_level="error",
+    )
     writer.send(None)
     owns = own_groups()
     frames = []
@@ -177,6 +209,7 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
             cache_img[u] = (img, gt)
             if preview_every and rendered % preview_every == 1:
                 from PIL import Image
+
                 Image.fromarray(img).save(os.path.join(out_dir, f"{name}_preview_{fi:04d}.png"))
         img, gt = cache_img[u]
         writer.send(np.ascontiguousarray(img))
@@ -184,8 +217,7 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
         fr.update(gt)
         frames.append(fr)
         if not quiet and fi % 25 == 0:
-            print(f"\r{name}: frame {fi + 1}/{len(times)} ({rendered} rendered)", end="", file=sys.stderr,
-                  flush=True)
+            print(f"\r{name}: frame {fi + 1}/{len(times)} ({rendered} rendered)", end="", file=sys.stderr, flush=True)
     writer.close()
     if not quiet:
         print(file=sys.stderr)
@@ -214,6 +246,7 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
         per_side[r["side"] or "none"] = per_side.get(r["side"] or "none", 0) + 1
     import anny
     import bpy
+
     doc = {
         "format": FORMAT,
         "version": VERSION,
@@ -221,15 +254,22 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
         "exercise": sc["exercise"],
         "description": sc.get("description", ""),
         "script": os.path.relpath(os.path.abspath(script_path), os.getcwd()),
-        "generator": {"tool": "tools.footage", "body_model": f"anny {anny.__version__}",
-                      "renderer": f"bpy {bpy.app.version_string} workbench"},
+        "generator": {
+            "tool": "tools.footage",
+            "body_model": f"anny {anny.__version__}",
+            "renderer": f"bpy {bpy.app.version_string} workbench",
+        },
         "fps": fps,
         "frame_count": len(times),
         "duration_s": round(len(times) / fps, 4),
         "image": {"width": W, "height": H},
         "camera": cam_info,
-        "body": {"phenotype": body_spec.get("phenotype", {}), "height_m": round(body.height_m(), 3),
-                 "clothing": body_spec.get("clothing", {}), "colours": scene.colours},
+        "body": {
+            "phenotype": body_spec.get("phenotype", {}),
+            "height_m": round(body.height_m(), 3),
+            "clothing": body_spec.get("clothing", {}),
+            "colours": scene.colours,
+        },
         "settings": sc.get("settings", {}),
         "targets": sc.get("targets", {}),
         "reps_per_side": per_side,
@@ -242,9 +282,14 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
     }
     with open(os.path.join(out_dir, name + ".json"), "w") as f:
         json.dump(doc, f, separators=(",", ":"))
-    stats = {"clip": name, "frames": len(times), "rendered": rendered,
-             "render_s": round(t_render, 1), "total_s": round(time.time() - t_start, 1),
-             "mp4_bytes": os.path.getsize(mp4)}
+    stats = {
+        "clip": name,
+        "frames": len(times),
+        "rendered": rendered,
+        "render_s": round(t_render, 1),
+        "total_s": round(time.time() - t_start, 1),
+        "mp4_bytes": os.path.getsize(mp4),
+    }
     return stats
 
 
@@ -253,14 +298,14 @@ def preview_poses(script_path, out_dir, names, cache_dir=DEFAULT_CACHE):
     from PIL import Image, ImageDraw
 
     from .scene import Scene
+
     sc = scriptmod.load(script_path)
     book = scriptmod.PoseBook(sc.get("poses"))
     W, H = (int(x) for x in sc["size"])
     body = Body(sc["body"].get("phenotype", {}), cache_dir=cache_dir)
     V, L, _ = body.pose_batch([book.resolve(n) for n in names])
     props = place_props(body, sc.get("props", []), book)
-    scene = Scene(body, W, H, colours=sc["body"].get("colours"), clothing=sc["body"].get("clothing"),
-                  props=props)
+    scene = Scene(body, W, H, colours=sc["body"].get("colours"), clothing=sc["body"].get("clothing"), props=props)
     fit_camera(scene, sc["camera"], V[:, ::7].reshape(-1, 3), W, H)
     os.makedirs(out_dir, exist_ok=True)
     for n, v, lm in zip(names, V, L):
@@ -279,8 +324,9 @@ def preview_poses(script_path, out_dir, names, cache_dir=DEFAULT_CACHE):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m tools.footage.render", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m tools.footage.render", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("scripts", nargs="+", help="clip script(s) (YAML)")
     ap.add_argument("--out", default="sample_videos", help="output folder (default sample_videos)")
     ap.add_argument("--cache-dir", default=DEFAULT_CACHE, help="anny cache directory (ANNY_CACHE_DIR)")

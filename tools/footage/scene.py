@@ -1,8 +1,8 @@
 """Blender (bpy) scene: the body mesh coloured by region, floor, wall, props,
 camera; Workbench rendering of one frame to an RGB array."""
+
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 
@@ -23,7 +23,7 @@ DEFAULT_COLOURS = {
 
 def hex_rgb(h: str):
     h = h.lstrip("#")
-    return tuple(int(h[i:i + 2], 16) / 255.0 for i in (0, 2, 4))
+    return tuple(int(h[i : i + 2], 16) / 255.0 for i in (0, 2, 4))
 
 
 def srgb_to_linear(c):
@@ -100,8 +100,7 @@ def vertex_regions(body, clothing: dict) -> np.ndarray:
 
 
 class Scene:
-    def __init__(self, body, width=640, height=480, colours=None, clothing=None,
-                 props=(), camera=None, samples="FXAA"):
+    def __init__(self, body, width=640, height=480, colours=None, clothing=None, props=(), camera=None, samples="FXAA"):
         import bpy
         import mathutils.bvhtree  # noqa: F401
 
@@ -191,13 +190,15 @@ class Scene:
     def _prop(self, p):
         if p.get("type", "box") != "box":
             raise ValueError(f"unknown prop type {p.get('type')!r}")
-        v, t = self._coloured_box("prop%d" % len(self.prop_tris), p["centre"], p["size"],
-                                  p.get("colour", self.colours["prop"]))
+        v, t = self._coloured_box(
+            f"prop{len(self.prop_tris)}", p["centre"], p["size"], p.get("colour", self.colours["prop"])
+        )
         self.prop_tris.append((v, t))
 
     # -- camera ------------------------------------------------------------------
     def set_camera(self, position, target, lens_mm=26.0, sensor_mm=36.0):
         import mathutils
+
         pos = np.asarray(position, float)
         f = np.asarray(target, float) - pos
         f /= np.linalg.norm(f)
@@ -243,6 +244,7 @@ class Scene:
 
     def render(self):
         from PIL import Image
+
         path = os.path.join(self.tmp, "frame.png")
         self.sc.render.filepath = path
         self.bpy.ops.render.render(write_still=True)
@@ -252,6 +254,7 @@ class Scene:
         """Per landmark: True when something else lies between it and the camera."""
         from mathutils import Vector
         from mathutils.bvhtree import BVHTree
+
         allv = [verts]
         allf = [self.body.faces]
         groups = [self.face_groups]

@@ -3,6 +3,7 @@ per-frame poses and labels (reps, holds, faults).
 
 See tools/footage/README.md for the format.
 """
+
 from __future__ import annotations
 
 import copy
@@ -14,8 +15,21 @@ import yaml
 from .body import POSE_KEYS
 from .poses import LIBRARY
 
-SCRIPT_KEYS = {"name", "exercise", "description", "fps", "size", "body", "camera",
-               "settings", "targets", "poses", "timeline", "props", "notes"}
+SCRIPT_KEYS = {
+    "name",
+    "exercise",
+    "description",
+    "fps",
+    "size",
+    "body",
+    "camera",
+    "settings",
+    "targets",
+    "poses",
+    "timeline",
+    "props",
+    "notes",
+}
 STEP_KEYS = {"pose", "to", "dur", "hold", "ease", "label", "side", "faults", "rep", "steps", "repeat"}
 
 
@@ -115,8 +129,15 @@ def expand(script: dict) -> Timeline:
                 run(st.get("steps", []), rep)
                 rep["end_s"] = state["t"]
                 for fid in info.get("faults", []) or []:
-                    tl.faults.append({"id": fid, "start_s": rep["start_s"], "end_s": rep["end_s"],
-                                      "rep": rep["index"], "side": rep["side"]})
+                    tl.faults.append(
+                        {
+                            "id": fid,
+                            "start_s": rep["start_s"],
+                            "end_s": rep["end_s"],
+                            "rep": rep["index"],
+                            "side": rep["side"],
+                        }
+                    )
                 continue
             t0 = state["t"]
             if "pose" in st:
@@ -138,13 +159,27 @@ def expand(script: dict) -> Timeline:
                 raise ScriptError(f"a step needs pose, to or hold: {st!r}")
             side = st.get("side", rep_ctx["side"] if rep_ctx else None)
             if st.get("label") == "hold":
-                tl.holds.append({"index": len(tl.holds), "side": side, "start_s": t0,
-                                 "end_s": state["t"], "rep": rep_ctx["index"] if rep_ctx else None})
+                tl.holds.append(
+                    {
+                        "index": len(tl.holds),
+                        "side": side,
+                        "start_s": t0,
+                        "end_s": state["t"],
+                        "rep": rep_ctx["index"] if rep_ctx else None,
+                    }
+                )
             elif st.get("label") not in (None, "hold"):
                 raise ScriptError(f"unknown label {st.get('label')!r}")
             for fid in st.get("faults", []) or []:
-                tl.faults.append({"id": fid, "start_s": t0, "end_s": state["t"],
-                                  "rep": rep_ctx["index"] if rep_ctx else None, "side": side})
+                tl.faults.append(
+                    {
+                        "id": fid,
+                        "start_s": t0,
+                        "end_s": state["t"],
+                        "rep": rep_ctx["index"] if rep_ctx else None,
+                        "side": side,
+                    }
+                )
 
     run(script["timeline"], None)
     tl.duration = state["t"]

@@ -26,8 +26,18 @@ import numpy as np
 
 from formcheck.landmarks import N_LANDMARKS, NAMES, PoseFrame, index
 
-SEGMENTS = {"trunk": 0.52, "neck": 0.12, "head": 0.1, "upper_arm": 0.30, "forearm": 0.27, "hand": 0.08,
-            "thigh": 0.45, "shank": 0.43, "foot": 0.20, "heel": 0.06}  # fmt: skip
+SEGMENTS = {
+    "trunk": 0.52,
+    "neck": 0.12,
+    "head": 0.1,
+    "upper_arm": 0.30,
+    "forearm": 0.27,
+    "hand": 0.08,
+    "thigh": 0.45,
+    "shank": 0.43,
+    "foot": 0.20,
+    "heel": 0.06,
+}
 HALF_WIDTH = {"shoulder": 0.19, "hip": 0.11}
 
 
@@ -58,7 +68,7 @@ class Pose:
     pelvis_roll: float = 0.0  # degrees the pelvis turns about the trunk axis, left hip backward
     hip_hike: float = 0.0  # metres the left hip rises along the trunk line (the right one drops)
 
-    def mirrored(self) -> "Pose":
+    def mirrored(self) -> Pose:
         """The same posture with left and right swapped."""
         values = {}
         for f in fields(self):
@@ -73,17 +83,27 @@ class Pose:
         values["hip_hike"] = -self.hip_hike
         return Pose(**values)
 
-    def lerp(self, other: "Pose", u: float) -> "Pose":
+    def lerp(self, other: Pose, u: float) -> Pose:
         return Pose(**{f.name: (1 - u) * getattr(self, f.name) + u * getattr(other, f.name) for f in fields(self)})
 
 
 # Start positions. Supine lies with the head toward -x; prone and quadruped with it toward +x.
 STANDING = Pose()
-QUADRUPED = Pose(y=0.50, trunk=0.0, l_hip=90, r_hip=90, l_knee=90, r_knee=90, l_shoulder=90, r_shoulder=90,
-                 l_ankle=-40, r_ankle=-40, neck=-10)  # fmt: skip
+QUADRUPED = Pose(
+    y=0.50,
+    trunk=0.0,
+    l_hip=90,
+    r_hip=90,
+    l_knee=90,
+    r_knee=90,
+    l_shoulder=90,
+    r_shoulder=90,
+    l_ankle=-40,
+    r_ankle=-40,
+    neck=-10,
+)
 SUPINE = Pose(y=0.10, trunk=180.0)
-PRONE = Pose(y=0.10, trunk=0.0, l_ankle=-60, r_ankle=-60, l_shoulder=10, r_shoulder=10, l_elbow=160,
-             r_elbow=160)  # fmt: skip
+PRONE = Pose(y=0.10, trunk=0.0, l_ankle=-60, r_ankle=-60, l_shoulder=10, r_shoulder=10, l_elbow=160, r_elbow=160)
 
 
 def _dir(angle_deg: float, abduct_deg: float = 0.0, lateral: float = 1.0) -> np.ndarray:
@@ -108,8 +128,12 @@ def joints(pose: Pose) -> np.ndarray:
     for side, lat in (("left", 1.0), ("right", -1.0)):
         s = side[0] + "_"
         half = HALF_WIDTH["hip"]
-        hip = (pelvis + lat * half * np.cos(roll) * np.array([0.0, 0.0, 1.0])
-               - lat * half * np.sin(roll) * front + lat * pose.hip_hike * trunk)  # fmt: skip
+        hip = (
+            pelvis
+            + lat * half * np.cos(roll) * np.array([0.0, 0.0, 1.0])
+            - lat * half * np.sin(roll) * front
+            + lat * pose.hip_hike * trunk
+        )
         shoulder = chest + np.array([0, 0, lat * HALF_WIDTH["shoulder"]])
         thigh = _dir(pose.trunk + 180.0 + getattr(pose, s + "hip"), getattr(pose, s + "abduct"), lat)
         knee = hip + SEGMENTS["thigh"] * thigh
@@ -228,11 +252,11 @@ class Builder:
     def pose(self) -> Pose:
         return self.keys[-1][1]
 
-    def hold(self, seconds: float) -> "Builder":
+    def hold(self, seconds: float) -> Builder:
         self.keys.append((self.t + seconds, self.pose))
         return self
 
-    def move(self, seconds: float, pose: Pose | None = None, **changes: float) -> "Builder":
+    def move(self, seconds: float, pose: Pose | None = None, **changes: float) -> Builder:
         self.keys.append((self.t + seconds, replace(pose or self.pose, **changes)))
         return self
 

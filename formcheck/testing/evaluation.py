@@ -47,8 +47,9 @@ def truth_frames(truth: dict) -> list[PoseFrame]:
         in_cam = p3 @ cam[:, :3].T + cam[:, 3]
         lm = np.zeros((N_LANDMARKS, 5))
         lm[:, 0], lm[:, 1] = kp[:, 0] / w, kp[:, 1] / h
-        lm[:, 2] = (in_cam[:, 2] - in_cam[hips, 2].mean()) * truth["camera"]["intrinsics"]["fx"] / (
-            in_cam[hips, 2].mean() * w)  # fmt: skip
+        lm[:, 2] = (
+            (in_cam[:, 2] - in_cam[hips, 2].mean()) * truth["camera"]["intrinsics"]["fx"] / (in_cam[hips, 2].mean() * w)
+        )
         # A perfect landmarker: every in-frame point at its true place; hidden ones a little less visible,
         # so the side facing the camera is still told apart.
         lm[:, 3] = np.where(np.array(f["out_of_frame"]), 0.05, np.where(np.array(f["occluded"]), 0.7, 0.99))
@@ -78,10 +79,14 @@ def score(summary: dict, truth: dict) -> Score:
     true = {("unknown" if side in ("none", None) else side): n for side, n in truth["reps_per_side"].items()}
     s.rep_errors = {side: ours.get(side, 0) - true.get(side, 0) for side in sorted(set(ours) | set(true))}
     for hold in truth["holds"]:
-        best = max(ex["records"], key=lambda r: overlap(r["start_s"], r["end_s"], hold["start_s"], hold["end_s"]),
-                   default=None)  # fmt: skip
-        if best and best["hold_s"] is not None and overlap(best["start_s"], best["end_s"], hold["start_s"],
-                                                           hold["end_s"]) > 0:  # fmt: skip
+        best = max(
+            ex["records"], key=lambda r: overlap(r["start_s"], r["end_s"], hold["start_s"], hold["end_s"]), default=None
+        )
+        if (
+            best
+            and best["hold_s"] is not None
+            and overlap(best["start_s"], best["end_s"], hold["start_s"], hold["end_s"]) > 0
+        ):
             s.hold_errors.append(abs(best["hold_s"] - hold["duration_s"]))
         else:
             s.hold_errors.append(hold["duration_s"])  # missed: the whole hold is the error
