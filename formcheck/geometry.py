@@ -65,6 +65,15 @@ def mean_point(pixels: np.ndarray, *names: str) -> np.ndarray:
     return points[known].mean(axis=0)
 
 
+def lowest_point(pixels: np.ndarray, *names: str) -> np.ndarray:
+    """The known named landmark lowest in the image (largest y); NaN when none is known."""
+    points = pixels[[index(n) for n in names]]
+    known = points[np.all(np.isfinite(points), axis=-1)]
+    if not len(known):
+        return np.full(points.shape[-1], np.nan)
+    return known[np.argmax(known[:, 1])]
+
+
 def body_scale(pixels: np.ndarray) -> float:
     """Torso length in pixels (mid-shoulder to mid-hip), using one side if the other is unknown.
 
@@ -132,8 +141,8 @@ def posture(pixels: np.ndarray) -> str:
         return "unknown"
     shoulders = mean_point(pixels, "left_shoulder", "right_shoulder")
     hips = mean_point(pixels, "left_hip", "right_hip")
-    knees = mean_point(pixels, "left_knee", "right_knee")
-    ankles = mean_point(pixels, "left_ankle", "right_ankle")
+    knees = lowest_point(pixels, "left_knee", "right_knee")  # the standing leg's: the other may be up
+    ankles = lowest_point(pixels, "left_ankle", "right_ankle")
     wrists = mean_point(pixels, "left_wrist", "right_wrist")
     trunk = abs(trunk_elevation(pixels))
     if trunk >= 55:

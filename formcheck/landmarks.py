@@ -49,6 +49,7 @@ N_LANDMARKS = len(NAMES)
 
 # Columns of PoseFrame.landmarks.
 X, Y, Z, VISIBILITY, PRESENCE = range(5)
+OUTSIDE_MARGIN = 0.05  # a landmark put farther than this (share of the image) outside the picture is not trusted
 
 SKELETON = (
     ("left_shoulder", "right_shoulder"),
@@ -115,7 +116,11 @@ class PoseFrame:
         return self.landmarks is not None
 
     def _hidden(self) -> np.ndarray:
-        return self.landmarks[:, VISIBILITY] < self.min_visibility
+        """Landmarks not to be trusted: the model is unsure of them, or it puts them well outside the picture
+        (a guess at a body part out of view, not a reading of it)."""
+        xy = self.landmarks[:, :2]
+        outside = np.any((xy < -OUTSIDE_MARGIN) | (xy > 1.0 + OUTSIDE_MARGIN), axis=1)
+        return (self.landmarks[:, VISIBILITY] < self.min_visibility) | outside
 
     def pixels(self) -> np.ndarray:
         """``(33, 2)`` image coordinates in pixels, NaN where unknown or untrusted."""

@@ -161,3 +161,15 @@ def test_turning_around_to_keep_the_raised_leg_near_the_camera():
     summary = exercise.summary()
     assert [r["side"] for r in summary["records"]] == ["right", "left", "left"]
     assert faults_by_rep(summary) == {2: {"hips_lift"}}
+
+
+@pytest.mark.parametrize("camera", CAMERAS[:2], ids=CAMERA_IDS[:2])
+def test_a_clip_that_starts_with_the_heel_already_on_the_box_counts_that_hold(camera):
+    # No standing start is ever seen before the first hold: the held stretch itself starts the counting.
+    b = Builder(foot_up("right", 25.0), fps=15.0).hold(6.0).move(1.5, foot_up("right")).move(1.2, STANDING).hold(2.0)
+    b.move(0.6, foot_up("left")).hold(1.0).move(1.5, foot_up("left", 25.0)).hold(6.0).move(1.5, foot_up("left"))
+    b.move(1.2, STANDING).hold(1.5)
+    summary, _ = analyse("hamstring_stretch", b.clip(), camera, profile=SHORT)
+    assert reps_per_side(summary) == {"right": 1, "left": 1}
+    first = summary["records"][0]
+    assert first["start_s"] < 0.5 and first["hold_s"] >= 5.5  # timed from the first frame, not from arming

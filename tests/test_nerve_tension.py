@@ -99,3 +99,13 @@ def test_safety_text_and_what_it_cannot_check():
     info = create("nerve_tension").info
     assert "stabbing pain" in info.safety and "numbness" in info.safety and "tingling" in info.safety
     assert summary["cannot_check"] and summary["symptomatic_side"] is None
+
+
+@pytest.mark.parametrize("camera", CAMERAS[:2], ids=CAMERA_IDS[:2])
+def test_propped_on_the_forearms_instead_of_lying_flat_still_counts(camera):
+    propped = replace(SUPINE, trunk=145.0, l_hip=35.0, r_hip=35.0)  # trunk up 35 degrees, legs flat on the floor
+    b = Builder(propped, fps=20.0).hold(1.0)
+    for side in ("left", "right", "left", "right"):
+        b.move(1.2, propped, **{f"{side[0]}_hip": 95.0}).hold(0.8).move(1.2, propped).hold(0.8)
+    summary, _ = analyse("nerve_tension", b.clip(), camera)
+    assert reps_per_side(summary) == {"left": 2, "right": 2} and summary["faults"] == []

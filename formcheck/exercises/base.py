@@ -22,8 +22,11 @@ import numpy as np
 from formcheck import geometry
 from formcheck.exercises.mechanics import (
     AlternationCounter,
+    Episode,
+    Episodes,
     FaultDebouncer,
     HoldTimer,
+    HoldWindow,
     RecentValues,
     RepCounter,
     RepWindow,
@@ -31,6 +34,9 @@ from formcheck.exercises.mechanics import (
 )
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
 
+# A torso shorter than this share of the picture's long side is too small to judge: 0.035 of a 1280 px wide
+# picture is 45 px, a person about a quarter of a 720 px high picture tall (a walker crossing a room).
+MIN_TORSO_SHARE = 0.035
 BODY = slice(11, 33)  # shoulders to feet: the landmarks whose movement says whether a hold is still
 POSTURE_HINTS = {
     "standing": "Stand up",
@@ -102,10 +108,27 @@ class Thresholds:
     view_settle_ms: float = 500.0  # a new view verdict must last this long before it is announced
     ready_settle_ms: float = 200.0  # the start position must hold this long before counting starts (the
     # model's first detections, and a body passing through the position, are not a start)
-    still_window_ms: float = 400.0  # holds: stillness is judged over this much time, as the drift of the ...
-    hold_still_max: float = 0.06  # ... body's landmarks (newer half's mean minus older half's, torso lengths,
-    # 90th percentile of the coordinates) staying below this: measured on real holds 0.01-0.04, moving 0.08-0.45
-    hold_moving_ms: float = 400.0  # moving this long, even in position, ends a hold (the way out has begun)
+    placed_arm_ms: float = 1000.0  # holds: the target position itself, held still this long, also starts counting
+    # (a recording that begins mid-hold, or a start position the rules do not recognise, loses no hold)
+    still_window_ms: float = 400.0  # holds: stillness is judged over this much time, as the drift speed of ...
+    hold_still_speed: float = 0.3  # ... the body's landmarks (torso lengths a second, 90th percentile of the
+    # coordinates) staying below this. Measured at 30 fps as the drift between the window's halves (200 ms
+    # apart): real holds 0.01-0.04 torso lengths (0.05-0.2 a second), moving 0.08-0.45 (0.4-2.25 a second)
+    hold_moving_ms: float = 400.0  # moving this long, even in position, ends a hold (the way out has begun) ...
+    hold_merge_ms: float = 1500.0  # ... unless still again within this, in position and on the same side
+    min_reach_ms: float = 400.0  # a stay in the target position shorter than this is passing through it
+    # A hold reaches its target within a slack: 5 % of the target, at least 0.25 s (a frame or two at low frame
+    # rates) and at most 1 s. Nobody counts the last second of a 30 s stretch aloud exactly.
+    hold_slack_share: float = 0.05
+    hold_slack_min_s: float = 0.25
+    hold_slack_max_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class LyingThresholds(Thresholds):
+    """Thresholds of an exercise done lying down (see :meth:`formcheck.exercises.body.Body.lying`)."""
+
+    lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting up
 
 
 @dataclass
@@ -187,6 +210,16 @@ class RepRecord:
 
 
 @dataclass(frozen=True)
+class PendingHold:
+    """A hold that ended in movement, kept aside in case the body settles again in the same position."""
+
+    window: HoldWindow
+    side: str | None
+    votes: dict[str, int]
+    announced: bool  # its target had been announced
+
+
+@dataclass(frozen=True)
 class ViewStatus:
     ok: bool
     message: str | None = None  # what to change, when not ok
@@ -224,6 +257,8 @@ class Exercise(ABC):
         self.targets = self._targets()
         self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms, min_hold_ms=self.th.min_hold_ms)
+        self._pending: PendingHold | None = None  # a hold that ended in movement, which may yet resume
+        self._episodes = Episodes(release_ms=self.th.hold_grace_ms, min_ms=self.th.min_reach_ms)
         self._motion = RecentValues(self.th.still_window_ms)
         self._moving_since: float | None = None
         self._faults = FaultDebouncer(self.th.fault_debounce_ms)
@@ -233,6 +268,8 @@ class Exercise(ABC):
         self._open_faults: dict[str, FaultRecord] = {}
         self._armed = False
         self._ready_since: float | None = None
+        self._placed_since: float | None = None  # holds: in the target position, still, since (before arming)
+        self._hold_from: float | None = None  # a hold that armed the counting started here
         self._target_announced = False
         self._sides_done: set[str] = set()
         self._last_usable_ms: float | None = None
@@ -313,7 +350,7 @@ class Exercise(ABC):
             if lm[i, VISIBILITY] < frame.min_visibility:
                 return ViewStatus(False, f"Your {part.replace('_', ' ')} is hidden: turn side-on to the camera", near)
         scale = geometry.body_scale(pixels)
-        if not np.isfinite(scale) or scale < 0.08 * max(frame.width, frame.height):
+        if not np.isfinite(scale) or scale < MIN_TORSO_SHARE * max(frame.width, frame.height):
             return ViewStatus(False, "You are too far away: move closer to the camera", near)
         found = geometry.posture(pixels)
         if self._busy():  # mid-rep the body leaves its start posture by design
@@ -348,6 +385,7 @@ class Exercise(ABC):
         if settled and not self._armed and not self._busy():
             self._armed = True
             events.append(Event(t, "ready", "Start position recognised"))
+        self._arm_on_position(t, obs, events)
         if self.info.kind == "reps":
             self._step_reps(t, obs, events)
         else:
@@ -359,6 +397,23 @@ class Exercise(ABC):
             if not self._faults.active:
                 self._good_form_ms += dt
         return events
+
+    def _arm_on_position(self, t: float, obs: Observation, events: list[Event]) -> None:
+        """Holds: arm once the target position itself has been held still for ``placed_arm_ms``.
+
+        The start position is there to keep moves made while getting into place from counting; a held
+        stretch is no such move, so a hold is never lost for want of a recognised start.
+        """
+        if self.info.kind != "holds" or self._armed:
+            self._placed_since = None
+            return
+        if obs.in_position is None:
+            return  # cannot see: neither starts nor ends the count
+        placed = obs.in_position and self.still() is not False
+        self._placed_since = (self._placed_since if self._placed_since is not None else t) if placed else None
+        if self._placed_since is not None and t - self._placed_since >= self.th.placed_arm_ms:
+            self._armed, self._hold_from, self._placed_since = True, self._placed_since, None
+            events.append(Event(t, "ready", "Hold recognised"))
 
     def _settled_view(self, t: float, view: ViewStatus, events: list[Event]) -> ViewStatus:
         """Announce a changed view verdict only once it has lasted ``view_settle_ms``.
@@ -381,7 +436,7 @@ class Exercise(ABC):
         return view
 
     def _busy(self) -> bool:
-        return self.in_rep or self._hold.holding
+        return self.in_rep or self._hold.holding or self._episodes.active
 
     @property
     def in_rep(self) -> bool:
@@ -411,11 +466,22 @@ class Exercise(ABC):
         """
         if self._motion.covered_ms() < 0.6 * self.th.still_window_ms:
             return None
-        drift = np.abs(np.asarray(self._motion.drift(), dtype=float))
-        known = drift[np.isfinite(drift)]
-        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_max)
+        speed = np.abs(np.asarray(self._motion.drift_rate(), dtype=float))
+        known = speed[np.isfinite(speed)]
+        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_speed)
 
     def _step_holds(self, t: float, obs: Observation, events: list[Event]) -> None:
+        """Time the still part of each stay in the target position; count every stay.
+
+        A hold is timed while the body is in position and still. Moving in
+        position for ``hold_moving_ms`` ends it at its last still moment,
+        unless the body settles again within ``hold_merge_ms`` on the same
+        side without leaving the position (a wobble, a re-grip, a landmark
+        jump): then it is the same hold. A stay in position that is never
+        still long enough to time (a quick reach) still counts, with its
+        length in position as its hold time, so a short hold is flagged,
+        not lost.
+        """
         was = self._hold.holding
         held = obs.in_position
         if held is not None:
@@ -424,22 +490,60 @@ class Exercise(ABC):
             self._moving_since = (self._moving_since or t) if moving else None
             held = bool(held and self._armed and still is not False)
         if self._moving_since is not None and t - self._moving_since >= self.th.hold_moving_ms:
-            window = self._hold.stop()  # ends at the last still moment
+            self._pend(self._hold.stop())
         else:
-            window = self._hold.update(t, held)
+            self._close_hold(self._hold.update(t, held), events)  # the position was left: over
+        placed = None if obs.in_position is None else bool(obs.in_position and self._armed)
+        episode = self._episodes.update(t, placed, obs.side)
+        if episode is not None:
+            self._end_episode(episode, events)
+        pending = self._pending
+        if pending is not None and (obs.in_position is False or t - pending.window.end_ms > self.th.hold_merge_ms):
+            self._close_pending(events)
         if self._hold.holding and not was:
-            self._side_vote.reset()
-            self._target_announced = False
-            events.append(Event(t, "hold_start", "Hold", obs.side))
+            self._begin_hold(t, obs, events)
         target = self.hold_target_s(self._side_vote.winner() or obs.side)
         if self._hold.holding and target and not self._target_announced and self._hold.elapsed_s(t) >= target:
             self._target_announced = True
             events.append(Event(t, "hold_target", f"{target:g} seconds: well held", self._side_vote.winner()))
-        if window is not None:
-            self._close_hold(window, events)
 
-    def _close_hold(self, window, events: list[Event]) -> None:
-        side = self._side_vote.winner()
+    def _begin_hold(self, t: float, obs: Observation, events: list[Event]) -> None:
+        """A still hold has begun: a new one, or the one set aside a moment ago resuming."""
+        if self._hold_from is not None:  # the hold that armed the counting began before it
+            self._hold.started_ms, self._hold_from = self._hold_from, None
+        pending = self._pending
+        if pending is not None and (obs.side is None or pending.side is None or obs.side == pending.side):
+            self._hold.started_ms = pending.window.start_ms
+            self._side_vote.counts = dict(pending.votes)
+            self._target_announced, self._pending = pending.announced, None
+            return
+        self._close_pending(events)
+        self._side_vote.reset()
+        self._target_announced = False
+        events.append(Event(t, "hold_start", "Hold", obs.side))
+
+    def _pend(self, window: HoldWindow | None) -> None:
+        """Set a hold that ended in movement aside: it resumes if the body settles again in position."""
+        if window is not None:
+            side = self._side_vote.winner()
+            self._pending = PendingHold(window, side, dict(self._side_vote.counts), self._target_announced)
+
+    def _close_pending(self, events: list[Event]) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._close_hold(pending.window, events, pending.side)
+
+    def _end_episode(self, episode: Episode, events: list[Event]) -> None:
+        """A stay in position is over (left, or the side changed): close its hold, or count it as a short one."""
+        self._close_hold(self._hold.stop(), events)
+        self._close_pending(events)
+        if not any(r.start_ms < episode.end_ms and r.end_ms > episode.start_ms for r in self.records[-3:]):
+            self._close_hold(HoldWindow(episode.start_ms, episode.end_ms), events, episode.side)
+
+    def _close_hold(self, window: HoldWindow | None, events: list[Event], side: str | None = None) -> None:
+        if window is None:
+            return
+        side = side or self._side_vote.winner()
         record = RepRecord(
             len(self.records),
             side,
@@ -475,6 +579,8 @@ class Exercise(ABC):
                 rec = FaultRecord(info.id, info.cue, change.t_ms, side=obs.side)
                 self._open_faults[info.id] = rec
                 self.faults.append(rec)
+                for record in self.records:  # confirmed after a rep closed, but seen first inside it
+                    _attach(rec, record)
                 events.append(Event(t, "fault_start", info.cue, obs.side, {"fault": info.id}))
                 self._say(t, info.cue, events)
             else:
@@ -485,12 +591,7 @@ class Exercise(ABC):
     def _finish(self, record: RepRecord, events: list[Event]) -> None:
         """Attach the faults that overlapped this rep or hold, then report it."""
         for fault in self.faults:
-            end = fault.end_ms if fault.end_ms is not None else record.end_ms
-            if fault.start_ms < record.end_ms and end > record.start_ms:  # touching is not overlapping
-                if fault.rep is None:
-                    fault.rep = record.index
-                if fault.id not in record.faults:
-                    record.faults.append(fault.id)
+            _attach(fault, record)
         extra = self.judge(record)
         for fault_id in extra:
             info = self.info.fault(fault_id)
@@ -520,8 +621,7 @@ class Exercise(ABC):
         the exercise declares that fault. An exercise may also note what it
         measured over the rep or hold in ``record.measures``.
         """
-        target = record.target_hold_s
-        short = record.hold_s is not None and target and record.hold_s < target
+        short = record.hold_s is not None and not self.reached(record.hold_s, record.target_hold_s)
         declared = any(f.id == "hold_too_short" for f in self.info.faults)
         return ["hold_too_short"] if short and declared else []
 
@@ -534,9 +634,17 @@ class Exercise(ABC):
         if other_side(side) not in self._sides_done:
             self._say(record.end_ms, "Switch sides", events)
 
+    def reached(self, hold_s: float, target_s: float | None) -> bool:
+        """Whether a hold of ``hold_s`` reaches ``target_s`` (no target: it does), within the slack."""
+        if not target_s:
+            return True
+        th = self.th
+        slack = min(th.hold_slack_max_s, max(th.hold_slack_min_s, th.hold_slack_share * target_s))
+        return hold_s >= target_s - slack
+
     def _met(self, records: list[RepRecord]) -> list[RepRecord]:
         """The reps, and the holds that lasted their target."""
-        return [r for r in records if r.hold_s is None or not r.target_hold_s or r.hold_s >= r.target_hold_s]
+        return [r for r in records if r.hold_s is None or self.reached(r.hold_s, r.target_hold_s)]
 
     def _side_done(self, side: str) -> bool:
         t = self.targets
@@ -570,12 +678,18 @@ class Exercise(ABC):
     def count(self, side: str | None) -> int:
         return sum(1 for r in self.records if r.side == side)
 
+    def _end_holds(self, events: list[Event]) -> None:
+        """Close the hold, the hold set aside and the stay in position, whatever state they are in."""
+        self._close_hold(self._hold.stop(), events)
+        self._close_pending(events)
+        episode = self._episodes.close()
+        if episode is not None:
+            self._end_episode(episode, events)
+
     def _lose_track(self, t: float, events: list[Event]) -> None:
         if self._reps is not None:
             self._reps.cancel()
-        window = self._hold.stop()
-        if window is not None:
-            self._close_hold(window, events)
+        self._end_holds(events)
         for change in self._faults.close_all(t):
             rec = self._open_faults.pop(change.fault_id, None)
             if rec is not None:
@@ -589,9 +703,7 @@ class Exercise(ABC):
     def finish(self) -> list[Event]:
         """End of the exercise: close an open hold and any open faults."""
         events: list[Event] = []
-        window = self._hold.stop()
-        if window is not None:
-            self._close_hold(window, events)
+        self._end_holds(events)
         for change in self._faults.close_all(self._t_ms):
             rec = self._open_faults.pop(change.fault_id, None)
             if rec is not None:
@@ -654,7 +766,9 @@ class Exercise(ABC):
                     "peak": _round(r.peak),
                     "hold_s": r.hold_s,
                     "target_hold_s": r.target_hold_s,
-                    "target_reached": None if r.hold_s is None or not r.target_hold_s else r.hold_s >= r.target_hold_s,
+                    "target_reached": None
+                    if r.hold_s is None or not r.target_hold_s
+                    else self.reached(r.hold_s, r.target_hold_s),
                     **r.measures,
                 }
                 for r in self.records
@@ -675,6 +789,17 @@ class Exercise(ABC):
             "good_form_s": round(self._good_form_ms / 1000.0, 2),
             "cannot_check": list(self.info.cannot_check),
         }
+
+
+def _attach(fault: FaultRecord, record: RepRecord) -> None:
+    """File ``fault`` under ``record`` when their times overlap (touching is not overlapping); an open fault
+    reaches to the record's end."""
+    end = fault.end_ms if fault.end_ms is not None else record.end_ms
+    if fault.start_ms < record.end_ms and end > record.start_ms:
+        if fault.rep is None:
+            fault.rep = record.index
+        if fault.id not in record.faults:
+            record.faults.append(fault.id)
 
 
 def _s(ms: float | None) -> float | None:

@@ -49,6 +49,10 @@ class Body:
     def trunk_elevation(self) -> float:
         return geometry.trunk_elevation(self.px)
 
+    def lying(self, max_deg: float) -> bool | None:
+        """Is the trunk within ``max_deg`` of horizontal (lying, not sitting up)? None when unseen."""
+        return test(abs(self.trunk_elevation()), lambda v: v <= max_deg)
+
     def rel(self, value_px: float) -> float:
         """A pixel distance as a fraction of torso length."""
         return value_px / self.scale if self.scale and math.isfinite(self.scale) else math.nan

@@ -54,7 +54,7 @@ INFO = ExerciseInfo(
 
 
 @dataclass(frozen=True)
-class Thresholds(base.Thresholds):
+class Thresholds(base.LyingThresholds):
     pulled_min: float = 55.0  # hip flexion (degrees) of the pulled thigh, its foot off the floor, that makes a
     # hold: low, since how far to pull is the user's call (the flexion reached is reported)
     drawn_in_min: float = 80.0  # a hold whose largest hip flexion stays below this: the knee was not drawn in
@@ -72,7 +72,6 @@ class Thresholds(base.Thresholds):
     # high, because the model's depth in a side view was off by up to 1.6 on a real knee-to-chest clip
     world_hip_min: float = 0.12  # 3D hip width (m) outside [min, max]: the 3D estimate is not trusted
     world_hip_max: float = 0.5
-    lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
     still_ms: float = 1000.0  # the start position is judged once the legs have kept still this long
     still_span: float = 10.0  # ... moving less than this (degrees) meanwhile
 
@@ -100,7 +99,7 @@ class KneeToShoulder(base.Exercise):
         angles, bad = [], []
         legs = ("left", "right")
         lifted = {s: b.leg_elevation(s) for s in legs}
-        lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
+        lying = b.lying(th.lying_max)
         if not lying:  # sitting up (or cannot tell): neither the start nor the stretch
             return Observation(ready=lying, in_position=lying, faults=faults)
         if work is not None:  # that thigh drawn up and its foot off the floor (not just a knee bent up)

@@ -354,19 +354,27 @@ class RecentValues:
         """Elementwise median of the stored values (a typical value, robust to brief outliers); NaN when empty."""
         return self._reduce(np.nanmedian)
 
-    def drift(self):
-        """Elementwise mean of the newer half of the window minus the mean of the older half.
+    def drift_rate(self):
+        """Elementwise speed of the values, per second: the mean of the newer half of the window minus the
+        mean of the older half, over the time between the two halves' mean times.
 
         A movement shows as a drift; frame-to-frame jitter averages out, where
-        :meth:`span` would grow with it. NaN with fewer than two values.
+        :meth:`span` would grow with it. Dividing by the halves' time apart
+        makes it the same at any frame rate (at 5 fps a 400 ms window holds
+        three frames, whose halves lie farther apart than at 30 fps). NaN with
+        fewer than two values.
         """
         n = len(self._items)
         if n < 2:
             return math.nan
+        times = np.array([t for t, _ in self._items])
         values = np.stack([v for _, v in self._items])
+        apart_s = (times[n // 2 :].mean() - times[: n // 2].mean()) / 1000.0
+        if apart_s <= 0:
+            return math.nan
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return _plain(np.nanmean(values[n // 2 :], axis=0) - np.nanmean(values[: n // 2], axis=0))
+            return _plain((np.nanmean(values[n // 2 :], axis=0) - np.nanmean(values[: n // 2], axis=0)) / apart_s)
 
     def clear(self) -> None:
         self._items.clear()
@@ -375,3 +383,82 @@ class RecentValues:
 def _plain(value):
     value = np.asarray(value, dtype=float)
     return float(value) if value.ndim == 0 else value
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A stretch of time spent in a position, and the side it was done on (None when never told)."""
+
+    start_ms: float
+    end_ms: float
+    side: str | None
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ms - self.start_ms) / 1000.0
+
+
+class Episodes:
+    """Splits a stream of in-position flags into episodes: one reach, stretch or lift each.
+
+    An episode begins when the position is taken and ends when it has been
+    left for longer than ``release_ms`` (a dip shorter than that, or a
+    dropout, is part of it), or when the working side changes for
+    ``switch_ms`` (alternating reaches with hardly a pause between them are
+    two). Episodes shorter than ``min_ms`` are passing through the position.
+    Unlike :class:`HoldTimer` this ignores stillness: it counts that a reach
+    happened, however briefly it was held.
+    """
+
+    def __init__(self, *, release_ms: float, min_ms: float, switch_ms: float = 150.0):
+        self.release_ms, self.min_ms, self.switch_ms = release_ms, min_ms, switch_ms
+        self.start_ms: float | None = None
+        self._last_ms: float | None = None
+        self._votes = SideVote()
+        self._switch: tuple[str, float, float] | None = None  # (new side, first seen, last seen in the old side)
+
+    @property
+    def active(self) -> bool:
+        return self.start_ms is not None
+
+    def update(self, t_ms: float, in_position: bool | None, side: str | None = None) -> Episode | None:
+        """Feed one frame; returns an episode that has just ended (long enough to count), else None."""
+        if in_position is None:
+            return None
+        if not in_position:
+            if self.start_ms is not None and t_ms - self._last_ms > self.release_ms:
+                return self.close()
+            return None
+        ended = None
+        if self.start_ms is not None and side is not None:
+            ended = self._check_switch(t_ms, side)
+        if self.start_ms is None:
+            self.start_ms = t_ms
+        self._last_ms = t_ms
+        self._votes.add(side)
+        return ended
+
+    def _check_switch(self, t_ms: float, side: str) -> Episode | None:
+        current = self._votes.winner()
+        if current is None or side == current:
+            self._switch = None
+            return None
+        if self._switch is None or self._switch[0] != side:
+            self._switch = (side, t_ms, self._last_ms)
+        new_side, since, old_last = self._switch
+        if t_ms - since < self.switch_ms:
+            return None
+        self._last_ms = old_last
+        ended = self.close()
+        self.start_ms, self._last_ms = since, since
+        self._votes.add(new_side)
+        return ended
+
+    def close(self) -> Episode | None:
+        """End the current episode now (at the last moment it was in position)."""
+        start, end, side = self.start_ms, self._last_ms, self._votes.winner()
+        self.start_ms = self._last_ms = self._switch = None
+        self._votes.reset()
+        if start is None or end is None or end - start < self.min_ms:
+            return None
+        return Episode(start, end, side)

@@ -47,7 +47,7 @@ INFO = ExerciseInfo(
 
 
 @dataclass(frozen=True)
-class Thresholds(base.Thresholds):
+class Thresholds(base.LyingThresholds):
     # Measured ankle angles (knee-ankle-toe tip in the picture), not anatomical ones: MediaPipe on the rendered
     # sample reads a neutral foot (5 degrees pointed) as 118, pulled 20 degrees as 97, pointed 40 degrees as 136;
     # a resting foot in shoes read 125-131 in the real band clip.
@@ -55,7 +55,6 @@ class Thresholds(base.Thresholds):
     pointed_min: float = 128.0  # at or above: foot pointed
     knee_straight_min: float = 160.0  # knee angle (180 = straight) of a straight leg
     heel_lift_max: float = 12.0  # mid-hip -> ankle line rising more than this (degrees): heel off the floor
-    lying_max: float = 35.0  # trunk line within this of horizontal: lying down
     far_move_min: float = 15.0  # the far foot moving this much (degrees) the same way as the near one: same direction
     min_rep_ms: float = 150.0  # a swap from one zone to the other can be quick; the zones' gap stops flicker
     refractory_ms: float = 0.0
@@ -95,7 +94,7 @@ class NerveFloss(base.Exercise):
         if not self.in_rep:  # the near foot sits in a zone (or has not started): the next swap starts here
             self._far_from = far_ankle
         self._far_now, self._near = far_ankle, near
-        lying = test(abs(b.trunk_elevation()), lambda v: v < th.lying_max)
+        lying = b.lying(th.lying_max)
         knee_bent, heels_lift = self._leg_faults(b, near)
         if b.limb_consistent(far, near, ("hip", "knee", "ankle")):
             far_knee, far_heel = self._leg_faults(b, far)

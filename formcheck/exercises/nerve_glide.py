@@ -47,7 +47,7 @@ INFO = ExerciseInfo(
 
 
 @dataclass(frozen=True)
-class Thresholds(base.Thresholds):
+class Thresholds(base.LyingThresholds):
     extended: float = 135.0  # knee angle (180 = straight) that starts a rep: straightened toward the sky
     returned: float = 115.0  # ... and back below this ends it
     thigh_up_min: float = 40.0  # hip flexion of a held-up thigh; below it the leg is down: a rep in progress is
@@ -65,7 +65,6 @@ class Thresholds(base.Thresholds):
     straight_min: float = 150.0  # knee angle of the other leg: straight
     other_thigh_max: float = 25.0  # hip flexion of the other leg above this: its knee is up off the floor
     leg_lift_max: float = 15.0  # hips->ankle line of the other leg rising more than this: its foot is off the floor
-    lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
 
 
 class NerveGlide(base.Exercise):
@@ -90,7 +89,7 @@ class NerveGlide(base.Exercise):
             self._top.clear()
         names = ("thigh_not_vertical", "hands_not_on_thigh", "other_leg_lifted")
         faults: dict[str, bool | None] = dict.fromkeys(names, False)
-        lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
+        lying = b.lying(th.lying_max)
         if not lying:  # sitting up (or cannot tell): no start position, no glide
             return Observation(ready=lying, signal=0.0 if lying is False else None, faults=faults)
         if work is None:

@@ -44,10 +44,13 @@ INFO = ExerciseInfo(
 
 
 @dataclass(frozen=True)
-class Thresholds(base.Thresholds):
+class Thresholds(base.LyingThresholds):
     raised: float = 20.0  # raise angle (degrees, working thigh above the other) that starts a rep
     lowered: float = 10.0  # ... and back below this ends it
-    legs_down_max: float = 20.0  # both thighs within this of the trunk line: lying with the legs down (start)
+    # Propped up on the forearms counts as lying: the legs are what is judged, and a trunk raised 35-45 degrees
+    # leaves them on the floor just the same.
+    lying_max: float = 50.0
+    legs_down_max: float = 20.0  # both hips->ankle lines within this of horizontal: the legs down (start)
     knee_straight_min: float = 155.0  # knee angle (180 = straight) the raised leg keeps during the raise
     other_lift_max: float = 15.0  # other thigh this far (degrees) above its resting angle: lifted off the floor
     rest_smoothing: float = 0.1  # weight of each still legs-down frame in the resting thigh angle (running average)
@@ -85,8 +88,11 @@ class NerveTension(base.Exercise):
             work, lift = near, 0.0
         else:
             work, lift = None, math.nan
-        lying = test(abs(b.trunk_elevation()), lambda v: v < 35)
-        legs_down = bool(known) and all(v <= th.legs_down_max for v in known.values())
+        lying = b.lying(th.lying_max)
+        # on the floor whatever the trunk does (the thigh's angle to the trunk line grows as the trunk props up)
+        legs_down = bool(known) and all(
+            test(b.leg_elevation(s), lambda v: v <= th.legs_down_max) is not False for s in known
+        )
         down = bool(lying and legs_down and lift < th.lowered)
         level = sum(known.values()) / 2 if len(known) == 2 else math.nan
         self._recent.add(frame.t_ms, level)

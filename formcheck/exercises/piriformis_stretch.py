@@ -50,7 +50,7 @@ INFO = ExerciseInfo(
 
 
 @dataclass(frozen=True)
-class Thresholds(base.Thresholds):
+class Thresholds(base.LyingThresholds):
     min_hold_ms: float = 1000.0  # longer than the default: a still moment after crossing the leg, before the
     # pull, is no hold of its own (holds are timed while the body is still)
     end_on_max: float = 0.6  # shin/thigh length ratio in the image at most this: the shin runs across the body
@@ -62,7 +62,6 @@ class Thresholds(base.Thresholds):
     ankle_knee_max: float = 0.35  # crossed ankle farther than this (torso lengths) from the other knee
     far_ankle_visibility: float = 0.9  # a far-side crossed ankle is judged only when the model is this sure
     far_shin_max: float = 1.2  # ... and its shin is no longer in the image than this times the near shin
-    lying_max: float = 35.0  # trunk within this of horizontal (degrees): lying down, not sitting
     leg_lift_max: float = 15.0  # hips->ankle line above this (degrees): a foot off the floor
 
 
@@ -79,7 +78,7 @@ class PiriformisStretch(base.Exercise):
         if not self.holding:
             self._pull.clear()
         faults: dict[str, bool | None] = {"ankle_not_near_knee": False}
-        lying = test(abs(b.trunk_elevation()), lambda v: v <= th.lying_max)
+        lying = b.lying(th.lying_max)
         if not lying:  # sitting up (or cannot tell): neither the start nor the stretch
             return Observation(ready=lying, in_position=lying, faults=faults)
         crossed, seen = self._crossed_leg(b, frame, near)

@@ -118,6 +118,7 @@ class PoseProcess:
         self.slots = slots
         self._shm = SharedMemory(create=True, size=slots * height * width * 3)
         self._ring = np.ndarray((slots, height, width, 3), dtype=np.uint8, buffer=self._shm.buf)
+        self.segment = self._shm.name  # the shared-memory segment of the frame ring (in /dev/shm on Linux)
         context = multiprocessing.get_context("spawn")  # fork is unsafe in a process running threads
         self._conn, child_conn = context.Pipe()
         self._child = context.Process(
