@@ -3,8 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from formcheck import geometry, synthetic
+from formcheck import geometry
 from formcheck.landmarks import index
+from formcheck.testing import synthetic
 
 
 def test_joint_angle_2d_3d_and_stacked():
