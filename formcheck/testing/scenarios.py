@@ -718,13 +718,23 @@ def _rounded(items: list[dict]) -> list[dict]:
     return [{k: (round(v, 3) if k in keys else v) for k, v in item.items()} for item in items]
 
 
-def scenario(exercise_id: str, seed: int) -> Scenario:
-    """The scenario ``seed`` of ``exercise_id``: the same seed always gives the same frames and truth."""
+def _plan(exercise_id: str, seed: int) -> tuple[Draw, Script, Profile, dict, Clip]:
     rng = np.random.default_rng([zlib.crc32(exercise_id.encode()), seed])
     d = Draw(rng)
     script, profile, targets = SCRIPTS[exercise_id](d)
-    fps = float(d.choice("fps", FRAME_RATES))
-    clip = Clip(script.builder.keys, fps)
+    return d, script, profile, targets, Clip(script.builder.keys, float(d.choice("fps", FRAME_RATES)))
+
+
+def frame_count(exercise_id: str, seed: int) -> int:
+    """How many frames the scenario has (before lost frames), without rendering it: its cost to judge."""
+    clip = _plan(exercise_id, seed)[-1]
+    return int(round(clip.duration_s * clip.fps)) + 1
+
+
+def scenario(exercise_id: str, seed: int) -> Scenario:
+    """The scenario ``seed`` of ``exercise_id``: the same seed always gives the same frames and truth."""
+    d, script, profile, targets, clip = _plan(exercise_id, seed)
+    fps = clip.fps
     body = draw_body(d)
     camera = draw_camera(d, exercise_id, clip, body, script.judged_from)
     noise = draw_noise(d, seed)
