@@ -40,9 +40,20 @@ def ci_seeds(exercise: str, dev: int = 2, test: int = 1) -> list[int]:
     raise AssertionError(f"not enough cheap scenarios of {exercise}")
 
 
-# exact reps share, within-one share, fault recall: measured (commit of this file) less a margin
-FLOORS = {}
-OVERALL_FLOOR = {}
+# Share of scenarios counted within one rep, per exercise (3 scenarios each: at most one may be lost), and the
+# overall figures; measured before the rules were tuned on the corpus (docs/corpus.md), less a margin.
+FLOORS = {
+    "aerobic_march": 0.0,  # measured 1/3: walking steps are not counted
+    "bird_dog": 0.66,
+    "hamstring_stretch": 0.66,
+    "knee_to_shoulder": 0.66,
+    "lumbar_extension": 0.66,
+    "nerve_floss": 0.66,
+    "nerve_glide": 0.66,
+    "nerve_tension": 0.0,  # measured 0/3: no raise counted on the corpus' cameras
+    "piriformis_stretch": 0.66,
+}
+OVERALL_FLOOR = {"exact": 0.37, "within_one": 0.77, "precision": 0.3, "recall": 0.7}  # measured 0.41, 0.81
 
 
 @pytest.fixture(scope="module")
