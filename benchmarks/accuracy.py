@@ -1,6 +1,7 @@
 """Accuracy of formcheck against the labelled sample videos (figures, not a test).
 
     python benchmarks/accuracy.py [CLIP.json ...]
+    python benchmarks/accuracy.py --corpus N [--split dev|test|both] [--exercise ID ...] [--failures]
 
 For every clip in sample_videos/ with a ground-truth JSON (docs/ground_truth.md)
 it runs the whole pipeline (the real pose model) and prints, per clip and
@@ -14,6 +15,14 @@ pose-model error from a rule error.
 Clips render holds shorter than the real target (ground truth ``targets``);
 the run's target hold is then set to the clip's scripted hold, as a user
 would set ``--target-hold``.
+
+``--corpus N`` instead judges the scenario corpus (docs/corpus.md): the
+first N seeds of each split per exercise, ground-truth keypoint tracks with
+model-like noise, no model and no video. It prints per exercise and overall,
+per split: exact reps per side and within one (share of scenarios), holds
+within 0.5 s, fault precision and recall, and the share of frames the view
+check refused; ``--failures`` lists every failing seed with its drawn
+parameters.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import argparse
 import json
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +40,9 @@ from formcheck.exercises import create
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose.track import read_track
 from formcheck.rules import run_rules
+from formcheck.testing import corpus
 from formcheck.testing.evaluation import angle_errors, profile_for, score, truth_frames
+from formcheck.testing.scenarios import EXERCISES, scenario, split
 from formcheck.video import VideoFileSource
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,10 +53,39 @@ def fmt_ratio(num: int, den: int) -> str:
     return f"{num / den:.2f}" if den else "  - "
 
 
+def corpus_seeds(n: int, which: str) -> list[int]:
+    """The first ``n`` seeds of each wanted split."""
+    splits = ("dev", "test") if which == "both" else (which,)
+    return sorted(seed for name in splits for seed in [s for s in range(8 * n) if split(s) == name][:n])
+
+
+def run_corpus(n: int, which: str, exercises: list[str], failures: bool) -> None:
+    outcomes, started = [], time.perf_counter()
+    for exercise in exercises:
+        for seed in corpus_seeds(n, which):
+            outcomes.append(corpus.judge(scenario(exercise, seed)))
+    elapsed = time.perf_counter() - started
+    print("goals on the test split: exact reps >= 95 %, within one 100 %, holds within 0.5 s >= 95 %, P and R >= 90 %")
+    print(corpus.table(outcomes))
+    print(f"{len(outcomes)} scenarios in {elapsed:.0f} s ({elapsed / len(outcomes):.2f} s each, generation included)")
+    if failures:
+        print("\nfailing scenarios:")
+        for outcome in outcomes:
+            if not outcome.passed:
+                print(corpus.failure(outcome))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("clips", nargs="*", type=Path)
+    parser.add_argument("--corpus", type=int, metavar="N", help="judge N corpus scenarios per split and exercise")
+    parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    parser.add_argument("--exercise", action="append", choices=EXERCISES, help="only these exercises (repeatable)")
+    parser.add_argument("--failures", action="store_true", help="list failing corpus seeds and their parameters")
     args = parser.parse_args()
+    if args.corpus:
+        run_corpus(args.corpus, args.split, args.exercise or list(EXERCISES), args.failures)
+        return
     clips = args.clips or sorted((REPO / "sample_videos").glob("*.json"))
     rows, totals = [], {"model": [], "truth": []}
     all_angles: list[float] = []

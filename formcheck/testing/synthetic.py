@@ -6,6 +6,13 @@ kinematics in 3D, seen from the side by a pinhole camera, and turned into the
 same :class:`PoseFrame` records MediaPipe yields, with optional pixel noise,
 dropped frames and a lower visibility for the limbs on the far side.
 
+The scenario corpus (:mod:`formcheck.testing.scenarios`) also varies the body
+(:class:`Body`: height and proportions), places the camera anywhere around it
+(azimuth, lens height, pitch aimed at the body, focal length, resolution) and
+adds the model's habits measured on renders (:class:`Noise`: jitter that
+scales with the body's size in the picture, short dropouts, far-side
+left/right swaps, one-frame jumps, uneven frame times).
+
 Conventions: the body moves in the sagittal plane (x forward along the
 floor, y up); ``trunk`` is the direction of the hips->shoulders line in
 degrees (90 upright, 0 or 180 lying); limb angles are joint angles
@@ -21,10 +28,11 @@ rotation: the foot swings toward the other leg, as in a real figure-4).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 
 import numpy as np
 
-from formcheck.landmarks import N_LANDMARKS, NAMES, PoseFrame, index
+from formcheck.landmarks import N_LANDMARKS, NAMES, SIDES, PoseFrame, index
 
 SEGMENTS = {
     "trunk": 0.52,
@@ -39,6 +47,47 @@ SEGMENTS = {
     "heel": 0.06,
 }
 HALF_WIDTH = {"shoulder": 0.19, "hip": 0.11}
+LEG = ("thigh", "shank")
+ARM = ("upper_arm", "forearm", "hand")
+
+
+@dataclass(frozen=True)
+class Body:
+    """Segment lengths and half-widths (metres) of one person; the default is the skeleton the tests were built on.
+
+    Poses keep their meaning on any body: the pelvis height (``Pose.y``) is scaled by the leg length and
+    the forward position (``Pose.x``) by the overall size, so feet stay near the floor.
+    """
+
+    segments: dict = field(default_factory=lambda: dict(SEGMENTS))
+    half_width: dict = field(default_factory=lambda: dict(HALF_WIDTH))
+
+    @classmethod
+    def of(cls, height_m: float, leg: float = 1.0, arm: float = 1.0, shoulders: float = 1.0, hips: float = 1.0) -> Body:
+        """A body ``height_m`` tall (standing, to the top of the head) with relative leg and arm lengths and widths."""
+        size = height_m / DEFAULT_HEIGHT_M
+        seg = {k: v * size for k, v in SEGMENTS.items()}
+        for k in LEG:
+            seg[k] *= leg
+        for k in ARM:
+            seg[k] *= arm
+        # the trunk takes up what longer legs leave, so the standing height stays height_m
+        seg["trunk"] -= (leg - 1.0) * size * (SEGMENTS["thigh"] + SEGMENTS["shank"])
+        widths = {"shoulder": HALF_WIDTH["shoulder"] * size * shoulders, "hip": HALF_WIDTH["hip"] * size * hips}
+        return cls(seg, widths)
+
+    @property
+    def size(self) -> float:
+        return self.segments["head"] / SEGMENTS["head"]
+
+    @property
+    def leg_scale(self) -> float:
+        return sum(self.segments[k] for k in LEG) / sum(SEGMENTS[k] for k in LEG)
+
+    @property
+    def height_m(self) -> float:
+        standing = joints(STANDING, self)
+        return float(standing[:, 1].max() - standing[:, 1].min() + HEAD_TOP * self.size)
 
 
 @dataclass(frozen=True)
@@ -117,60 +166,69 @@ def _rotate(v: np.ndarray, axis: np.ndarray, angle_deg: float) -> np.ndarray:
     return v * np.cos(a) + np.cross(axis, v) * np.sin(a) + axis * np.dot(axis, v) * (1.0 - np.cos(a))
 
 
-def joints(pose: Pose) -> np.ndarray:
+def joints(pose: Pose, body: Body | None = None) -> np.ndarray:
     """World positions (33, 3) of the landmarks for ``pose``: x forward, y up, z toward the body's left."""
+    body = body or DEFAULT_BODY
+    seg, half_width = body.segments, body.half_width
+    size = body.size
     out = np.zeros((N_LANDMARKS, 3))
-    pelvis = np.array([pose.x, pose.y, 0.0])
+    pelvis = np.array([pose.x * size, pose.y * body.leg_scale, 0.0])
     trunk = _dir(pose.trunk)
-    chest = pelvis + SEGMENTS["trunk"] * trunk
+    chest = pelvis + seg["trunk"] * trunk
     front = _dir(pose.trunk - 90.0)  # the way the chest faces
     roll = np.radians(pose.pelvis_roll)
     for side, lat in (("left", 1.0), ("right", -1.0)):
         s = side[0] + "_"
-        half = HALF_WIDTH["hip"]
+        half = half_width["hip"]
         hip = (
             pelvis
             + lat * half * np.cos(roll) * np.array([0.0, 0.0, 1.0])
             - lat * half * np.sin(roll) * front
-            + lat * pose.hip_hike * trunk
+            + lat * pose.hip_hike * size * trunk
         )
-        shoulder = chest + np.array([0, 0, lat * HALF_WIDTH["shoulder"]])
+        shoulder = chest + np.array([0, 0, lat * half_width["shoulder"]])
         thigh = _dir(pose.trunk + 180.0 + getattr(pose, s + "hip"), getattr(pose, s + "abduct"), lat)
-        knee = hip + SEGMENTS["thigh"] * thigh
+        knee = hip + seg["thigh"] * thigh
         shank_angle = pose.trunk + 180.0 + getattr(pose, s + "hip") - getattr(pose, s + "knee")
         shank = _dir(shank_angle)
         foot = _dir(shank_angle + 90.0 + getattr(pose, s + "ankle"))
         if getattr(pose, s + "hip_rot"):  # the lower leg turns about the thigh's axis
             shank, foot = (_rotate(v, thigh, lat * getattr(pose, s + "hip_rot")) for v in (shank, foot))
-        ankle = knee + SEGMENTS["shank"] * shank
-        ankle[2] -= lat * getattr(pose, s + "cross")
+        ankle = knee + seg["shank"] * shank
+        ankle[2] -= lat * getattr(pose, s + "cross") * size
         arm_angle = pose.trunk + 180.0 + getattr(pose, s + "shoulder")
-        elbow = shoulder + SEGMENTS["upper_arm"] * _dir(arm_angle)
+        elbow = shoulder + seg["upper_arm"] * _dir(arm_angle)
         forearm = _dir(arm_angle + getattr(pose, s + "elbow"))
-        wrist = elbow + SEGMENTS["forearm"] * forearm
+        wrist = elbow + seg["forearm"] * forearm
         out[index(f"{side}_shoulder")] = shoulder
         out[index(f"{side}_hip")] = hip
         out[index(f"{side}_knee")] = knee
         out[index(f"{side}_ankle")] = ankle
-        out[index(f"{side}_heel")] = ankle - SEGMENTS["heel"] * foot + 0.04 * shank
-        out[index(f"{side}_foot_index")] = ankle + SEGMENTS["foot"] * foot
+        out[index(f"{side}_heel")] = ankle - seg["heel"] * foot + 0.04 * shank
+        out[index(f"{side}_foot_index")] = ankle + seg["foot"] * foot
         out[index(f"{side}_elbow")] = elbow
         out[index(f"{side}_wrist")] = wrist
         for name, off in (("pinky", -0.02), ("index", 0.0), ("thumb", 0.03)):
-            p = wrist + SEGMENTS["hand"] * forearm
-            p[2] += lat * off
+            p = wrist + seg["hand"] * forearm
+            p[2] += lat * off * size
             out[index(f"{side}_{name}")] = p
-    neck = chest + SEGMENTS["neck"] * trunk
+    neck = chest + seg["neck"] * trunk
     head_axis = _dir(pose.trunk - pose.neck)
-    head = neck + SEGMENTS["head"] * head_axis
+    head = neck + seg["head"] * head_axis
     face = _dir(pose.trunk - pose.neck - 90.0)
+    face, head_axis = face * size, head_axis * size
     out[index("nose")] = head + 0.1 * face
     for side, lat in (("left", 1.0), ("right", -1.0)):
         for name, off in (("eye_inner", 0.015), ("eye", 0.03), ("eye_outer", 0.045)):
-            out[index(f"{side}_{name}")] = head + 0.08 * face + 0.03 * head_axis + np.array([0, 0, lat * off])
-        out[index(f"{side}_ear"), :] = head + np.array([0, 0, lat * 0.075])
-        out[index(f"mouth_{side}")] = head + 0.08 * face - 0.04 * head_axis + np.array([0, 0, lat * 0.025])
+            out[index(f"{side}_{name}")] = head + 0.08 * face + 0.03 * head_axis + np.array([0, 0, lat * off * size])
+        out[index(f"{side}_ear"), :] = head + np.array([0, 0, lat * 0.075 * size])
+        out[index(f"mouth_{side}")] = head + 0.08 * face - 0.04 * head_axis + np.array([0, 0, lat * 0.025 * size])
     return out
+
+
+HEAD_TOP = 0.12  # metres from the head landmark (eye level) to the top of the head, default body
+DEFAULT_BODY = Body()
+DEFAULT_HEIGHT_M = 1.81  # the default body, standing
 
 
 @dataclass(frozen=True)
@@ -183,6 +241,15 @@ class Camera:
     ``view="front"`` instead puts the camera ``distance`` metres in front of
     the body (on +x, looking back at it): the body's left appears on the
     image's right, no side is far, and ``near_side``/``head_right`` are ignored.
+
+    ``distance`` is horizontal, ``height`` the lens above the floor.
+    ``azimuth_deg`` swings the camera about the vertical through the aimed
+    point: off a side toward the body's front, off the front toward the
+    body's left. With ``aim_height`` the camera pitches to look at the point
+    that high above ``center_x`` and the principal point is the image
+    centre; without it (the tests' original camera) it stays level with the
+    principal point 60 % down the image. ``head_right=True`` is the true
+    (unmirrored) picture; False mirrors it, as the tests' original cameras did.
     """
 
     near_side: str = "left"
@@ -194,21 +261,54 @@ class Camera:
     center_x: float = -0.1  # the point of the floor the camera is aimed at, metres
     head_right: bool = False
     view: str = "side"  # "side" or "front"
+    azimuth_deg: float = 0.0
+    aim_height: float | None = None
+
+    @property
+    def mirrored(self) -> bool:
+        return self.view == "side" and not self.head_right
+
+    @cached_property
+    def _pose(self) -> tuple[np.ndarray, np.ndarray]:
+        """The camera's centre and rotation (rows: image right, image down, forward), in a right-handed frame.
+
+        The body's frame (x forward, y up, z left) is left-handed; with z negated (z toward the body's right)
+        it is right-handed, so the usual look-at construction applies.
+        """
+        a = np.radians(self.azimuth_deg)
+        if self.view == "front":
+            target = np.array([0.0, 0.0, 0.0])
+            away = np.array([np.cos(a), 0.0, -np.sin(a)])  # toward the body's left is -z here
+        else:
+            target = np.array([self.center_x, 0.0, 0.0])
+            lateral = -1.0 if self.near_side == "left" else 1.0
+            away = np.array([np.sin(a), 0.0, lateral * np.cos(a)])
+        centre = target + self.distance * away
+        centre[1] = self.height
+        if self.aim_height is None:
+            forward = -away
+        else:
+            forward = np.array([target[0], self.aim_height, target[2]]) - centre
+            forward /= np.linalg.norm(forward)
+        right = np.cross(forward, [0.0, 1.0, 0.0])
+        right /= np.linalg.norm(right)
+        return centre, np.stack([right, np.cross(forward, right), forward])
+
+    def to_camera(self, world: np.ndarray) -> np.ndarray:
+        """Body-frame points (n, 3) in the camera's axes (n, 3): x right in the picture, y down, z forward."""
+        centre, rotation = self._pose
+        cam = (world * np.array([1.0, 1.0, -1.0]) - centre) @ rotation.T
+        if self.mirrored:
+            cam[:, 0] = -cam[:, 0]
+        return cam
 
     def project(self, world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pixel coordinates (n, 2) and depth from the camera (n,)."""
-        if self.view == "front":
-            depth = self.distance - world[:, 0]
-            x_img = world[:, 2]  # facing the camera, the body's left is image-right
-        else:
-            lat = 1.0 if self.near_side == "left" else -1.0
-            depth = self.distance - lat * world[:, 2]
-            x_img = lat * (world[:, 0] - self.center_x)  # seen from the left, the body's front is image-right
-            if self.head_right:
-                x_img = -x_img
-        u = self.width_px / 2 + self.focal_px * x_img / depth
-        v = self.height_px * 0.6 - self.focal_px * (world[:, 1] - self.height) / depth
-        return np.stack([u, v], axis=1), depth
+        cam = self.to_camera(world)
+        cy = self.height_px * (0.6 if self.aim_height is None else 0.5)
+        u = self.width_px / 2 + self.focal_px * cam[:, 0] / cam[:, 2]
+        v = cy + self.focal_px * cam[:, 1] / cam[:, 2]
+        return np.stack([u, v], axis=1), cam[:, 2]
 
 
 @dataclass(frozen=True)
@@ -266,44 +366,121 @@ class Builder:
 
 @dataclass(frozen=True)
 class Noise:
+    """What the pose model adds to the true keypoints; every effect is off by default."""
+
     pixel_sd: float = 0.0  # Gaussian jitter on x and y, pixels
     dropout_every_s: float | None = None  # drop (no person) a run of frames this often
     dropout_frames: int = 2
-    far_visibility: float = 0.8  # visibility of the side away from the camera
+    far_visibility: float = 0.8  # visibility of the side away from the camera (side view)
     seed: int = 0
+    jitter: float = 0.0  # jitter sd as a share of the body's size in the picture (its bounding-box diagonal)
+    jitter_memory: float = 0.0  # 0..1: how much of a frame's jitter the next frame keeps (the model's wobble)
+    dropouts_per_s: float = 0.0  # random runs of frames without a person, 1..dropout_frames long
+    swaps_per_s: float = 0.0  # runs of frames with the left and right legs (or arms) labelled the wrong way
+    swap_frames: int = 4
+    jumps_per_s: float = 0.0  # single frames where one limb lands far from its place
+    jump_size: float = 0.15  # share of the body's size
+    frame_jitter: float = 0.0  # sd of the frame times, as a share of the frame interval (a loaded live run)
+    frame_loss: float = 0.0  # chance that a frame never reaches the rules
 
 
-def render(clip: Clip, camera: Camera | None = None, noise: Noise | None = None) -> list[PoseFrame]:
-    """The clip as MediaPipe-like PoseFrames."""
+SWAP_GROUPS = {
+    "legs": ("hip", "knee", "ankle", "heel", "foot_index"),
+    "arms": ("shoulder", "elbow", "wrist", "pinky", "index", "thumb"),
+}
+LIMBS = (
+    ("shoulder", "elbow", "wrist", "pinky", "index", "thumb"),
+    ("elbow", "wrist", "pinky", "index", "thumb"),
+    ("knee", "ankle", "heel", "foot_index"),
+    ("ankle", "heel", "foot_index"),
+)
+
+
+def _pairs(parts) -> tuple[list[int], list[int]]:
+    return [index(f"left_{p}") for p in parts], [index(f"right_{p}") for p in parts]
+
+
+def frame_times(duration_s: float, fps: float, noise: Noise, rng: np.random.Generator) -> np.ndarray:
+    """Timestamps (ms) of the frames that reach the rules: a steady rate, or jittered and thinned."""
+    t = 1000.0 * np.arange(int(round(duration_s * fps)) + 1) / fps
+    if noise.frame_jitter:
+        t[1:] += rng.normal(0.0, noise.frame_jitter * 1000.0 / fps, len(t) - 1)
+        t = np.maximum.accumulate(np.maximum(t, 0.0))
+    if noise.frame_loss:
+        t = t[np.r_[True, rng.random(len(t) - 1) >= noise.frame_loss]]
+    return t
+
+
+def _episodes(n: int, per_frame: float, max_len: int, rng: np.random.Generator) -> np.ndarray:
+    """Frame flags for random runs of 1..max_len frames starting with probability ``per_frame``."""
+    flags = np.zeros(n, bool)
+    if per_frame <= 0:
+        return flags
+    for start in np.flatnonzero(rng.random(n) < per_frame):
+        flags[start : start + int(rng.integers(1, max_len + 1))] = True
+    return flags
+
+
+def render(
+    clip: Clip, camera: Camera | None = None, noise: Noise | None = None, body: Body | None = None
+) -> list[PoseFrame]:
+    """The clip as MediaPipe-like PoseFrames.
+
+    ``world`` is MediaPipe's: metres around the mid-hip, in the camera's axes (x right in the picture,
+    y down, z away from the camera).
+    """
     camera = camera or Camera()
     noise = noise or Noise()
     rng = np.random.default_rng(noise.seed)
     far = "right" if camera.near_side == "left" else "left"
     far_idx = [i for i, n in enumerate(NAMES) if n.startswith(far + "_") or n == f"mouth_{far}"]
+    # how squarely a side faces the camera: 1 from a true side, 0 from the front
+    side_on = abs(camera.to_camera(np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))[:, 2] @ [1.0, -1.0])
     if camera.view == "front":
         far_idx = []  # both sides face the camera
-    frames = []
-    n = int(round(clip.duration_s * clip.fps)) + 1
+    far_vis = 0.99 - side_on * (0.99 - noise.far_visibility)
+    hips = [index("left_hip"), index("right_hip")]
+    times = frame_times(clip.duration_s, clip.fps, noise, rng)
+    n = len(times)
     drop_period = int(round(noise.dropout_every_s * clip.fps)) if noise.dropout_every_s else 0
-    for k in range(n):
-        t_ms = 1000.0 * k / clip.fps
-        if drop_period and k % drop_period >= drop_period - noise.dropout_frames:
-            frames.append(PoseFrame(t_ms, camera.width_px, camera.height_px))
+    dropped = _episodes(n, noise.dropouts_per_s / clip.fps, noise.dropout_frames, rng)
+    swapped = _episodes(n, noise.swaps_per_s / clip.fps, noise.swap_frames, rng)
+    swap_group = [SWAP_GROUPS[g] for g in rng.choice(list(SWAP_GROUPS), n)] if noise.swaps_per_s else []
+    jumps = rng.random(n) < noise.jumps_per_s / clip.fps if noise.jumps_per_s else np.zeros(n, bool)
+    wobble = np.zeros((N_LANDMARKS, 2))
+    frames = []
+    for k, t_ms in enumerate(times):
+        k_steady = int(round(t_ms * clip.fps / 1000.0))
+        if (drop_period and k_steady % drop_period >= drop_period - noise.dropout_frames) or dropped[k]:
+            frames.append(PoseFrame(float(t_ms), camera.width_px, camera.height_px))
             continue
-        world = joints(clip.pose_at(t_ms / 1000.0))
+        world = joints(clip.pose_at(t_ms / 1000.0), body)
         px, depth = camera.project(world)
         if noise.pixel_sd:
             px = px + rng.normal(0.0, noise.pixel_sd, px.shape)
+        if noise.jitter:
+            size = float(np.hypot(*np.ptp(px, axis=0)))
+            fresh = rng.normal(0.0, noise.jitter * size, px.shape)
+            fresh[far_idx] *= 1.0 + side_on  # the hidden side is guessed, and wobbles more
+            wobble = noise.jitter_memory * wobble + np.sqrt(1.0 - noise.jitter_memory**2) * fresh
+            px = px + wobble
+            if jumps[k]:
+                limb = [index(f"{rng.choice(SIDES)}_{p}") for p in LIMBS[rng.integers(len(LIMBS))]]
+                px[limb] += rng.normal(0.0, noise.jump_size * size, 2)
         lm = np.zeros((N_LANDMARKS, 5))
         lm[:, 0] = px[:, 0] / camera.width_px
         lm[:, 1] = px[:, 1] / camera.height_px
-        lm[:, 2] = (depth - depth[[index("left_hip"), index("right_hip")]].mean()) * camera.focal_px / camera.width_px
+        lm[:, 2] = (depth - depth[hips].mean()) * camera.focal_px / camera.width_px
         lm[:, 3] = 0.99
-        lm[far_idx, 3] = noise.far_visibility
+        lm[far_idx, 3] = far_vis
         inside = (lm[:, 0] >= 0) & (lm[:, 0] <= 1) & (lm[:, 1] >= 0) & (lm[:, 1] <= 1)
         lm[~inside, 3] = 0.05
         lm[:, 4] = 0.99
-        centred = world - world[[index("left_hip"), index("right_hip")]].mean(axis=0)
-        world_mp = centred * np.array([1.0, -1.0, -1.0])  # MediaPipe world: y down, z toward the camera side
-        frames.append(PoseFrame(t_ms, camera.width_px, camera.height_px, lm, world_mp))
+        cam = camera.to_camera(world)
+        world_mp = cam - cam[hips].mean(axis=0)
+        if swapped[k]:
+            left, right = _pairs(swap_group[k])
+            lm[left + right] = lm[right + left]
+            world_mp[left + right] = world_mp[right + left]
+        frames.append(PoseFrame(float(t_ms), camera.width_px, camera.height_px, lm, world_mp))
     return frames
