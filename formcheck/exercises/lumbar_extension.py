@@ -10,6 +10,7 @@ import numpy as np
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
+from formcheck.exercises.mechanics import RecentValues
 from formcheck.landmarks import PoseFrame
 
 INFO = ExerciseInfo(
@@ -49,6 +50,12 @@ class Thresholds(base.Thresholds):
     elbow_offset_max: float = 0.25  # elbow this far ahead of/behind the shoulder (torso lengths; under it: 0-0.1)
     straight_arm_min: float = 150.0
     top_share: float = 0.8  # "near the top" of a rep: the trunk within this share of the rep's highest angle
+    # The trunk angle is measured from where it lay in the last seconds, not from the picture's horizontal: a
+    # camera above or off the side sees a body lying flat at -15 to +10 degrees (a real oblique clip: -12).
+    rest_window_ms: float = 6000.0
+    cut_speed: float = 90.0  # the trunk angle changing faster than this (degrees a second; a brisk press-up is
+    # 30-60) is a cut to another camera angle: where the body lies flat is learned afresh, from the angles seen
+    cut_settle_ms: float = 300.0  # ... this long after it (the landmarks take a moment to settle)
 
 
 class LumbarExtension(base.Exercise):
@@ -59,13 +66,18 @@ class LumbarExtension(base.Exercise):
         super().__init__(profile)
         # (trunk angle, propped on the forearms?, elbow angle, elbow offset) of each frame of the current rep
         self._samples: list[tuple[float, bool | None, float, float]] = []
+        self._recent = RecentValues(self.th.rest_window_ms)  # the trunk angle lately: its lowest is lying flat
+        self._last: tuple[float, float] | None = None  # (t_ms, trunk angle) of the last frame that showed it
+        self._cut_ms = -math.inf  # when the last cut was seen
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.raised, self.th.lowered
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        trunk = b.trunk_elevation()
+        self._follow_rest(frame.t_ms, b.trunk_elevation())
+        # The rise from lying flat; a recording that starts raised is measured from the usual flat (0).
+        trunk = b.trunk_elevation() - min(self._recent.min(), 0.0)
         thigh = b.elevation(f"{near}_knee", f"{near}_hip")
         heading = 1 if b.p(f"{near}_shoulder")[0] > b.p(f"{near}_hip")[0] else -1
         raised = test(trunk, lambda v: v >= th.lowered)
@@ -88,6 +100,19 @@ class LumbarExtension(base.Exercise):
             ],
             bad_joints=(b.joint(f"{near}_hip"), b.joint(f"{near}_elbow")),
         )
+
+    def _follow_rest(self, t_ms: float, angle: float) -> None:
+        """Keep the trunk angles of the last ``rest_window_ms``, starting afresh at a cut."""
+        if not math.isfinite(angle):
+            return
+        if self._last is not None and t_ms > self._last[0]:
+            speed = abs(angle - self._last[1]) / (t_ms - self._last[0]) * 1000.0
+            if speed > self.th.cut_speed:
+                self._cut_ms = t_ms
+            if t_ms - self._cut_ms <= self.th.cut_settle_ms:
+                self._recent.clear()
+        self._last = (t_ms, angle)
+        self._recent.add(t_ms, angle)
 
     def judge(self, record: RepRecord) -> list[str]:
         """The arms, judged over the top of the rep (the frames within ``top_share`` of its highest trunk angle):

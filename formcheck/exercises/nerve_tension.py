@@ -84,8 +84,9 @@ class NerveTension(base.Exercise):
         if len(known) == 2:
             work = max(known, key=known.get)
             lift = known[work] - known[other_side(work)]
-        elif near in known:  # a hidden far leg is behind the near one, at its angle: no split to see
-            work, lift = near, 0.0
+        elif near in known:  # the far leg unseen (hidden behind the near one, or the model unsure of it): the
+            # near leg's own rise off the floor is the raise; a far leg resting behind it reads about 0
+            work, lift = near, max(0.0, b.leg_elevation(near))
         else:
             work, lift = None, math.nan
         lying = b.lying(th.lying_max)
