@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck import geometry
 from formcheck.exercises import base
-from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, FaultRecord, Observation, Targets
+from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, FaultRecord, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import RecentValues
-from formcheck.landmarks import SIDES, PoseFrame
+from formcheck.landmarks import SIDES, PoseFrame, index, other_side
 
 FOOT_POINTS = ("ankle", "heel", "foot_index")
 FLOOR_POINTS = ("heel", "foot_index")  # the points that touch the floor: a foot is off it when both are up
@@ -58,8 +59,10 @@ INFO = ExerciseInfo(
 class Thresholds(base.Thresholds):
     min_rep_ms: float = 120.0  # a step's foot lift lasts at least this (jogging pace: about 0.2 s per lift)
     refractory_ms: float = 0.0  # the next step starts as the previous one ends
-    step_on: float = 0.25  # one ankle risen this much more (torso lengths, about 13 cm) than the other: a step
-    step_off: float = 0.1  # ... and closer than this the step is over (both feet down)
+    # One ankle risen this much more (torso lengths, about 8 cm) than the other: a step. A walking step lifts the
+    # swinging ankle 0.16-0.3 above the standing one, a march 0.5 and more; a shuffle about 0.06.
+    step_on: float = 0.15
+    step_off: float = 0.06  # ... and closer than this the step is over (both feet down)
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
     floor_window_ms: float = 2500.0  # the floor under each foot point: its lowest image position over this time
@@ -91,28 +94,36 @@ class AerobicMarch(base.Exercise):
 
     def __init__(self, profile=None):
         super().__init__(profile)
-        self._floor = RecentValues(self.th.floor_window_ms)
+        self._floor = RecentValues(self.th.floor_window_ms)  # each foot point's lowest place in the picture
+        self._floor_up = RecentValues(self.th.floor_window_ms)  # ... and below the hips along the body's up
         self._pause_cued = True  # nothing to keep up before the first step
         self._stopped: FaultRecord | None = None  # the stop in progress, if the person has stopped marching
         self._lead: str | None = None  # the foot lifted in the current step
         self._air: bool | None = None  # this frame: both feet off the floor (None: not seen), set by observe()
         self._air_since: float | None = None  # first and last frame of the current time in the air
         self._air_last: float | None = None
+        self._unseen: str | None = None  # a foot that went unseen since the last step
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.step_on, self.th.step_off
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        rise = self._rise(b, frame.t_ms)  # each foot point's height above its own floor level
+        rise = self._rise(b, frame.t_ms)  # each foot point's height above its own floor level, in the picture
+        steps = self._rise_up(b, frame.t_ms) or rise  # ... along the body's up where the model gives it
         # standing, not sitting: a knee well below its hip (from the side the far leg may be hidden: one will do)
         hang = max((h for s in SIDES if math.isfinite(h := b.height_above(f"{s}_hip", f"{s}_knee"))), default=math.nan)
-        ankle = {s: rise[s]["ankle"] for s in SIDES}
+        ankle = {s: steps[s]["ankle"] for s in SIDES if math.isfinite(steps[s]["ankle"])}
+        if len(ankle) == 1:
+            self._unseen = other_side(next(iter(ankle)))
         lift, higher, standing = math.nan, None, None
-        if all(math.isfinite(v) for v in (hang, *ankle.values())):
+        if math.isfinite(hang) and ankle:
             standing = hang >= th.hang_min and b.trunk_elevation() >= th.upright_min
-            higher = max(SIDES, key=ankle.get)
-            lift = abs(ankle["left"] - ankle["right"]) if standing else math.nan
+            higher = max(ankle, key=ankle.get)
+            if len(ankle) == 2:
+                lift = abs(ankle["left"] - ankle["right"]) if standing else math.nan
+            elif standing:  # the other foot unseen: this one's own rise (its steps; the other's are inferred)
+                lift = ankle[higher]
         stepping = test(lift, lambda v: v >= th.step_off)
         signal = lift
         if self.in_rep and self._lead and stepping and higher != self._lead:
@@ -128,7 +139,8 @@ class AerobicMarch(base.Exercise):
         ]
         self._air = test(min(lowest), lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
         return Observation(
-            ready=test(lift, lambda v: v < th.step_off) if standing else standing,
+            # standing with both feet down; with one foot unseen, standing with the other one down will do
+            ready=(test(lift, lambda v: v < th.step_off) if len(ankle) == 2 else True) if standing else standing,
             signal=signal if math.isfinite(signal) else None,
             side=higher if stepping else None,
             faults={},  # a jump is too brief to debounce: update() reports each one when you land
@@ -138,12 +150,33 @@ class AerobicMarch(base.Exercise):
         """Height (torso lengths) of each foot point above its floor level: its lowest image point of late.
 
         Each point has its own floor level, so the far foot, which a camera above the floor sees higher
-        in the picture, reads 0 when it stands just as the near one does.
+        in the picture, reads 0 when it stands just as the near one does. A jump shows here: the picture
+        holds the floor still, where the world landmarks move with the hips.
         """
         y = np.array([b.p(f"{s}_{p}")[1] for s in SIDES for p in FOOT_POINTS])  # image y, down
-        self._floor.add(t_ms, y)
-        rise = ((np.asarray(self._floor.max()) - y) / b.scale).reshape(len(SIDES), len(FOOT_POINTS))
-        return {s: {p: float(rise[i, j]) for j, p in enumerate(FOOT_POINTS)} for i, s in enumerate(SIDES)}
+        return _above(self._floor, t_ms, y, b.scale)
+
+    def _rise_up(self, b: Body, t_ms: float) -> dict[str, dict[str, float]] | None:
+        """Each foot point's height above its lowest of late, along the body's own up (the hips->shoulders
+        line in the 3D world landmarks): a knee coming up toward a camera above the floor, or a step
+        toward it, still rises, where in the picture it can sink. None without world landmarks."""
+        drop = self._drop_world(b)
+        return None if drop is None else _above(self._floor_up, t_ms, drop, 1.0)
+
+    @staticmethod
+    def _drop_world(b: Body) -> np.ndarray | None:
+        """Each foot point's distance below the mid-hips along the trunk's up, in torso lengths; None without
+        world landmarks (or with a trunk far from upright, where its line is no measure of up)."""
+        world = b.frame.world_points()
+        hips = geometry.mean_point(world, "left_hip", "right_hip")
+        up = geometry.mean_point(world, "left_shoulder", "right_shoulder") - hips
+        torso = float(np.linalg.norm(up))
+        if not (np.isfinite(torso) and torso > 0) or not math.isfinite(b.trunk_elevation()):
+            return None
+        if b.trunk_elevation() < 60.0:
+            return None
+        feet = world[[index(f"{s}_{p}") for s in SIDES for p in FOOT_POINTS]]
+        return -((feet - hips) @ (up / torso)) / torso
 
     def _step_air(self, t_ms: float, events: list[Event]) -> None:
         """Turn this frame's in-the-air reading into jumps: each is reported when you land.
@@ -177,6 +210,8 @@ class AerobicMarch(base.Exercise):
     def update(self, frame: PoseFrame) -> list[Event]:
         self._air = None
         events = super().update(frame)  # observe() sets self._air when the frame is usable
+        if any(e.kind == "rep" for e in events):
+            self._infer_unseen_step(events)
         self._step_air(frame.t_ms, events)
         if events and any(e.kind == "rep" for e in events):
             self._pause_cued = False
@@ -194,6 +229,22 @@ class AerobicMarch(base.Exercise):
             events.append(Event(frame.t_ms, "fault_start", info.cue, data={"fault": info.id}))
             self._say(frame.t_ms, info.cue, events)
         return events
+
+    def _infer_unseen_step(self, events: list[Event]) -> None:
+        """Two steps of the same foot in a row, with the other foot unseen in between (behind the near leg in
+        a side view): the unseen foot stepped between them, as marching and walking alternate."""
+        unseen, self._unseen = self._unseen, None
+        if len(self.records) < 2:
+            return
+        prev, last = self.records[-2], self.records[-1]
+        if last.side is None or prev.side != last.side or unseen != other_side(last.side):
+            return
+        if last.start_ms - prev.end_ms > self.th.pause_s * 1000.0:
+            return
+        step = RepRecord(last.index, unseen, prev.end_ms, last.start_ms, measures={"seen": False})
+        last.index += 1
+        self.records.insert(len(self.records) - 1, step)
+        events.append(Event(step.end_ms, "rep", "Step", step.side, {"index": step.index, "good": True, "faults": []}))
 
     def finish(self) -> list[Event]:
         """A stop that lasts to the end is the end of the set, not a fault."""
@@ -240,6 +291,14 @@ class AerobicMarch(base.Exercise):
 
     def side_label(self, side: str) -> str:
         return f"{side} knee"
+
+
+def _above(floor: RecentValues, t_ms: float, drop: np.ndarray, scale: float) -> dict[str, dict[str, float]]:
+    """How far each foot point is above its floor level (its largest ``drop`` of late), over ``scale``, by side
+    and point."""
+    floor.add(t_ms, drop)
+    rise = ((np.asarray(floor.max()) - drop) / scale).reshape(len(SIDES), len(FOOT_POINTS))
+    return {s: {p: float(rise[i, j]) for j, p in enumerate(FOOT_POINTS)} for i, s in enumerate(SIDES)}
 
 
 def _bout(records: list) -> Bout:

@@ -110,7 +110,7 @@ class Thresholds:
     # model's first detections, and a body passing through the position, are not a start)
     placed_arm_ms: float = 1000.0  # holds: the target position itself, held still this long, also starts counting
     # (a recording that begins mid-hold, or a start position the rules do not recognise, loses no hold)
-    still_window_ms: float = 400.0  # holds: stillness is judged over this much time, as the drift speed of ...
+    still_window_ms: float = 600.0  # holds: stillness is judged over this much time, as the drift speed of ...
     hold_still_speed: float = 0.3  # ... the body's landmarks (torso lengths a second, 90th percentile of the
     # coordinates) staying below this. Measured at 30 fps as the drift between the window's halves (200 ms
     # apart): real holds 0.01-0.04 torso lengths (0.05-0.2 a second), moving 0.08-0.45 (0.4-2.25 a second)
@@ -520,7 +520,13 @@ class Exercise(ABC):
         self._close_pending(events)
         self._side_vote.reset()
         self._target_announced = False
+        self.hold_begins()
         events.append(Event(t, "hold_start", "Hold", obs.side))
+
+    def hold_begins(self) -> None:
+        """A new hold has begun (not one resuming after a wobble): an exercise that measures something over
+        each hold starts afresh here, and reads it in :meth:`judge` when the hold is over."""
+        return None
 
     def _pend(self, window: HoldWindow | None) -> None:
         """Set a hold that ended in movement aside: it resumes if the body settles again in position."""

@@ -68,8 +68,15 @@ class BirdDog(base.Exercise):
         thigh = {s: b.elevation(f"{s}_hip", f"{s}_knee") for s in SIDES}
         arm_up = max(SIDES, key=lambda s: _or_lowest(arm[s]))  # the higher arm; an unknown one is never it
         leg_up = max(SIDES, key=lambda s: _or_lowest(thigh[s]))
+        arm_lifted, leg_lifted = arm[arm_up] > th.arm_raised, thigh[leg_up] > th.thigh_raised
+        # A far limb is often unseen in a side view. One limb reaching with the opposite one unseen, and every
+        # limb that is seen otherwise down, is a reach of that pair: its unseen limb is not judged.
+        if arm_lifted and not leg_lifted and _reaching_unseen(thigh, other_side(arm_up), th.lowered_elevation):
+            leg_up, leg_lifted = other_side(arm_up), True
+        elif leg_lifted and not arm_lifted and _reaching_unseen(arm, other_side(leg_up), th.lowered_elevation):
+            arm_up, arm_lifted = other_side(leg_up), True
         leg = thigh[leg_up]  # the thigh gives the leg's height whether or not the knee is bent
-        lifted = arm[arm_up] > th.arm_raised and leg > th.thigh_raised
+        lifted = arm_lifted and leg_lifted
         lowered = all(v < th.lowered_elevation for v in (*arm.values(), *thigh.values()) if math.isfinite(v))
         heading = 1 if b.p(f"{near}_shoulder")[0] > b.p(f"{near}_hip")[0] else -1
         faults: dict[str, bool | None] = {}
@@ -96,6 +103,8 @@ class BirdDog(base.Exercise):
             faults["leg_too_high"] = test(leg, lambda v: v > th.leg_high_elevation)
             faults["back_not_level"] = test(abs(b.trunk_elevation()), lambda v: v > th.back_tilt_max)
             faults["hips_rotated"] = test(abs(b.height_above("left_hip", "right_hip")), lambda v: v > th.hip_drop_max)
+            if self.still() is False:  # reaching out or coming back: the limbs pass through every height and bend
+                faults.update(dict.fromkeys(("arm_bent", "arm_low", "leg_bent", "leg_low", "leg_too_high")))
         else:
             faults.update(
                 dict.fromkeys(
@@ -131,7 +140,7 @@ class BirdDog(base.Exercise):
         ]
         return Observation(
             ready=True if lowered else None,  # hands or knees out of place are setup faults, not a reason to wait
-            in_position=lifted if math.isfinite(arm[arm_up]) and math.isfinite(thigh[leg_up]) else None,
+            in_position=lifted if lifted or _seen_one_of_each(arm, thigh) else None,
             side=arm_up if lifted else None,
             faults=faults,
             angles=angles,
@@ -147,6 +156,16 @@ class BirdDog(base.Exercise):
 
     def side_label(self, side: str) -> str:
         return f"{side} arm + {other_side(side)} leg"
+
+
+def _reaching_unseen(limbs: dict[str, float], side: str, lowered: float) -> bool:
+    """``side``'s limb is unseen and the other one of the pair is down."""
+    return not math.isfinite(limbs[side]) and test(limbs[other_side(side)], lambda v: v < lowered) is not False
+
+
+def _seen_one_of_each(arm: dict[str, float], thigh: dict[str, float]) -> bool:
+    """At least one arm and one thigh are seen: enough to say that nothing reaches when both are down."""
+    return any(math.isfinite(v) for v in arm.values()) and any(math.isfinite(v) for v in thigh.values())
 
 
 def _or_lowest(value: float) -> float:

@@ -119,8 +119,6 @@ class HamstringStretch(base.Exercise):
         lean = self._lean(b, raised)
         if in_position:
             self._max_lean = lean if not math.isfinite(self._max_lean) else max(self._max_lean, lean)
-        elif not self.holding:
-            self._max_lean = math.nan
         knee = b.angle(raised, "knee")
         knee_min = th.knee_soft_min if self.profile.knee_hyperextends else th.knee_straight_min
         foot = b.height_above(f"{raised}_ankle", f"{stand}_knee")
@@ -184,9 +182,12 @@ class HamstringStretch(base.Exercise):
             return math.nan
         return math.degrees(math.atan2((shoulders[0] - hips[0]) * toward, hips[1] - shoulders[1]))
 
+    def hold_begins(self) -> None:
+        self._max_lean = math.nan
+
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
-        lean = self._max_lean
+        lean, self._max_lean = self._max_lean, math.nan
         record.measures["lean_deg"] = round(lean, 1) if math.isfinite(lean) else None
         if math.isfinite(lean) and lean < self.th.hinge_min:
             extra.append("not_hinging")

@@ -90,9 +90,6 @@ class KneeToShoulder(base.Exercise):
         th, b = self.th, Body(frame)
         flex = {s: b.hip_flexion(s) for s in ("left", "right")}
         work = b.raised_leg(th.down_max, th.side_margin)
-        if not self.holding:
-            self._flexion.clear()
-            self._offset.clear()
         faults: dict[str, bool | None] = dict.fromkeys(
             ("knee_not_bent", "hands_not_on_leg", "other_leg_bent", "other_leg_lifted", "knee_drifts_out"), False
         )
@@ -165,6 +162,10 @@ class KneeToShoulder(base.Exercise):
         if not (np.all(np.isfinite(knee)) and self.th.world_hip_min <= width <= self.th.world_hip_max):
             return math.nan
         return float(np.dot(knee - (hip + other) / 2, axis / width) / (width / 2))
+
+    def hold_begins(self) -> None:
+        self._flexion.clear()
+        self._offset.clear()
 
     def judge(self, record: RepRecord) -> list[str]:
         record.measures.update(

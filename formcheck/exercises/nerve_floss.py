@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
-from formcheck.exercises.mechanics import AlternationCounter, RepWindow
-from formcheck.landmarks import PoseFrame, other_side
+from formcheck.exercises.mechanics import AlternationCounter, RecentValues, RepWindow
+from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 FOOT = ("knee", "ankle", "foot_index")
 
@@ -56,7 +58,15 @@ class Thresholds(base.LyingThresholds):
     knee_straight_min: float = 160.0  # knee angle (180 = straight) of a straight leg
     heel_lift_max: float = 12.0  # mid-hip -> ankle line rising more than this (degrees): heel off the floor
     far_move_min: float = 15.0  # the far foot moving this much (degrees) the same way as the near one: same direction
-    min_rep_ms: float = 150.0  # a swap from one zone to the other can be quick; the zones' gap stops flicker
+    min_rep_ms: float = 80.0  # a swap from one zone to the other can be quick (0.1 s through the gap at a brisk
+    # pace); the gap between the zones is what stops flicker
+    # The zones sit around the middle of the swings of the last few seconds, not at fixed picture angles: the
+    # camera's angle and the foot's shape shift the angle read for every position by 10-30 degrees.
+    swing_window_ms: float = 4000.0
+    # A heel's lift is read against where that leg lay in the last seconds: a camera above the floor and off the
+    # side sees a leg lying flat rising or falling by up to 15 degrees in the picture.
+    rest_window_ms: float = 10000.0
+    rest_tilt_max: float = 15.0
     refractory_ms: float = 0.0
 
 
@@ -70,6 +80,9 @@ class NerveFloss(base.Exercise):
         self._far_from = math.nan  # far foot angle when the near foot left its last zone
         self._far_now = math.nan  # far foot angle lately (during the swap)
         self._unjudged = 0  # swaps whose far foot could not be seen
+        self._swings = RecentValues(self.th.swing_window_ms)  # the near foot's angle lately
+        self._far_swings = RecentValues(self.th.swing_window_ms)  # ... and the far one's, seen at another slant
+        self._legs = {s: RecentValues(self.th.rest_window_ms) for s in SIDES}  # each leg's elevation lately
 
     def rep_counter(self) -> AlternationCounter:
         return AlternationCounter(
@@ -82,15 +95,21 @@ class NerveFloss(base.Exercise):
         return b.angle(far, "ankle") if b.limb_consistent(far, near, FOOT) else math.nan
 
     def _leg_faults(self, b: Body, side: str) -> tuple[bool | None, bool | None]:
-        knee = test(b.angle(side, "knee"), lambda v: v < self.th.knee_straight_min)
-        heel = test(b.leg_elevation(side), lambda v: v > self.th.heel_lift_max)
+        th = self.th
+        knee = test(b.angle(side, "knee"), lambda v: v < th.knee_straight_min)
+        elevation = b.leg_elevation(side)
+        self._legs[side].add(b.frame.t_ms, elevation)
+        rest = float(np.clip(self._legs[side].min(), -th.rest_tilt_max, th.rest_tilt_max))
+        heel = test(elevation - rest, lambda v: v > th.heel_lift_max)
         return knee, heel
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         far = other_side(near)
-        ankle = b.angle(near, "ankle")
-        far_ankle = self._far_foot(b, near)
+        self._swings.add(frame.t_ms, b.angle(near, "ankle"))
+        self._far_swings.add(frame.t_ms, self._far_foot(b, near))
+        ankle = b.angle(near, "ankle") - self._shift(self._swings)
+        far_ankle = self._far_foot(b, near) - self._shift(self._far_swings)
         if not self.in_rep:  # the near foot sits in a zone (or has not started): the next swap starts here
             self._far_from = far_ankle
         self._far_now, self._near = far_ankle, near
@@ -124,6 +143,15 @@ class NerveFloss(base.Exercise):
             ],
             bad_joints=(b.joint(f"{near}_knee"), b.joint(f"{near}_heel"), b.joint(f"{far}_knee")),
         )
+
+    def _shift(self, swings: RecentValues) -> float:
+        """How far the middle of a foot's recent swings lies from the middle of the zones (0 until the foot has
+        swung wider than the gap between the zones): its angles are read as if it were there."""
+        th = self.th
+        low, high = swings.min(), swings.max()
+        if not (math.isfinite(low) and math.isfinite(high)) or high - low < 1.5 * (th.pointed_min - th.pulled_max):
+            return 0.0
+        return (low + high) / 2 - (th.pulled_max + th.pointed_min) / 2
 
     def judge(self, record: RepRecord) -> list[str]:
         """Same direction: as the near foot arrives, the far one is in the same zone (both point or both pull),

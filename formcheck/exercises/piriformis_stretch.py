@@ -75,8 +75,6 @@ class PiriformisStretch(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        if not self.holding:
-            self._pull.clear()
         faults: dict[str, bool | None] = {"ankle_not_near_knee": False}
         lying = b.lying(th.lying_max)
         if not lying:  # sitting up (or cannot tell): neither the start nor the stretch
@@ -164,6 +162,9 @@ class PiriformisStretch(base.Exercise):
         shin = _norm(b.p(f"{far}_ankle") - b.p(f"{far}_knee"))
         reference = _norm(b.p(f"{near}_ankle") - b.p(f"{near}_knee"))
         return test(shin - self.th.far_shin_max * reference, lambda v: v <= 0)
+
+    def hold_begins(self) -> None:
+        self._pull.clear()
 
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
