@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from formcheck import __version__
+from formcheck.atomic import write_text_atomic
 
 FORMAT = "formcheck.session_summary"
 VERSION = 1
@@ -54,14 +53,7 @@ def build(
 
 def write(summary: dict, path: Path) -> None:
     """Write atomically, so a crash mid-write never leaves a half summary behind."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2)
-        f.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(summary, indent=2) + "\n")
 
 
 def format_text(summary: dict) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from formcheck.atomic import write_text_atomic
 from formcheck.errors import InputError
 from formcheck.report import plots as charts
 from formcheck.report import stills
@@ -34,14 +33,6 @@ def read_checkin(summary: dict) -> dict | None:
     return checkin if checkin and any(v is not None for v in checkin.values()) else None
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def make_report(out_dir: Path, *, with_stills: bool = True) -> Path:
     """Write ``report.html`` and ``frames.csv`` into ``out_dir``; returns the report's path."""
     out_dir = Path(out_dir)
@@ -60,7 +51,7 @@ def make_report(out_dir: Path, *, with_stills: bool = True) -> Path:
         track.is_file(),
     )
     path = out_dir / "report.html"
-    _atomic_write(path, html)
+    write_text_atomic(path, html)
     return path
 
 
