@@ -19,7 +19,8 @@ from formcheck import overlay
 from formcheck import summary as summary_mod
 from formcheck.errors import ViewError
 from formcheck.exercises import create
-from formcheck.exercises.base import Event, Exercise, Profile, Status
+from formcheck.exercises.base import Exercise, Profile
+from formcheck.feedback import Event, Status
 from formcheck.landmarks import PoseFrame
 from formcheck.pose.filters import ConditioningConfig, PoseConditioner
 from formcheck.pose.models import ensure_model, sha256_of, verify_bundle

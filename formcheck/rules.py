@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from formcheck.exercises.base import Event, Exercise
+from formcheck.exercises.base import Exercise
+from formcheck.feedback import Event
 from formcheck.landmarks import PoseFrame
 from formcheck.pose.filters import ConditioningConfig, PoseConditioner
 
