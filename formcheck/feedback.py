@@ -58,3 +58,5 @@ class Status:
     angles: list[AngleReading]
     bad_joints: tuple[int, ...]
     side: str | None
+    signal: float | None = None  # reps: the value the rep counter follows, this frame
+    fault_ids: tuple[str, ...] = ()  # ids of the faults in active_faults, same order

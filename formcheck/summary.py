@@ -28,10 +28,15 @@ def build(
     ended: str,
     outputs: dict,
     profile: dict | None = None,
+    conditioning: dict | None = None,
     started: datetime | None = None,
     extra: dict | None = None,
 ) -> dict:
-    """The summary document; ``extra`` adds the optional sections (``live``, ``plan``, ``checkin``)."""
+    """The summary document; ``extra`` adds the optional sections (``live``, ``plan``, ``checkin``).
+
+    ``conditioning`` is the run's pose conditioning (formcheck.pose.filters.ConditioningConfig), so that
+    ``rerun`` and the report's replay condition the track exactly as the run did.
+    """
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -43,6 +48,7 @@ def build(
         "source": source,
         "model": model,
         "profile": profile,
+        "conditioning": conditioning,
         "pose": pose,
         "exercises": exercises,
         "outputs": outputs,

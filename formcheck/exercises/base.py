@@ -543,6 +543,8 @@ class Exercise(ABC):
             angles=self._obs.angles,
             bad_joints=self._obs.bad_joints if self._faults.active else (),
             side=self._obs.side,
+            signal=self._obs.signal,
+            fault_ids=tuple(self._faults.active),
         )
 
     def summary(self) -> dict:
