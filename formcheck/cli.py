@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.after_run import add_args as add_after_run_args
-from formcheck.after_run import add_checkin_args, after_run
+from formcheck.after_run import after_run
 from formcheck.errors import FormcheckError
+from formcheck.flags import add_after_run_args, add_checkin_args
 from formcheck.history.cli import add_commands as add_history_commands
 
 EPILOG = "formcheck is not medical advice: stop on stabbing pain, numbness or tingling."
@@ -95,15 +95,7 @@ def _add_live_args(p: argparse.ArgumentParser) -> None:
         help="scripted key presses at source times, e.g. '12:pause,15:pause,30:next' "
         "(actions: pause, next, setup, readout, quit)",
     )
-    g = p.add_argument_group("symptom check-in")
-    for when in ("before", "after"):
-        g.add_argument(f"--pain-{when}", type=int, choices=range(11), metavar="0-10", help=f"pain {when}")
-        g.add_argument(
-            f"--tingling-{when}",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help=f"tingling or numbness {when}",
-        )
+    add_checkin_args(p)
 
 
 def _options(args, **overrides):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from formcheck.after_run import add_checkin_args, add_db_arg, checkin_from
 from formcheck.atomic import write_text_atomic
 from formcheck.errors import FormcheckError
+from formcheck.flags import add_checkin_args, add_db_arg, checkin_from
 
 
 def cmd_history(args) -> int:
@@ -124,6 +123,3 @@ def add_commands(sub, epilog: str) -> None:
     p.add_argument("--record", action="store_true", help="also record (or update) the session in the history")
     add_db_arg(p)
     p.set_defaults(func=cmd_report)
-
-
-__all__ = ["add_commands", "argparse"]
