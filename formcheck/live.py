@@ -319,12 +319,9 @@ def run_live(
         model=options.model_variant,
         extra={"mode": "live", "plan": plan.name, "conditioning": dataclasses.asdict(options.conditioning)},
     )
-    rows = FramesWriter(out_dir / "frames.csv") if options.write_frames else None
     source_section = source_info(source)
     model_section = model_info(model, options)
     with PoseLandmarker(model) as landmarker, TrackWriter(out_dir / "track.jsonl", header) as track:
-        interpreter = Interpreter(None, options.conditioning, track, rows)
-        coaching = Coaching(plan, options.profile, interpreter, coach, config)
         video = None
         if options.write_video:
             video = VideoWriter(out_dir / "annotated.mp4", source.size, source.fps or 30.0)
@@ -336,6 +333,9 @@ def run_live(
             else:
                 report(f"no display ({problem}): carrying on without a window")
                 window = False
+        rows = FramesWriter(out_dir / "frames.csv") if options.write_frames else None
+        interpreter = Interpreter(None, options.conditioning, track, rows)
+        coaching = Coaching(plan, options.profile, interpreter, coach, config)
 
         def extra() -> dict:
             lat = np.array(latencies) if latencies else None

@@ -154,12 +154,12 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                     ),
                 )
                 outputs["track"] = "track.jsonl"
-            if options.write_frames:
-                rows = FramesWriter(out_dir / "frames.csv")
-                outputs["frames"] = "frames.csv"
             if options.write_video:
                 writer = VideoWriter(out_dir / "annotated.mp4", source.size, fps)
                 outputs["video"] = "annotated.mp4"
+            if options.write_frames:
+                rows = FramesWriter(out_dir / "frames.csv")
+                outputs["frames"] = "frames.csv"
             interpreter = Interpreter(exercise, options.conditioning, track, rows)
             bar = tqdm(
                 total=source.frame_count,
