@@ -6,48 +6,11 @@ one warning line, never a lost run (the summary and track are already saved).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
-
-
-def add_checkin_args(p: argparse.ArgumentParser) -> None:
-    """Symptom flags (the same as live's and session's): pain 0-10 and tingling/numbness, before and after."""
-    g = p.add_argument_group("symptom check-in")
-    for when in ("before", "after"):
-        g.add_argument(f"--pain-{when}", type=int, choices=range(11), metavar="0-10", help=f"pain {when}")
-        g.add_argument(
-            f"--tingling-{when}",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help=f"tingling or numbness {when}",
-        )
-
-
-def add_db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--db",
-        type=Path,
-        metavar="FILE",
-        help="history database (default: $FORMCHECK_DB, else history.sqlite3 in your user data folder)",
-    )
-
-
-def add_args(p: argparse.ArgumentParser) -> None:
-    """Flags of analyze and live for the report, the history and the check-in."""
-    g = p.add_argument_group("report and history")
-    g.add_argument("--no-report", action="store_true", help="do not write report.html and frames.csv")
-    g.add_argument("--no-stills", action="store_true", help="no best/worst rep stills from the video in the report")
-    g.add_argument("--no-history", action="store_true", help="do not record the session in the history database")
-    add_db_arg(g)
-
-
-def checkin_from(args) -> dict | None:
-    keys = ("pain_before", "pain_after", "tingling_before", "tingling_after")
-    checkin = {k: getattr(args, k, None) for k in keys}
-    return checkin if any(v is not None for v in checkin.values()) else None
+from formcheck.flags import checkin_from
 
 
 def after_run(args, out: Path, summary: dict, *, quiet: bool = False) -> None:

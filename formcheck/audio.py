@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from formcheck.exercises.base import Event
+from formcheck.feedback import Event
 
 RATE = 22050
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.after_run import add_args as add_after_run_args
-from formcheck.after_run import add_checkin_args, after_run
+from formcheck.after_run import after_run
 from formcheck.errors import FormcheckError
+from formcheck.flags import add_after_run_args, add_checkin_args
 from formcheck.history.cli import add_commands as add_history_commands
 
 EPILOG = "formcheck is not medical advice: stop on stabbing pain, numbness or tingling."
@@ -95,15 +95,7 @@ def _add_live_args(p: argparse.ArgumentParser) -> None:
         help="scripted key presses at source times, e.g. '12:pause,15:pause,30:next' "
         "(actions: pause, next, setup, readout, quit)",
     )
-    g = p.add_argument_group("symptom check-in")
-    for when in ("before", "after"):
-        g.add_argument(f"--pain-{when}", type=int, choices=range(11), metavar="0-10", help=f"pain {when}")
-        g.add_argument(
-            f"--tingling-{when}",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help=f"tingling or numbness {when}",
-        )
+    add_checkin_args(p)
 
 
 def _options(args, **overrides):
@@ -114,7 +106,6 @@ def _options(args, **overrides):
         profile=_profile(args),
         model_variant=args.model_variant,
         model_path=args.model,
-        max_side=args.max_side,
         **overrides,
     )
 
@@ -130,7 +121,9 @@ def cmd_analyze(args) -> int:
     from formcheck.pipeline import analyze_video
     from formcheck.video import VideoFileSource
 
-    options = _options(args, write_video=not args.no_video, write_track=not args.no_track)
+    options = _options(
+        args, write_video=not args.no_video, write_track=not args.no_track, write_frames=not args.no_report
+    )
     source = VideoFileSource(args.video, max_side=args.max_side)
     out = _out_dir(args, Path(args.video).stem)
     summary = analyze_video(source, out, options, progress=not args.quiet)
@@ -179,7 +172,7 @@ def _run_live(args, plan, stem: str) -> int:
     from formcheck.live import run_live
     from formcheck.video import open_source
 
-    options = _options(args, write_video=args.save_video, write_track=True)
+    options = _options(args, write_video=args.save_video, write_track=True, write_frames=not args.no_report)
     checkin = _checkin(args, "before")
     source = open_source(
         args.camera,
@@ -220,35 +213,34 @@ def cmd_session(args) -> int:
 def cmd_rerun(args) -> int:
     from formcheck import summary as summary_mod
     from formcheck.exercises import create
+    from formcheck.pipeline import Options, run_summary
+    from formcheck.pose.filters import conditioning_from
     from formcheck.pose.track import read_track
     from formcheck.rules import run_rules
 
     header, frames = read_track(args.track)
-    exercise = create(args.exercise, _profile(args))
-    count = [0, 0]
-
-    def counted():
-        for frame in frames:
-            count[0] += 1
-            count[1] += frame.has_person
-            yield frame
-
-    run_rules(exercise, counted())
-    summary = summary_mod.build(
-        mode="rerun",
-        ended="completed",
-        source={
-            "kind": "track",
-            "name": str(args.track),
-            "width": header.width,
-            "height": header.height,
-            "fps": header.fps,
-        },
-        model=None,
-        profile=vars(exercise.profile),
-        pose={"frames": count[0], "frames_with_person": count[1]},
-        exercises=[exercise.summary()],
-        outputs={"summary": str(args.out) if args.out else None},
+    options = Options(
+        exercise=args.exercise,
+        profile=_profile(args),
+        conditioning=conditioning_from(header.extra.get("conditioning")),  # as the run conditioned it
+    )
+    interpreter = run_rules(create(args.exercise, options.profile), frames, options.conditioning)
+    source = {
+        "kind": "track",
+        "name": str(args.track),
+        "width": header.width,
+        "height": header.height,
+        "fps": header.fps,
+    }
+    summary = run_summary(
+        "rerun",
+        source,
+        None,
+        options,
+        interpreter,
+        None,
+        "completed",
+        {"summary": str(args.out) if args.out else None},
     )
     if args.out:
         summary_mod.write(summary, args.out)

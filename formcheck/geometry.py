@@ -38,16 +38,6 @@ def elevation(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
         return _scalar(np.degrees(np.arctan2(up, dx)))
 
 
-def tilt_from_horizontal(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
-    """Unsigned angle between segment a-b and the horizontal (0..90)."""
-    return _scalar(np.abs(elevation(a, b)))
-
-
-def tilt_from_vertical(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
-    """Unsigned angle between segment a-b and the vertical (0..90)."""
-    return _scalar(90.0 - np.abs(elevation(a, b)))
-
-
 def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
     return _scalar(np.linalg.norm(np.asarray(a, float) - np.asarray(b, float), axis=-1))
 

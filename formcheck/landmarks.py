@@ -123,11 +123,21 @@ class PoseFrame:
         return (self.landmarks[:, VISIBILITY] < self.min_visibility) | outside
 
     def pixels(self) -> np.ndarray:
-        """``(33, 2)`` image coordinates in pixels, NaN where unknown or untrusted."""
+        """``(33, 2)`` image coordinates in pixels, NaN where unknown or untrusted.
+
+        Computed once per frame (the view check, the rules and the overlay all ask) and read-only,
+        since every caller shares the same array.
+        """
+        cached = self.__dict__.get("_pixels")
+        if cached is not None:
+            return cached
         if self.landmarks is None:
-            return np.full((N_LANDMARKS, 2), np.nan)
-        xy = self.landmarks[:, :2] * np.array([self.width, self.height], dtype=float)
-        xy[self._hidden()] = np.nan
+            xy = np.full((N_LANDMARKS, 2), np.nan)
+        else:
+            xy = self.landmarks[:, :2] * np.array([self.width, self.height], dtype=float)
+            xy[self._hidden()] = np.nan
+        xy.flags.writeable = False
+        object.__setattr__(self, "_pixels", xy)  # a cache, not a field: equality and replace() ignore it
         return xy
 
     def world_points(self) -> np.ndarray:

@@ -18,6 +18,7 @@ display or speakers.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 import time
@@ -32,11 +33,13 @@ from formcheck import overlay
 from formcheck import summary as summary_mod
 from formcheck.audio import make_coach
 from formcheck.display import window_problem
-from formcheck.exercises import create
+from formcheck.exercises import catalogue, create
 from formcheck.exercises.base import Exercise, Profile
-from formcheck.pipeline import Interpreter, Options, ending, resolve_model, run_summary
+from formcheck.frames import FramesWriter
+from formcheck.pipeline import Options, ending, model_info, resolve_model, run_summary, source_info
 from formcheck.plans import NERVE_EXERCISES, Plan, PlanItem
 from formcheck.pose.track import TrackHeader, TrackWriter
+from formcheck.rules import Interpreter
 from formcheck.video import Frame, VideoWriter
 
 WINDOW = "formcheck"
@@ -186,7 +189,7 @@ class Coaching:
             self.stage_since = t
         info = self.exercise.info
         if self.stage == "active":
-            item = self.interpreter(frame, raw)
+            item = self.interpreter(raw)
             if self.coach is not None:
                 self.coach.handle(item.events, t)
             readout = None
@@ -199,7 +202,7 @@ class Coaching:
                 self._speak("Well done", t)
                 self._finish_item(t)
             return shown
-        pose = self.interpreter.record(frame, raw)
+        pose = self.interpreter.record(raw)
         if self.stage == "setup":
             return self._setup(frame, pose, t)
         if self.stage == "countdown":
@@ -230,7 +233,7 @@ class Coaching:
         if left <= 0:
             self._next_item(t)
             return overlay.card(frame.image, [], "Next", pose)
-        upcoming = create(self.plan.items[self.index + 1].exercise).info.title
+        upcoming = catalogue()[self.plan.items[self.index + 1].exercise].info.title
         return overlay.card(
             frame.image, [f"Next: {upcoming}", "Press space to skip the rest."], f"Rest {left:.0f}", pose
         )
@@ -301,6 +304,7 @@ def run_live(
         "track": "track.jsonl",
         "video": None,
         "sound": config.sound_file.name if config.sound_file else None,
+        "frames": "frames.csv" if options.write_frames else None,
     }
     latencies: list[float] = []
     shown_frames = 0
@@ -313,11 +317,11 @@ def run_live(
         height=source.size[1],
         fps=source.fps,
         model=options.model_variant,
-        extra={"mode": "live", "plan": plan.name},
+        extra={"mode": "live", "plan": plan.name, "conditioning": dataclasses.asdict(options.conditioning)},
     )
+    source_section = source_info(source)
+    model_section = model_info(model, options)
     with PoseLandmarker(model) as landmarker, TrackWriter(out_dir / "track.jsonl", header) as track:
-        interpreter = Interpreter(None, options.conditioning, track)
-        coaching = Coaching(plan, options.profile, interpreter, coach, config)
         video = None
         if options.write_video:
             video = VideoWriter(out_dir / "annotated.mp4", source.size, source.fps or 30.0)
@@ -329,6 +333,9 @@ def run_live(
             else:
                 report(f"no display ({problem}): carrying on without a window")
                 window = False
+        rows = FramesWriter(out_dir / "frames.csv") if options.write_frames else None
+        interpreter = Interpreter(None, options.conditioning, track, rows)
+        coaching = Coaching(plan, options.profile, interpreter, coach, config)
 
         def extra() -> dict:
             lat = np.array(latencies) if latencies else None
@@ -379,7 +386,15 @@ def run_live(
                         last_checkpoint = time.monotonic()
                         summary_mod.write(
                             run_summary(
-                                "live", source, model, options, interpreter, started, "running", outputs, extra()
+                                "live",
+                                source_section,
+                                model_section,
+                                options,
+                                interpreter,
+                                started,
+                                "running",
+                                outputs,
+                                extra(),
                             ),
                             out_dir / "summary.json",
                         )
@@ -395,10 +410,12 @@ def run_live(
             if coach is not None:
                 coach.close()
             source.close()
+            if rows is not None:
+                rows.close()
             summary = run_summary(
                 "live" if len(plan.items) == 1 else "session",
-                source,
-                model,
+                source_section,
+                model_section,
                 options,
                 interpreter,
                 started,

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from formcheck import geometry
-from formcheck.exercises.base import AngleReading, Status
+from formcheck.feedback import AngleReading, Status
 from formcheck.landmarks import SKELETON, PoseFrame, index
 
 GOOD = (80, 200, 80)  # BGR

@@ -3,13 +3,16 @@
 File analysis runs pose inference in a child process and everything else
 (decoding, rules, drawing, encoding, the track) here, on frames whose poses
 are already known while the model works on the next few; memory stays flat
-however long the video is. Live runs (:mod:`formcheck.live`) reuse the
-:class:`Interpreter` and the summary.
+however long the video is. Conditioning and rules run in the
+:class:`~formcheck.rules.Interpreter`, which also feeds the track and
+frames.csv; live runs (:mod:`formcheck.live`) and ``rerun`` build their
+summary through :func:`run_summary` too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,16 +20,15 @@ from pathlib import Path
 
 from formcheck import overlay
 from formcheck import summary as summary_mod
-from formcheck.errors import ViewError
 from formcheck.exercises import create
-from formcheck.exercises.base import Event, Exercise, Profile, Status
-from formcheck.landmarks import PoseFrame
-from formcheck.pose.filters import ConditioningConfig, PoseConditioner
+from formcheck.exercises.base import Profile
+from formcheck.frames import FramesWriter
+from formcheck.pose.filters import ConditioningConfig
 from formcheck.pose.models import ensure_model, sha256_of, verify_bundle
 from formcheck.pose.process import PoseProcess
 from formcheck.pose.track import TrackHeader, TrackWriter
-from formcheck.rules import RuleRun
-from formcheck.video import Frame, VideoWriter
+from formcheck.rules import Interpreter
+from formcheck.video import VideoWriter
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,9 @@ class Options:
     profile: Profile = field(default_factory=Profile)
     model_variant: str = "full"
     model_path: Path | None = None
-    max_side: int | None = 960  # frames larger than this are scaled down before anything else
     write_video: bool = True
     write_track: bool = True
+    write_frames: bool = True  # frames.csv, the per-frame record
     conditioning: ConditioningConfig = field(default_factory=ConditioningConfig)
 
 
@@ -48,102 +50,6 @@ def resolve_model(options: Options) -> Path:
         verify_bundle(Path(options.model_path))
         return Path(options.model_path)
     return ensure_model(options.model_variant)
-
-
-@dataclass
-class Analyzed:
-    """One frame after pose and rules."""
-
-    frame: Frame
-    raw: PoseFrame
-    pose: PoseFrame  # conditioned
-    status: Status | None
-    events: list[Event]
-
-
-class Interpreter:
-    """Conditioning, rules and bookkeeping for one frame's pose at a time; also writes the track.
-
-    It runs one exercise at a time (``None``: pose only); a guided session
-    moves on with :meth:`next_exercise`, and the summary lists every exercise done.
-    """
-
-    def __init__(self, exercise: Exercise | None, conditioning: ConditioningConfig, track: TrackWriter | None = None):
-        self.conditioning = conditioning
-        self.track = track
-        self.done: list[Exercise] = []
-        self.exercise: Exercise | None = None
-        self.rules: RuleRun | None = None
-        self._conditioner = PoseConditioner(conditioning)
-        self.frames = 0
-        self.frames_with_person = 0
-        self.first_ms: float | None = None
-        self.last_ms = 0.0
-        self.view_messages: dict[str, int] = {}
-        self.usable_frames = 0
-        self.next_exercise(exercise)
-
-    def next_exercise(self, exercise: Exercise | None) -> None:
-        """Finish the current exercise (if any) and judge the following frames with ``exercise``."""
-        self.finish()
-        self.exercise = exercise
-        self.rules = RuleRun(exercise, self.conditioning) if exercise else None
-
-    def record(self, frame: Frame, raw: PoseFrame) -> PoseFrame:
-        """Count and save a frame without judging it (setup, countdown, pause); returns it conditioned."""
-        if self.track is not None:
-            self.track.write(raw)
-        self.frames += 1
-        self.frames_with_person += raw.has_person
-        self.first_ms = frame.t_ms if self.first_ms is None else self.first_ms
-        self.last_ms = frame.t_ms
-        return self._conditioner(raw)
-
-    def __call__(self, frame: Frame, raw: PoseFrame) -> Analyzed:
-        shown = self.record(frame, raw)
-        if self.rules is None:
-            return Analyzed(frame, raw, shown, None, [])
-        pose, events = self.rules.step(raw)
-        status = self.exercise.status()
-        if status.view.ok:
-            self.usable_frames += 1
-        elif status.view.message:
-            self.view_messages[status.view.message] = self.view_messages.get(status.view.message, 0) + 1
-        return Analyzed(frame, raw, pose, status, events)
-
-    def finish(self) -> list[Event]:
-        """Close the current exercise (open holds and faults) and file it with the done ones."""
-        if self.rules is None:
-            return []
-        events = self.rules.finish()
-        self.done.append(self.exercise)
-        self.rules, self.exercise = None, None
-        return events
-
-    def summaries(self) -> list[dict]:
-        """Summaries of the exercises done so far, the current one included."""
-        current = [self.exercise] if self.exercise is not None else []
-        return [e.summary() for e in self.done + current]
-
-    def pose_stats(self) -> dict:
-        duration = (self.last_ms - (self.first_ms or 0.0)) / 1000.0
-        share = self.frames_with_person / self.frames if self.frames else 0.0
-        return {
-            "frames": self.frames,
-            "frames_with_person": self.frames_with_person,
-            "share_with_person": round(share, 3),
-            "frames_judged": self.usable_frames,
-            "duration_s": round(duration, 2),
-        }
-
-    def check_judged(self) -> None:
-        """Raise :class:`ViewError` when the run never showed a person the rules could judge."""
-        if self.frames and not self.frames_with_person:
-            raise ViewError("no person was found in the video: film the whole body, well lit")
-        judged = self.exercise is not None or self.done
-        if judged and self.frames and not self.usable_frames:
-            common = max(self.view_messages, key=self.view_messages.get) if self.view_messages else "unknown"
-            raise ViewError(f"the exercise could not be judged in any frame ({common})")
 
 
 class Ending:
@@ -165,35 +71,45 @@ def ending() -> Iterator[Ending]:
         raise
 
 
+def source_info(source) -> dict:
+    """The summary's ``source`` section for a video file or a camera."""
+    return {
+        "kind": "camera" if source.name.startswith("camera:") else "file",
+        "name": source.name,
+        "width": source.size[0],
+        "height": source.size[1],
+        "fps": source.fps,
+    }
+
+
+def model_info(model: Path, options: Options) -> dict:
+    return {
+        "variant": "custom" if options.model_path else options.model_variant,
+        "file": Path(model).name,
+        "sha256": sha256_of(Path(model).read_bytes()),
+    }
+
+
 def run_summary(
     mode: str,
-    source,
-    model: Path,
+    source: dict,
+    model: dict | None,
     options: Options,
     interpreter: Interpreter,
-    started: datetime,
+    started: datetime | None,
     ended: str,
     outputs: dict,
     extra: dict | None = None,
 ) -> dict:
-    """The session summary of an analyze or live run (see formcheck.summary)."""
+    """The session summary of an analyze, live or rerun run (see formcheck.summary)."""
     return summary_mod.build(
         mode=mode,
         started=started,
         ended=ended,
-        source={
-            "kind": "camera" if source.name.startswith("camera:") else "file",
-            "name": source.name,
-            "width": source.size[0],
-            "height": source.size[1],
-            "fps": source.fps,
-        },
-        model={
-            "variant": "custom" if options.model_path else options.model_variant,
-            "file": Path(model).name,
-            "sha256": sha256_of(Path(model).read_bytes()),
-        },
+        source=source,
+        model=model,
         profile=vars(options.profile),
+        conditioning=dataclasses.asdict(options.conditioning),
         pose=interpreter.pose_stats(),
         exercises=interpreter.summaries(),
         outputs=outputs,
@@ -221,8 +137,8 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     title = exercise.info.title if exercise else "Pose"
     label = exercise.side_label if exercise else (lambda s: s)
     fps = source.fps or 30.0
-    outputs = {"summary": "summary.json", "video": None, "track": None}
-    track = writer = None
+    outputs = {"summary": "summary.json", "video": None, "track": None, "frames": None}
+    track = writer = rows = None
     try:
         with PoseProcess(model, source.size) as poses:
             if options.write_track:
@@ -234,14 +150,17 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         height=source.size[1],
                         fps=fps,
                         model=options.model_variant,
-                        extra={"exercise": options.exercise},
+                        extra={"exercise": options.exercise, "conditioning": dataclasses.asdict(options.conditioning)},
                     ),
                 )
                 outputs["track"] = "track.jsonl"
             if options.write_video:
                 writer = VideoWriter(out_dir / "annotated.mp4", source.size, fps)
                 outputs["video"] = "annotated.mp4"
-            interpreter = Interpreter(exercise, options.conditioning, track)
+            if options.write_frames:
+                rows = FramesWriter(out_dir / "frames.csv")
+                outputs["frames"] = "frames.csv"
+            interpreter = Interpreter(exercise, options.conditioning, track, rows)
             bar = tqdm(
                 total=source.frame_count,
                 unit="frame",
@@ -252,7 +171,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
             try:
                 with ending() as end:
                     for frame, raw in poses.detect(source):
-                        item = interpreter(frame, raw)
+                        item = interpreter(raw)
                         if writer is not None:
                             writer.write(overlay.render(frame.image, item.pose, item.status, title, label))
                         bar.update()
@@ -263,7 +182,18 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                     writer.close()
                 if track is not None:
                     track.close()
-                summary = run_summary("analyze", source, model, options, interpreter, started, end.state, outputs)
+                if rows is not None:
+                    rows.close()
+                summary = run_summary(
+                    "analyze",
+                    source_info(source),
+                    model_info(model, options),
+                    options,
+                    interpreter,
+                    started,
+                    end.state,
+                    outputs,
+                )
                 summary_mod.write(summary, out_dir / "summary.json")
     finally:
         source.close()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from formcheck import __version__
+from formcheck.atomic import write_text_atomic
 
 FORMAT = "formcheck.session_summary"
 VERSION = 1
@@ -29,10 +28,15 @@ def build(
     ended: str,
     outputs: dict,
     profile: dict | None = None,
+    conditioning: dict | None = None,
     started: datetime | None = None,
     extra: dict | None = None,
 ) -> dict:
-    """The summary document; ``extra`` adds the optional sections (``live``, ``plan``, ``checkin``)."""
+    """The summary document; ``extra`` adds the optional sections (``live``, ``plan``, ``checkin``).
+
+    ``conditioning`` is the run's pose conditioning (formcheck.pose.filters.ConditioningConfig), so that
+    ``rerun`` and the report's replay condition the track exactly as the run did.
+    """
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -44,6 +48,7 @@ def build(
         "source": source,
         "model": model,
         "profile": profile,
+        "conditioning": conditioning,
         "pose": pose,
         "exercises": exercises,
         "outputs": outputs,
@@ -54,14 +59,7 @@ def build(
 
 def write(summary: dict, path: Path) -> None:
     """Write atomically, so a crash mid-write never leaves a half summary behind."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2)
-        f.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(summary, indent=2) + "\n")
 
 
 def format_text(summary: dict) -> str:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from formcheck.audio import RATE, TONES, Coach, CuePlanner, Speech, WavRecorder
-from formcheck.exercises.base import Event
+from formcheck.feedback import Event
 
 
 def say_ms(text):

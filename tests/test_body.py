@@ -56,6 +56,7 @@ def test_signed_hip_flexion_is_negative_below_the_trunk_line(camera):
 def test_limb_consistent_rejects_a_misplaced_far_limb():
     b = body(replace(SUPINE, l_ankle=20, r_ankle=-40), CAMERAS[0])
     assert b.limb_consistent("right", "left", ("knee", "ankle", "foot_index")) is True
+    b.px = b.px.copy()  # a frame's pixels are shared and read-only: misplace the foot in a copy
     b.px[index("right_foot_index")] = b.px[index("right_ankle")] + 0.2 * (
         b.px[index("right_foot_index")] - b.px[index("right_ankle")]
     )

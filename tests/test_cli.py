@@ -146,6 +146,25 @@ def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, model_path)
     assert rerun.returncode == 0, rerun.stderr
     again = json.loads((tmp_path / "rerun.json").read_text())
     assert again["exercises"] == summary["exercises"]
+    jsonschema.validate(again, json.loads((SCHEMAS / "session_summary.schema.json").read_text()))
+    assert again["conditioning"] == summary["conditioning"] == header.extra["conditioning"]
+    assert again["pose"]["frames"] == 168
+
+
+def test_rerun_conditions_the_track_as_its_header_says(tmp_path, model_path):
+    clip = shared_clip("cobra_side_viggleAI_02.mp4")
+    out = tmp_path / "out"
+    assert formcheck("analyze", clip, "-e", "lumbar_extension", "-o", out, "-q", "--no-video").returncode == 0
+    lines = (out / "track.jsonl").read_text().splitlines()
+    header = json.loads(lines[0])
+    header["conditioning"]["min_visibility"] = 1.01  # no landmark trusted: nothing can be judged
+    (tmp_path / "strict.jsonl").write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
+    rerun = formcheck("rerun", tmp_path / "strict.jsonl", "-e", "lumbar_extension", "-o", tmp_path / "s.json")
+    assert rerun.returncode == 0, rerun.stderr
+    strict = json.loads((tmp_path / "s.json").read_text())
+    assert strict["conditioning"]["min_visibility"] == 1.01
+    assert strict["pose"]["frames_judged"] == 0
+    assert json.loads((out / "summary.json").read_text())["pose"]["frames_judged"] > 100  # the run's own settings
 
 
 def default_sigint() -> None:

@@ -22,12 +22,10 @@ def test_unknown_points_give_nan_not_a_guess():
     assert math.isnan(geometry.elevation([0, 0], [np.nan, 1]))
 
 
-def test_elevation_and_tilts_use_image_y_down():
+def test_elevation_uses_image_y_down():
     assert geometry.elevation([0, 100], [100, 0]) == pytest.approx(45)  # up and to the right
     assert geometry.elevation([100, 100], [0, 0]) == pytest.approx(45)  # up and to the left: same
     assert geometry.elevation([0, 0], [100, 100]) == pytest.approx(-45)
-    assert geometry.tilt_from_horizontal([0, 0], [10, 0]) == pytest.approx(0)
-    assert geometry.tilt_from_vertical([0, 0], [0, 10]) == pytest.approx(0)
 
 
 def test_body_scale_falls_back_to_one_side():

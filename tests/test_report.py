@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
@@ -13,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from formcheck.exercises import create
+from formcheck.frames import read_csv
 from formcheck.report import make_report
-from formcheck.report.replay import profile_of, replay
+from formcheck.report.replay import replay
 
 REPO = Path(__file__).resolve().parents[1]
 CLIP = REPO / "sample_videos" / "bird_dog_good.mp4"
@@ -114,8 +114,11 @@ def test_analyze_writes_a_report_with_the_runs_counts(analysed):
 def test_frames_csv_has_a_row_per_frame_with_the_angles(analysed):
     out, _ = analysed
     summary = json.loads((out / "summary.json").read_text())
-    rows = list(csv.DictReader((out / "frames.csv").open()))
+    assert (out / "frames.csv").read_text().startswith("# formcheck.frames 1\n")
+    assert summary["outputs"]["frames"] == "frames.csv"
+    rows = read_csv(out / "frames.csv")
     assert len(rows) == summary["pose"]["frames"] == 394
+    assert [int(r["frame"]) for r in rows] == list(range(394))
     assert {"t_s", "phase", "side", "reps_done", "hold_s", "signal", "angle_arm", "angle_leg", "faults"} <= set(rows[0])
     times = [float(r["t_s"]) for r in rows]
     assert times == sorted(times)
@@ -125,12 +128,25 @@ def test_frames_csv_has_a_row_per_frame_with_the_angles(analysed):
     assert holding and -20 < legs[len(legs) // 2] < 20  # the leg near horizontal while held
 
 
-def test_replay_reproduces_the_runs_summary(analysed):
+def test_replay_reproduces_the_runs_summary_and_frames(analysed):
     out, _ = analysed
     summary = json.loads((out / "summary.json").read_text())
-    again = replay(out / "track.jsonl", "bird_dog", profile_of(summary))
+    assert summary["conditioning"]["min_visibility"] == 0.5  # recorded, so a replay conditions the same way
+    again = replay(out / "track.jsonl", "bird_dog", summary)
     assert again.exercise.summary() == summary["exercises"][0]
-    assert again.angle_names == ["arm", "leg"]
+    assert again.frames.angle_names == ["arm", "leg"]
+    # frames.csv is what the run wrote as it went; the replay judges the saved track, whose coordinates are
+    # rounded to 5 digits, so its angles may differ in the last decimal and in nothing else
+    written = read_csv(out / "frames.csv")
+    assert len(written) == len(again.frames.rows)
+    for run_row, replayed in zip(written, again.frames.rows):
+        assert set(run_row) == {*again.frames.rows[0], "angle_arm", "angle_leg", "ok_arm", "ok_leg"}
+        for column, text in run_row.items():
+            value = replayed.get(column)
+            if column.startswith("angle_") or column == "signal":
+                assert (text == "") == (value is None) and (value is None or abs(float(text) - value) < 0.05)
+            else:
+                assert text == ("" if value is None else str(value)), column
 
 
 def test_faults_are_shown_with_their_cues_and_timeline(with_faults):
@@ -143,7 +159,7 @@ def test_faults_are_shown_with_their_cues_and_timeline(with_faults):
     for fault in ex["faults"]:
         assert fault["cue"] in html
     assert "data:image" not in html  # a rerun's folder has no video: no stills
-    rows = list(csv.DictReader((with_faults / "frames.csv").open()))
+    rows = read_csv(with_faults / "frames.csv")  # a rerun's folder: frames.csv re-made from the track
     assert any("back_not_level" in r["faults"] for r in rows)
     assert_self_contained(html)
 

@@ -12,7 +12,6 @@ timing, fault debouncing, per-side counts, events and the summary.
 from __future__ import annotations
 
 import dataclasses
-import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -32,6 +31,8 @@ from formcheck.exercises.mechanics import (
     RepWindow,
     SideVote,
 )
+from formcheck.exercises.records import FaultRecord, RepRecord, attach, exercise_summary
+from formcheck.feedback import AngleReading, Event, Status, ViewStatus
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
 
 # A torso shorter than this share of the picture's long side is too small to judge: 0.035 of a 1280 px wide
@@ -142,16 +143,6 @@ class Profile:
     thresholds: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class AngleReading:
-    """An angle shown beside its joint: ``ok`` is None when no rule judges it."""
-
-    name: str
-    joint: int  # landmark index where the value is drawn
-    value: float
-    ok: bool | None = None
-
-
 @dataclass
 class Observation:
     """What an exercise reads from one frame."""
@@ -166,50 +157,6 @@ class Observation:
 
 
 @dataclass(frozen=True)
-class Event:
-    """Something consumers react to. ``kind`` is one of :data:`EVENT_KINDS`."""
-
-    t_ms: float
-    kind: str
-    message: str = ""
-    side: str | None = None
-    data: dict = field(default_factory=dict)
-
-
-EVENT_KINDS = ("view", "ready", "rep", "hold_start", "hold_target", "hold_end", "fault_start", "fault_end", "cue")
-
-
-@dataclass
-class FaultRecord:
-    id: str
-    cue: str
-    start_ms: float
-    end_ms: float | None = None
-    rep: int | None = None  # index of the rep or hold it happened in
-    side: str | None = None
-
-
-@dataclass
-class RepRecord:
-    """A rep, or for hold exercises one hold."""
-
-    index: int
-    side: str | None
-    start_ms: float
-    end_ms: float
-    faults: list[str] = field(default_factory=list)
-    peak: float | None = None  # reps: the signal's extreme
-    hold_s: float | None = None  # holds: how long it was held
-    target_hold_s: float | None = None
-    measures: dict[str, float | None] = field(default_factory=dict)  # what the exercise measured over it (e.g.
-    # the deepest lean of a hold), added to its summary record
-
-    @property
-    def good(self) -> bool:
-        return not self.faults
-
-
-@dataclass(frozen=True)
 class PendingHold:
     """A hold that ended in movement, kept aside in case the body settles again in the same position."""
 
@@ -217,32 +164,6 @@ class PendingHold:
     side: str | None
     votes: dict[str, int]
     announced: bool  # its target had been announced
-
-
-@dataclass(frozen=True)
-class ViewStatus:
-    ok: bool
-    message: str | None = None  # what to change, when not ok
-    near_side: str | None = None
-    posture: str = "unknown"
-
-
-@dataclass
-class Status:
-    """What the overlay and the sound show after a frame."""
-
-    t_ms: float
-    view: ViewStatus
-    ready: bool
-    phase: str  # "setup", "rest", "active" or "hold"
-    counts: dict[str, dict[str, int]]  # side -> {"good": n, "faulty": n}
-    hold_elapsed_s: float | None
-    hold_target_s: float | None
-    cue: str | None
-    active_faults: list[str]
-    angles: list[AngleReading]
-    bad_joints: tuple[int, ...]
-    side: str | None
 
 
 class Exercise(ABC):
@@ -586,7 +507,7 @@ class Exercise(ABC):
                 self._open_faults[info.id] = rec
                 self.faults.append(rec)
                 for record in self.records:  # confirmed after a rep closed, but seen first inside it
-                    _attach(rec, record)
+                    attach(rec, record)
                 events.append(Event(t, "fault_start", info.cue, obs.side, {"fault": info.id}))
                 self._say(t, info.cue, events)
             else:
@@ -597,7 +518,9 @@ class Exercise(ABC):
     def _finish(self, record: RepRecord, events: list[Event]) -> None:
         """Attach the faults that overlapped this rep or hold, then report it."""
         for fault in self.faults:
-            _attach(fault, record)
+            attach(fault, record)
+        if record.hold_s is not None and record.target_hold_s:
+            record.target_reached = self.reached(record.hold_s, record.target_hold_s)
         extra = self.judge(record)
         for fault_id in extra:
             info = self.info.fault(fault_id)
@@ -740,77 +663,13 @@ class Exercise(ABC):
             angles=self._obs.angles,
             bad_joints=self._obs.bad_joints if self._faults.active else (),
             side=self._obs.side,
+            signal=self._obs.signal,
+            fault_ids=tuple(self._faults.active),
         )
 
     def summary(self) -> dict:
-        """The exercise's part of the session summary (docs/formats.md)."""
-        sides: dict[str, dict] = {}
-        for r in self.records:
-            s = sides.setdefault(r.side or "unknown", {"reps": 0, "good": 0, "with_faults": 0, "hold_s": []})
-            s["reps"] += 1
-            s["good" if r.good else "with_faults"] += 1
-            if r.hold_s is not None:
-                s["hold_s"].append(r.hold_s)
-        t = self.targets
-        return {
-            "exercise": self.info.id,
-            "title": self.info.title,
-            "kind": self.info.kind,
-            "targets": dataclasses.asdict(t),
-            "reps": len(self.records),
-            "good_reps": sum(r.good for r in self.records),
-            "reps_with_faults": sum(not r.good for r in self.records),
-            "per_side": sides,
-            "records": [
-                {
-                    "index": r.index,
-                    "side": r.side,
-                    "start_s": _s(r.start_ms),
-                    "end_s": _s(r.end_ms),
-                    "good": r.good,
-                    "faults": r.faults,
-                    "peak": _round(r.peak),
-                    "hold_s": r.hold_s,
-                    "target_hold_s": r.target_hold_s,
-                    "target_reached": None
-                    if r.hold_s is None or not r.target_hold_s
-                    else self.reached(r.hold_s, r.target_hold_s),
-                    **r.measures,
-                }
-                for r in self.records
-            ],
-            "faults": [
-                {
-                    "id": f.id,
-                    "cue": f.cue,
-                    "start_s": _s(f.start_ms),
-                    "end_s": _s(f.end_ms),
-                    "rep": f.rep,
-                    "side": f.side,
-                }
-                for f in self.faults
-            ],
-            "segment_s": [_s(self._first_ms), _s(self._t_ms)] if self._first_ms is not None else None,
-            "active_s": round(self._active_ms / 1000.0, 2),
-            "good_form_s": round(self._good_form_ms / 1000.0, 2),
-            "cannot_check": list(self.info.cannot_check),
-        }
-
-
-def _attach(fault: FaultRecord, record: RepRecord) -> None:
-    """File ``fault`` under ``record`` when their times overlap (touching is not overlapping); an open fault
-    reaches to the record's end."""
-    end = fault.end_ms if fault.end_ms is not None else record.end_ms
-    if fault.start_ms < record.end_ms and end > record.start_ms:
-        if fault.rep is None:
-            fault.rep = record.index
-        if fault.id not in record.faults:
-            record.faults.append(fault.id)
-
-
-def _s(ms: float | None) -> float | None:
-    return None if ms is None else round(ms / 1000.0, 3)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 1)
+        """The exercise's part of the session summary (docs/formats.md); a module may add its own fields."""
+        segment = (self._first_ms, self._t_ms) if self._first_ms is not None else None
+        return exercise_summary(
+            self.info, self.targets, self.records, self.faults, segment, self._active_ms, self._good_form_ms
+        )

@@ -89,7 +89,7 @@ class BirdDog(base.Exercise):
             )
         if lifted:
             elbow, knee = b.angle(arm_up, "elbow"), b.angle(leg_up, "knee")
-            # A far-side limb the model has folded (DESIGN.md) does not get judged: its segment lengths
+            # A far-side limb the model has folded (Body.limb_consistent) does not get judged: its segment lengths
             # must match the near limb's before its bend counts.
             if arm_up != near and b.limb_consistent(arm_up, near, ("shoulder", "elbow", "wrist")) is not True:
                 elbow = float("nan")

@@ -134,7 +134,7 @@ class Body:
         as ``reference``'s, each within ``tolerance`` as a fraction? None when a landmark is unknown.
 
         A far-side limb the model has misplaced (an ankle collapsed onto its knee, a foot folded back)
-        usually fails this: treat its angles as unknown rather than judging them (see DESIGN.md).
+        usually fails this: treat its angles as unknown rather than judging them (docs/angles.md).
         """
         for a, b in zip(parts, parts[1:]):
             mine = float(np.linalg.norm(self.p(f"{side}_{b}") - self.p(f"{side}_{a}")))

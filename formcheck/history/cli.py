@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
-import os
-import tempfile
 from pathlib import Path
 
-from formcheck.after_run import add_checkin_args, add_db_arg, checkin_from
+from formcheck.atomic import write_text_atomic
 from formcheck.errors import FormcheckError
+from formcheck.flags import add_checkin_args, add_db_arg, checkin_from
 
 
 def cmd_history(args) -> int:
@@ -50,13 +48,7 @@ def cmd_progress(args) -> int:
     sessions = history.list_sessions(db=args.db, exercise=args.exercise)
     checkins = history.list_checkins(db=args.db)
     view = history.program_view(history.list_sessions(db=args.db), checkins)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=out.name, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(progress.render(sessions, checkins, view, args.exercise))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out)
+    out = write_text_atomic(args.out, progress.render(sessions, checkins, view, args.exercise))
     print(f"progress page: {out}")
     print(f"program: {view.advice}")
     return 0
@@ -131,6 +123,3 @@ def add_commands(sub, epilog: str) -> None:
     p.add_argument("--record", action="store_true", help="also record (or update) the session in the history")
     add_db_arg(p)
     p.set_defaults(func=cmd_report)
-
-
-__all__ = ["add_commands", "argparse"]

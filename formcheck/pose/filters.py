@@ -9,7 +9,7 @@ feedback needs: low jitter during a hold, little lag during a rep.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -71,6 +71,12 @@ class ConditioningConfig:
     beta: float = 2.0  # per normalised unit/s: higher = less lag when moving
     min_visibility: float = 0.5  # below this a landmark is hidden and its coordinates are NaN
     max_gap_ms: float = 300.0  # a missing person for up to this long keeps the last pose
+
+
+def conditioning_from(recorded: dict | None) -> ConditioningConfig:
+    """The settings a run recorded (summary or track header); the defaults where none were (older runs)."""
+    known = {f.name for f in fields(ConditioningConfig)}
+    return ConditioningConfig(**{k: v for k, v in (recorded or {}).items() if k in known})
 
 
 class PoseConditioner:

@@ -1,7 +1,7 @@
 """Pose tracks: the landmark stream of one video or camera session, saved as JSON Lines.
 
 Format ``formcheck.pose_track`` version 1 (docs/formats.md,
-docs/schemas/pose_track.schema.json): a header line, then one line per frame,
+formcheck/schemas/pose_track.schema.json): a header line, then one line per frame,
 appended and flushed as frames arrive, so a session that is interrupted keeps
 every frame written before the interruption. Rules can be re-run on a saved
 track without the model.

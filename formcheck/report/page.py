@@ -60,13 +60,7 @@ def table(headers: list[str], rows: list[list], numeric: set[int] = frozenset())
     return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
-class Raw(str):
-    """Already-escaped HTML for a table cell."""
-
-
 def cell_html(value) -> str:
-    if isinstance(value, Raw):
-        return str(value)
     if value is None:
         return "–"
     if isinstance(value, float):

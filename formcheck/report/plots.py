@@ -45,7 +45,7 @@ def _thin(times: list[float], values: list[float]) -> tuple[list[float], list[fl
     return times[::step], values[::step]
 
 
-def _spans(ax, records: list[dict], ymax_label: float | None = None) -> None:
+def _spans(ax, records: list[dict]) -> None:
     for r in records:
         if r.get("start_s") is None or r.get("end_s") is None:
             continue

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from formcheck.atomic import write_text_atomic
 from formcheck.errors import InputError
+from formcheck.exercises import create
+from formcheck.exercises.base import Profile
+from formcheck.frames import ExerciseFrames, by_exercise, read_csv, write_csv
 from formcheck.report import plots as charts
 from formcheck.report import stills
-from formcheck.report.bands import key_angles
-from formcheck.report.page import Raw, card, document, figure, plots, table
-from formcheck.report.replay import Replay, profile_of, replay, write_csv
+from formcheck.report.bands import KeyAngle, key_angles
+from formcheck.report.page import card, document, figure, plots, table
+from formcheck.report.replay import profile_of, replay
 
 
 def read_summary(out_dir: Path) -> dict:
@@ -34,34 +36,32 @@ def read_checkin(summary: dict) -> dict | None:
     return checkin if checkin and any(v is not None for v in checkin.values()) else None
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def make_report(out_dir: Path, *, with_stills: bool = True) -> Path:
-    """Write ``report.html`` and ``frames.csv`` into ``out_dir``; returns the report's path."""
+    """Write ``report.html`` into ``out_dir`` (and ``frames.csv``, if the run left none); returns its path.
+
+    The plots come from the run's own frames.csv; a folder without one (an older formcheck, ``rerun``)
+    has its frames re-judged from ``track.jsonl`` and gets a frames.csv made that way.
+    """
     out_dir = Path(out_dir)
     summary = read_summary(out_dir)
+    exercises = summary.get("exercises") or []
+    rows = read_csv(out_dir / "frames.csv")
     track = out_dir / ((summary.get("outputs") or {}).get("track") or "track.jsonl")
-    replays: list[Replay] = []
-    if track.is_file():
-        profile = profile_of(summary)
-        replays = [replay(track, ex["exercise"], profile, ex.get("segment_s")) for ex in summary.get("exercises") or []]
-        write_csv(replays, out_dir / "frames.csv")
+    if rows is not None:
+        frames = by_exercise(rows, exercises)
+    elif track.is_file():
+        frames = [replay(track, ex["exercise"], summary, ex.get("segment_s")).frames for ex in exercises]
+        names = [n for f in frames for n in f.angle_names]
+        write_csv((row for f in frames for row in f.rows), list(dict.fromkeys(names)), out_dir / "frames.csv")
+    else:
+        frames = []
     html = render(
         summary,
-        replays,
+        frames,
         read_checkin(summary),
         stills.video_for(out_dir, summary) if with_stills else None,
-        track.is_file(),
     )
-    path = out_dir / "report.html"
-    _atomic_write(path, html)
-    return path
+    return write_text_atomic(out_dir / "report.html", html)
 
 
 def _when(iso: str | None) -> str:
@@ -70,13 +70,13 @@ def _when(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone().strftime("%a %d %b %Y, %H:%M")
 
 
-def render(summary: dict, replays: list[Replay], checkin: dict | None, video: Path | None, has_track: bool) -> str:
+def render(summary: dict, frames: list[ExerciseFrames], checkin: dict | None, video: Path | None) -> str:
     exercises = summary.get("exercises") or []
     titles = ", ".join(ex["title"] for ex in exercises) or "Pose only"
     pose = summary.get("pose") or {}
     duration = float(pose.get("duration_s") or 0.0)
-    if not duration and replays and replays[0].rows:  # e.g. a rerun's summary: take the track's length
-        duration = float(replays[0].rows[-1]["t_s"])
+    if not duration and frames and frames[0].rows:  # e.g. a rerun's summary: take the track's length
+        duration = float(frames[0].rows[-1]["t_s"])
     parts = [
         f"<h1>{escape(titles)}</h1>",
         f"<p class=meta>{escape(_when(summary.get('started') or summary.get('created')))} · "
@@ -89,11 +89,12 @@ def render(summary: dict, replays: list[Replay], checkin: dict | None, video: Pa
         )
     if checkin:
         parts.append(_checkin_html(checkin))
+    profile = profile_of(summary)
     for i, ex in enumerate(exercises):
-        rep = replays[i] if i < len(replays) else None
-        parts.append(_exercise_html(ex, rep, duration, video, multiple=len(exercises) > 1))
-    if not has_track:
-        parts.append("<p class=warn>No pose track was saved, so the angle plots and frames.csv are missing.</p>")
+        per_frame = frames[i] if i < len(frames) else None
+        parts.append(_exercise_html(ex, per_frame, profile, duration, video, multiple=len(exercises) > 1))
+    if exercises and not frames:
+        parts.append("<p class=warn>No frames.csv or pose track was saved, so the angle plots are missing.</p>")
     person = pose.get("share_with_person")
     parts.append(
         f"<footer><p>{escape(summary.get('safety', ''))}</p><p>Person in view in "
@@ -128,7 +129,9 @@ def _checkin_html(c: dict) -> str:
     return "<h2>Symptom check-in</h2>" + flag + table(["", "before", "after"], rows, {1, 2}) + note
 
 
-def _exercise_html(ex: dict, rep: Replay | None, duration: float, video: Path | None, multiple: bool) -> str:
+def _exercise_html(
+    ex: dict, per_frame: ExerciseFrames | None, profile: Profile, duration: float, video: Path | None, multiple: bool
+) -> str:
     holds = ex.get("kind") == "holds"
     noun = "holds" if holds else "reps"
     out = [f"<h2>{escape(ex['title'])}</h2>" if multiple else f"<h2>{noun.capitalize()}</h2>"]
@@ -153,30 +156,30 @@ def _exercise_html(ex: dict, rep: Replay | None, duration: float, video: Path | 
             "Bars numbered in order, L/R = side; green: good form, red: with faults.",
         )
     ]
-    if rep is not None:
-        for key in key_angles(rep.exercise, rep.angle_names):
-            times, values = rep.series(key.column)
-            if any(v == v for v in values):
-                figures.append(
-                    figure(
-                        charts.angle_plot(
-                            times,
-                            values,
-                            key,
-                            ex.get("records") or [],
-                            ex.get("faults") or [],
-                            duration,
-                            ex.get("kind", "reps"),
-                        ),
-                        key.label + (" (degrees)" if key.unit == "°" else ""),
-                        f"Green band: the target the rules check. Columns: {noun}, numbered (green good, red with "
-                        "faults). Red bars at the bottom: faults.",
-                    )
+    keys = key_angles(create(ex["exercise"], profile), per_frame.angle_names) if per_frame is not None else []
+    for key in keys:
+        times, values = per_frame.series(key.column)
+        if any(v == v for v in values):
+            figures.append(
+                figure(
+                    charts.angle_plot(
+                        times,
+                        values,
+                        key,
+                        ex.get("records") or [],
+                        ex.get("faults") or [],
+                        duration,
+                        ex.get("kind", "reps"),
+                    ),
+                    key.label + (" (degrees)" if key.unit == "°" else ""),
+                    f"Green band: the target the rules check. Columns: {noun}, numbered (green good, red with "
+                    "faults). Red bars at the bottom: faults.",
                 )
+            )
     out.append(plots(*figures))
     out.append(_faults_html(ex, duration))
     if video is not None:
-        out.append(_stills_html(ex, rep, video))
+        out.append(_stills_html(ex, per_frame, keys[0] if keys else None, video))
     if ex.get("cannot_check"):
         out.append(
             "<h3>What this camera view cannot check</h3><ul>"
@@ -224,12 +227,11 @@ def _faults_html(ex: dict, duration: float) -> str:
     )
 
 
-def _stills_html(ex: dict, rep: Replay | None, video: Path) -> str:
+def _stills_html(ex: dict, per_frame: ExerciseFrames | None, key: KeyAngle | None, video: Path) -> str:
     chosen = stills.pick(ex)
     if not chosen:
         return ""
-    key = key_angles(rep.exercise, rep.angle_names)[0] if rep and key_angles(rep.exercise, rep.angle_names) else None
-    times, values = rep.series(key.column) if key else ([], [])
+    times, values = per_frame.series(key.column) if per_frame is not None and key else ([], [])
     cells = []
     for label, record in chosen:
         t = stills.moment(record, times, values)
@@ -245,4 +247,4 @@ def _stills_html(ex: dict, rep: Replay | None, video: Path) -> str:
     return ("<h3>Best and worst</h3><div class=stills>" + "".join(cells) + "</div>") if cells else ""
 
 
-__all__ = ["make_report", "read_checkin", "read_summary", "Raw"]
+__all__ = ["make_report", "read_checkin", "read_summary"]
