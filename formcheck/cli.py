@@ -138,7 +138,16 @@ def cmd_analyze(args) -> int:
         print(summary_mod.format_text(summary))
         print(f"  written to {out}/")
     after_run(args, out, summary, quiet=args.quiet)  # report.html, frames.csv, history (formcheck/after_run.py)
-    return 0 if summary["ended"] == "completed" else 130
+    return _exit_code(summary)
+
+
+def _exit_code(summary: dict) -> int:
+    """0 for a run that completed; 128 + the stopping signal's number for one that was stopped (Ctrl-C: 130)."""
+    from formcheck import signals
+
+    if summary["ended"] == "completed" and signals.first_signal() is None:
+        return 0
+    return signals.exit_code(signals.first_signal())
 
 
 def _checkin(args, when: str) -> dict:
@@ -198,7 +207,7 @@ def _run_live(args, plan, stem: str) -> int:
     print(summary_mod.format_text(summary))
     print(f"  written to {out}/")
     after_run(args, out, summary)  # report.html, frames.csv, history (formcheck/after_run.py)
-    return 0 if summary["ended"] == "completed" else 130
+    return _exit_code(summary)
 
 
 def cmd_live(args) -> int:
@@ -377,16 +386,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from formcheck import signals
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    signals.install()  # SIGTERM and SIGHUP stop a run as Ctrl-C does (formcheck/signals.py)
     try:
         return args.func(args)
     except FormcheckError as exc:
         print(f"formcheck: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("formcheck: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(
+            "formcheck: interrupted" if getattr(exc, "ended", "") != "terminated" else "formcheck: terminated",
+            file=sys.stderr,
+        )
+        return signals.exit_code(getattr(exc, "signum", None))
     except BrokenPipeError:
         return 1
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck import overlay
+from formcheck import overlay, signals
 from formcheck import summary as summary_mod
 from formcheck.audio import make_coach
 from formcheck.display import window_problem
@@ -386,25 +386,26 @@ def run_live(
                 if reader.error is not None:
                     raise reader.error
         finally:
-            reader.stop()
-            interpreter.finish()
-            if video is not None:
-                video.close()
-            if window:
-                cv2.destroyAllWindows()
-            if coach is not None:
-                coach.close()
-            source.close()
-            summary = run_summary(
-                "live" if len(plan.items) == 1 else "session",
-                source,
-                model,
-                options,
-                interpreter,
-                started,
-                end.state,
-                outputs,
-                extra(),
-            )
-            summary_mod.write(summary, out_dir / "summary.json")
+            with signals.shielded("saving what was recorded first"):
+                reader.stop()
+                interpreter.finish()
+                if video is not None:
+                    video.close()
+                if window:
+                    cv2.destroyAllWindows()
+                if coach is not None:
+                    coach.close()
+                source.close()
+                summary = run_summary(
+                    "live" if len(plan.items) == 1 else "session",
+                    source,
+                    model,
+                    options,
+                    interpreter,
+                    started,
+                    end.state,
+                    outputs,
+                    extra(),
+                )
+                summary_mod.write(summary, out_dir / "summary.json")
     return summary

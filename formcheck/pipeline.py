@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from formcheck import overlay
+from formcheck import overlay, signals
 from formcheck import summary as summary_mod
 from formcheck.errors import ViewError
 from formcheck.exercises import create
@@ -147,19 +147,22 @@ class Interpreter:
 
 
 class Ending:
-    """How a run ended: ``completed``, ``interrupted`` (Ctrl-C) or ``error``."""
+    """How a run ended: ``completed``, ``interrupted`` (Ctrl-C), ``terminated`` (SIGTERM, SIGHUP) or ``error``."""
 
     state = "completed"
 
 
 @contextlib.contextmanager
 def ending() -> Iterator[Ending]:
-    """Note how the block ends: Ctrl-C is an ending (swallowed), any other exception an error (re-raised)."""
+    """Note how the block ends: Ctrl-C or a stopping signal is an ending (swallowed), any other exception an error.
+
+    Errors are re-raised; see formcheck.signals for SIGTERM and SIGHUP.
+    """
     end = Ending()
     try:
         yield end
-    except KeyboardInterrupt:
-        end.state = "interrupted"
+    except KeyboardInterrupt as exc:
+        end.state = getattr(exc, "ended", "interrupted")
     except BaseException:
         end.state = "error"
         raise
@@ -257,14 +260,15 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                             writer.write(overlay.render(frame.image, item.pose, item.status, title, label))
                         bar.update()
             finally:
-                bar.close()
-                interpreter.finish()
-                if writer is not None:
-                    writer.close()
-                if track is not None:
-                    track.close()
-                summary = run_summary("analyze", source, model, options, interpreter, started, end.state, outputs)
-                summary_mod.write(summary, out_dir / "summary.json")
+                with signals.shielded("saving what was recorded first"):
+                    bar.close()
+                    interpreter.finish()
+                    if writer is not None:
+                        writer.close()
+                    if track is not None:
+                        track.close()
+                    summary = run_summary("analyze", source, model, options, interpreter, started, end.state, outputs)
+                    summary_mod.write(summary, out_dir / "summary.json")
     finally:
         source.close()
     if end.state == "completed":

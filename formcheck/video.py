@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -154,21 +156,90 @@ def open_source(spec: str | int | Path, **kwargs) -> VideoFileSource | CameraSou
     return VideoFileSource(spec, **file_kwargs)
 
 
+def _ffmpeg() -> str | None:
+    """The ffmpeg binary that the imageio-ffmpeg package ships, or None."""
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError, OSError):
+        return None
+
+
 class VideoWriter:
-    """Writes BGR frames to an MP4 file (MPEG-4 part 2, which every OpenCV build can encode)."""
+    """Writes BGR frames to an MP4 file (MPEG-4 part 2) that stays playable however the run ends.
+
+    The bundled ffmpeg (imageio-ffmpeg) writes a fragmented MP4: a fragment
+    per keyframe, each one decodable on its own, so a run killed outright
+    (SIGKILL, power loss) keeps a video of everything up to its last
+    keyframe (half a second). ffmpeg runs in its own session: a Ctrl-C or
+    SIGTERM to the terminal's group leaves it to finish the file when
+    formcheck closes its input, and it finishes it too when formcheck is
+    killed. Encoding in that process costs the analysis about as much time
+    as OpenCV's encoder in this one (measured: 960x540, 300 frames, 4.1 s
+    against 4.6 s wall time; this process's CPU 0.2 s against 3.1 s).
+    Without that package, OpenCV's writer is used (a plain MP4, which a
+    killed run leaves unplayable).
+    """
 
     def __init__(self, path: Path, size: tuple[int, int], fps: float):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.size = size
+        self._proc = self._writer = None
+        self.error: str | None = None
+        exe = _ffmpeg()
+        if exe is not None:
+            width, height = size
+            command = [
+                exe, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}", "-r", f"{fps:.6g}", "-i", "pipe:0",
+                "-an", "-c:v", "mpeg4", "-q:v", "4", "-pix_fmt", "yuv420p", "-g", str(max(1, round(fps / 2))),
+                "-movflags", "frag_keyframe+empty_moov+default_base_moof", "-f", "mp4", str(self.path),
+            ]  # fmt: skip
+            self._proc = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            return
         self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
         if not self._writer.isOpened():
             raise InputError(f"cannot write video to {self.path}")
-        self.size = size
+
+    def _failed(self) -> OSError:
+        with contextlib.suppress(BrokenPipeError):
+            self._proc.stdin.close()
+        self._proc.wait()
+        said = self._proc.stderr.read().decode(errors="replace").strip().splitlines()
+        reason = said[-1][:200] if said else f"ffmpeg stopped with code {self._proc.returncode}"
+        return OSError(f"the annotated video {self.path.name} stopped being written: {reason}")
 
     def write(self, image: np.ndarray) -> None:
         if image.shape[1::-1] != self.size:
             image = cv2.resize(image, self.size)
-        self._writer.write(image)
+        if self._proc is None:
+            self._writer.write(image)
+            return
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(image).data)
+        except (BrokenPipeError, ValueError):
+            raise self._failed() from None
 
     def close(self) -> None:
-        self._writer.release()
+        """Finish the file (idempotent). Never raises: a run's ending must still write its summary.
+
+        What ffmpeg could not write (a full disk) is in ``error``.
+        """
+        if self._proc is None:
+            if self._writer is not None:
+                self._writer.release()
+            return
+        if self._proc.stdin.closed:
+            return
+        with contextlib.suppress(BrokenPipeError):
+            self._proc.stdin.close()
+        if self._proc.wait() != 0:
+            self.error = str(self._failed())
