@@ -12,6 +12,7 @@ from formcheck.after_run import add_checkin_args, after_run
 from formcheck.errors import FormcheckError
 from formcheck.history.cli import add_commands as add_history_commands
 
+DAMAGED_INPUT = 7  # the run finished on what could be decoded of a damaged video (summary "input")
 EPILOG = "formcheck is not medical advice: stop on stabbing pain, numbness or tingling."
 
 
@@ -132,6 +133,7 @@ def cmd_analyze(args) -> int:
 
     options = _options(args, write_video=not args.no_video, write_track=not args.no_track)
     source = VideoFileSource(args.video, max_side=args.max_side)
+    source.check_long_enough()
     out = _out_dir(args, Path(args.video).stem)
     summary = analyze_video(source, out, options, progress=not args.quiet)
     if not args.quiet:
@@ -146,6 +148,9 @@ def _exit_code(summary: dict) -> int:
     from formcheck import signals
 
     if summary["ended"] == "completed" and signals.first_signal() is None:
+        if (summary.get("input") or {}).get("damaged"):
+            print(f"formcheck: warning: {summary['input']['note']}", file=sys.stderr)
+            return DAMAGED_INPUT
         return 0
     return signals.exit_code(signals.first_signal())
 
@@ -198,6 +203,8 @@ def _run_live(args, plan, stem: str) -> int:
         max_side=args.max_side,
         realtime=True,
     )
+    if hasattr(source, "check_long_enough"):
+        source.check_long_enough()
     out = _out_dir(args, stem)
     summary = run_live(source, out, options, plan, _live_config(args), checkin)
     after = _checkin(args, "after")

@@ -34,7 +34,7 @@ from formcheck.audio import make_coach
 from formcheck.display import window_problem
 from formcheck.exercises import create
 from formcheck.exercises.base import Exercise, Profile
-from formcheck.pipeline import Interpreter, Options, ending, resolve_model, run_summary
+from formcheck.pipeline import Interpreter, Options, ending, input_section, resolve_model, run_summary
 from formcheck.plans import NERVE_EXERCISES, Plan, PlanItem
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.video import Frame, VideoWriter
@@ -405,7 +405,7 @@ def run_live(
                     started,
                     end.state,
                     outputs,
-                    extra(),
+                    {**extra(), **(input_section(source) or {})},
                 )
                 summary_mod.write(summary, out_dir / "summary.json")
     return summary

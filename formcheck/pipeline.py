@@ -204,6 +204,12 @@ def run_summary(
     )
 
 
+def input_section(source) -> dict | None:
+    """``{"input": ...}`` for the summary when the source was damaged (what could not be decoded), else None."""
+    damage = source.damage() if hasattr(source, "damage") else None
+    return {"input": damage} if damage else None
+
+
 def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = True) -> dict:
     """Analyse a whole video file; writes the outputs into ``out_dir`` and returns the summary.
 
@@ -267,7 +273,17 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         writer.close()
                     if track is not None:
                         track.close()
-                    summary = run_summary("analyze", source, model, options, interpreter, started, end.state, outputs)
+                    summary = run_summary(
+                        "analyze",
+                        source,
+                        model,
+                        options,
+                        interpreter,
+                        started,
+                        end.state,
+                        outputs,
+                        input_section(source),
+                    )
                     summary_mod.write(summary, out_dir / "summary.json")
     finally:
         source.close()

@@ -21,6 +21,30 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 
+MAX_FAILED_READS = 64  # reads in a row that may fail on damage before the file counts as ended
+MIN_VIDEO_S = 1.0  # shorter videos are refused: no exercise can be judged in them
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
+
+
+def _image_kind(path: Path) -> str | None:
+    """The kind of still image a file holds, whatever its name says (None for anything else)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for magic, kind in _IMAGE_MAGIC if head.startswith(magic)), None)
+
+
 @dataclass(frozen=True)
 class Frame:
     """One decoded image (BGR), the time it was taken in ms from the start, and when it was read.
@@ -60,6 +84,11 @@ class VideoFileSource:
             raise InputError(f"video file not found: {self.path}")
         if self.path.is_dir():
             raise InputError(f"{self.path} is a folder, not a video file")
+        image_kind = _image_kind(self.path)
+        if image_kind:
+            raise InputError(
+                f"{self.path} is a {image_kind} image, not a video: formcheck needs a recording of the exercise"
+            )
         self._cap = cv2.VideoCapture(str(self.path))
         self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
         ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
@@ -72,6 +101,55 @@ class VideoFileSource:
         self.frame_count = count if count > 0 else None
         self.size = _fit(first, max_side).shape[1::-1]  # (width, height)
         self.name = str(self.path)
+        self.frames_decoded = 0
+        self.gaps: list[dict] = []  # stretches the decoder had to skip: start_s, end_s, frames
+        self._last_t: float | None = None
+
+    def check_long_enough(self, min_s: float = MIN_VIDEO_S) -> None:
+        """Refuse a video too short to judge an exercise in (one frame, under a second)."""
+        if self.frame_count is None:
+            return
+        seconds = self.frame_count / (self.fps or 30.0)
+        if self.frame_count < 2 or seconds < min_s:
+            raise InputError(
+                f"{self.path} is too short to analyse ({self.frame_count} frame(s), {seconds:.2f} s): "
+                f"film at least {min_s:g} s of the exercise"
+            )
+
+    def damage(self) -> dict | None:
+        """What could not be decoded, for the summary's ``input`` section; None for a file decoded whole.
+
+        Call after iterating. Damage inside the file shows as reads that failed
+        before decoding went on (``gaps``); a cut file as fewer frames than its
+        container announces, the rest of its announced length missing at the end.
+        """
+        fps = self.fps or 30.0
+        expected = self.frame_count
+        gaps = list(self.gaps)
+        missing_tail = 0
+        if expected and self.frames_decoded < expected - max(2, 0.02 * expected):
+            inside = sum(g["frames"] for g in gaps)
+            missing_tail = max(0, expected - self.frames_decoded - inside)
+            if missing_tail:
+                start = (self._last_t or 0.0) / 1000.0 + 1.0 / fps
+                gaps.append(
+                    {"start_s": round(start, 2), "end_s": round(start + missing_tail / fps, 2), "frames": missing_tail}
+                )
+        if not gaps:
+            return None
+        missing_s = round(sum(g["end_s"] - g["start_s"] for g in gaps), 2)
+        where = ", ".join(f"{g['start_s']:.1f}-{g['end_s']:.1f} s" for g in gaps[:3]) + (
+            " ..." if len(gaps) > 3 else ""
+        )
+        return {
+            "damaged": True,
+            "frames_expected": expected,
+            "frames_decoded": self.frames_decoded,
+            "missing_s": missing_s,
+            "gaps": gaps,
+            "note": f"the video is damaged: {self.frames_decoded} of {expected or '?'} frames decoded, "
+            f"{missing_s:.1f} s missing ({where}); the analysis covers the rest",
+        }
 
     def _timestamp(self, previous: float | None) -> float:
         """The time of the frame just read; made up from the frame rate where the container has none."""
@@ -80,18 +158,40 @@ class VideoFileSource:
             return max(t, 0.0)
         return t if t > previous else previous + 1000.0 / (self.fps or 30.0)
 
+    def _read_on(self) -> tuple[np.ndarray | None, int]:
+        """The next frame the decoder can give, past damaged stretches; and how many reads failed before it."""
+        failed = 0
+        while failed <= MAX_FAILED_READS:
+            ok, image = self._cap.read()
+            if ok and image is not None:
+                return image, failed
+            failed += 1
+        return None, failed
+
     def __iter__(self) -> Iterator[Frame]:
         index, t_prev, image = 0, None, self._first
         start = time.monotonic()
+        fps = self.fps or 30.0
         while image is not None:
             t = self._timestamp(t_prev)
             if self.realtime:
                 delay = t / 1000.0 - (time.monotonic() - start)
                 if delay > 0:
                     time.sleep(delay)
+            self.frames_decoded += 1
+            self._last_t = t
             yield Frame(_fit(image, self.max_side), t, index, time.monotonic())
-            ok, image = self._cap.read()
-            image = image if ok else None
+            image, failed = self._read_on()
+            if image is not None and failed:  # decoding went on past damage: each failed read, a frame lost
+                self.gaps.append(
+                    {
+                        "start_s": round(t / 1000.0 + 1.0 / fps, 2),
+                        "end_s": round(t / 1000.0 + (failed + 1) / fps, 2),
+                        "frames": failed,
+                    }
+                )
+                # the decoder's clock is unsure just after damage: the frame comes no sooner than the loss says
+                t = max(self._timestamp(t), t + (failed + 1) * 1000.0 / fps) - 1000.0 / fps
             index, t_prev = index + 1, t
 
     def close(self) -> None:

@@ -87,6 +87,9 @@ def render(summary: dict, replays: list[Replay], checkin: dict | None, video: Pa
             f"<div class=warn>This session ended early ({escape(str(summary.get('ended')))}): the report "
             "shows what was recorded up to then.</div>"
         )
+    if (summary.get("input") or {}).get("damaged"):
+        note = str(summary["input"].get("note") or "the video is damaged: part of it could not be decoded")
+        parts.append(f"<div class=warn>{escape(note[:300])}.</div>")
     if checkin:
         parts.append(_checkin_html(checkin))
     for i, ex in enumerate(exercises):
