@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -18,16 +20,22 @@ EPILOG = "formcheck is not medical advice: stop on stabbing pain, numbness or ti
 
 def _profile(args):
     from formcheck.exercises.base import Profile
+    from formcheck.outpaths import short
+    from formcheck.validate import finite
 
     thresholds = {}
     for item in args.threshold or []:
         key, sep, value = item.partition("=")
         try:
-            thresholds[key] = float(value) if sep else float("nan")
+            thresholds[key] = finite(float(value), f"--threshold {key}") if sep else float("nan")
         except ValueError:
-            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {item!r}") from None
+            raise FormcheckError(f"--threshold wants NAME=NUMBER (a finite number), got {short(item)!r}") from None
         if not sep:
-            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {item!r}")
+            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {short(item)!r}")
+    if args.target_reps is not None and args.target_reps < 1:
+        raise FormcheckError(f"--target-reps must be 1 or more, got {args.target_reps}")
+    if args.target_hold is not None and not (math.isfinite(args.target_hold) and args.target_hold > 0):
+        raise FormcheckError(f"--target-hold must be a number of seconds above 0, got {args.target_hold}")
     return Profile(
         symptomatic_side=args.symptomatic_side,
         knee_hyperextends=args.knee_hyperextends,
@@ -110,6 +118,9 @@ def _add_live_args(p: argparse.ArgumentParser) -> None:
 def _options(args, **overrides):
     from formcheck.pipeline import Options
 
+    if args.max_side is not None and args.max_side < 16:
+        raise FormcheckError(f"--max-side must be 16 pixels or more, got {args.max_side}")
+
     return Options(
         exercise=args.exercise,
         profile=_profile(args),
@@ -121,9 +132,14 @@ def _options(args, **overrides):
 
 
 def _out_dir(args, stem: str) -> Path:
+    """The output folder, checked (created, writable) before the model starts."""
+    from formcheck import outpaths
+
     if args.out:
-        return args.out
-    return Path("formcheck-out") / (f"{stem}-{args.exercise}" if args.exercise else stem)
+        return outpaths.check_dir(args.out)
+    suffix = f"-{args.exercise}" if args.exercise else ""
+    stem = outpaths.fit_name(stem, outpaths.NAME_MAX - len(os.fsencode(suffix)))
+    return outpaths.check_dir(Path("formcheck-out") / f"{stem}{suffix}")
 
 
 def cmd_analyze(args) -> int:
@@ -135,7 +151,12 @@ def cmd_analyze(args) -> int:
     source = VideoFileSource(args.video, max_side=args.max_side)
     source.check_long_enough()
     out = _out_dir(args, Path(args.video).stem)
-    summary = analyze_video(source, out, options, progress=not args.quiet)
+    try:
+        summary = analyze_video(source, out, options, progress=not args.quiet)
+    except OSError as exc:  # a full disk mid-run: say what was kept
+        from formcheck import outpaths
+
+        raise outpaths.failure(exc, out) from None
     if not args.quiet:
         print(summary_mod.format_text(summary))
         print(f"  written to {out}/")
@@ -177,6 +198,12 @@ def _live_config(args):
                 keys.append((float(t), action.strip()))
             except ValueError:
                 raise FormcheckError(f"--keys wants SECONDS:ACTION,..., got {item!r}") from None
+    from formcheck import outpaths
+
+    if args.save_frames:
+        outpaths.check_dir(args.save_frames, "frames folder")
+    if args.sound_file:
+        outpaths.check_file(args.sound_file, "sound file")
     return LiveConfig(
         window=not args.no_window,
         frames_dir=args.save_frames,
@@ -230,7 +257,9 @@ def cmd_session(args) -> int:
     for note in plan.notes:
         print(note)
     args.exercise = None  # each plan item names its own
-    return _run_live(args, plan, f"session-{plan.name}")
+    from formcheck.outpaths import safe_name
+
+    return _run_live(args, plan, f"session-{safe_name(plan.name)}")  # the name never leaves formcheck-out/
 
 
 def cmd_rerun(args) -> int:
@@ -239,6 +268,10 @@ def cmd_rerun(args) -> int:
     from formcheck.pose.track import read_track
     from formcheck.rules import run_rules
 
+    if args.out:
+        from formcheck import outpaths
+
+        outpaths.check_file(args.out, "summary file")
     header, frames = read_track(args.track)
     exercise = create(args.exercise, _profile(args))
     count = [0, 0]
@@ -411,6 +444,13 @@ def main(argv: list[str] | None = None) -> int:
         return signals.exit_code(getattr(exc, "signum", None))
     except BrokenPipeError:
         return 1
+    except OSError as exc:  # a file that could not be written or read: one line, never a traceback
+        from formcheck.errors import OutputError
+        from formcheck.outpaths import short
+
+        where = f" {short(exc.filename)}" if exc.filename else ""
+        print(f"formcheck: error: cannot use{where}: {short(exc.strerror or exc, 120)}", file=sys.stderr)
+        return OutputError.exit_code
 
 
 if __name__ == "__main__":

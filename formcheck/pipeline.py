@@ -272,7 +272,8 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                     if writer is not None:
                         writer.close()
                     if track is not None:
-                        track.close()
+                        with contextlib.suppress(OSError):  # a full disk: the lines written so far are kept
+                            track.close()
                     summary = run_summary(
                         "analyze",
                         source,

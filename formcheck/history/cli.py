@@ -23,6 +23,9 @@ def cmd_history(args) -> int:
         print(f"deleted {history.delete_all(db=args.db)} session(s) and every check-in")
         return 0
     if args.export:
+        from formcheck import outpaths
+
+        outpaths.check_file(args.export, "export file")
         print(f"wrote {history.export_csv(args.export, db=args.db)} row(s) to {args.export}")
         return 0
     sessions = history.list_sessions(db=args.db, exercise=args.exercise)
@@ -50,8 +53,12 @@ def cmd_progress(args) -> int:
     sessions = history.list_sessions(db=args.db, exercise=args.exercise)
     checkins = history.list_checkins(db=args.db)
     view = history.program_view(history.list_sessions(db=args.db), checkins)
+    from formcheck import outpaths
+
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.parent.exists():
+        outpaths.check_dir(out.parent, "folder of the progress page")
+    outpaths.check_file(out, "progress page")
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=out.name, suffix=".part")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(progress.render(sessions, checkins, view, args.exercise))
