@@ -103,5 +103,6 @@ def _step(what: str, action, skipped: list[str], redo: str):
         skipped.append(f"{what}: {redo}" if redo else what)
         return None
     except (FormcheckError, OSError, ValueError) as exc:
-        print(f"formcheck: warning: {what} not written: {exc}", file=sys.stderr)
+        later = f"; the session is kept in the output folder: {redo}" if redo else ""
+        print(f"formcheck: warning: {what} not written: {str(exc)[:400]}{later}", file=sys.stderr)
         return None

@@ -22,14 +22,24 @@ CHECKIN_FIELDS = ("pain_before", "pain_after", "tingling_before", "tingling_afte
 
 
 @contextmanager
-def opened(db: Path | str | sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
-    """A connection: the one given, or a new one to ``db`` (closed afterwards)."""
+def opened(
+    db: Path | str | sqlite3.Connection | None = None, *, readonly: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """A connection: the one given, or a new one to ``db`` (closed afterwards).
+
+    SQLite's errors come out as one-line FormcheckErrors (damage with what to do about it).
+    """
     if isinstance(db, sqlite3.Connection):
         yield db
         return
-    conn = db_mod.connect(db)
+    path = Path(db) if db is not None else db_mod.default_path()
+    conn = db_mod.connect(path, readonly=readonly)
     try:
         yield conn
+    except sqlite3.DatabaseError as exc:
+        if db_mod._is_damage(exc):
+            raise db_mod.HistoryDamaged(db_mod.damaged_message(path, exc)) from None
+        raise FormcheckError(f"the history database {path}: {exc}") from None
     finally:
         conn.close()
 
@@ -88,6 +98,11 @@ def record_session(summary: dict, checkin: dict | None = None, *, db=None, out_d
     """
     if summary.get("format") != "formcheck.session_summary":
         raise FormcheckError("not a formcheck session summary")
+    from formcheck import validate
+
+    wrong = validate.problem(summary, validate.schema("session_summary"))
+    if wrong:
+        raise FormcheckError(f"the session summary is not valid, not recorded: {wrong}")
     checked = check_checkin(checkin) if checkin else None
     out = str(Path(out_dir).resolve()) if out_dir else None
     uid = session_uid(summary, out)
@@ -193,9 +208,22 @@ def _upsert_checkin(conn, checked: dict, day: str, now: str, session_id: int | N
     ).lastrowid
 
 
+def check_day(day: str | None) -> str | None:
+    """A calendar day as YYYY-MM-DD (None passes); anything else is refused before it is stored."""
+    if day is None:
+        return None
+    try:
+        if len(str(day)) != 10:
+            raise ValueError
+        return date.fromisoformat(str(day)).isoformat()
+    except ValueError:
+        raise FormcheckError(f"a day must be written YYYY-MM-DD, got {str(day)[:40]!r}") from None
+
+
 def record_checkin(checkin: dict, *, db=None, session_id: int | None = None, day: str | None = None) -> int:
     """Store a symptom check-in on its own (for a day) or attached to a stored session; returns its id."""
     checked = check_checkin(checkin)
+    day = check_day(day or checkin.get("day"))
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with opened(db) as conn, transaction(conn):
         if session_id is not None:
@@ -208,7 +236,7 @@ def record_checkin(checkin: dict, *, db=None, session_id: int | None = None, day
 
 def list_sessions(*, db=None, exercise: str | None = None) -> list[dict]:
     """Sessions, oldest first, each with its exercises (totals) and check-in."""
-    with opened(db) as conn:
+    with opened(db, readonly=True) as conn:
         rows = conn.execute(
             "SELECT id, started, day, mode, ended, source, duration_s, out_dir FROM sessions ORDER BY day, started, id"
         ).fetchall()
@@ -248,7 +276,7 @@ def list_sessions(*, db=None, exercise: str | None = None) -> list[dict]:
 
 def list_checkins(*, db=None) -> list[dict]:
     """Every check-in (with or without a session), oldest first."""
-    with opened(db) as conn:
+    with opened(db, readonly=True) as conn:
         return [dict(r) for r in conn.execute("SELECT * FROM checkins ORDER BY day, recorded_at, id")]
 
 
