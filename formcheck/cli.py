@@ -275,11 +275,15 @@ def cmd_rerun(args) -> int:
     header, frames = read_track(args.track)
     exercise = create(args.exercise, _profile(args))
     count = [0, 0]
+    times: list[float] = []
 
     def counted():
         for frame in frames:
             count[0] += 1
             count[1] += frame.has_person
+            times[1:] = [frame.t_ms] if times else []
+            if not times:
+                times.append(frame.t_ms)
             yield frame
 
     run_rules(exercise, counted())
@@ -295,7 +299,11 @@ def cmd_rerun(args) -> int:
         },
         model=None,
         profile=vars(exercise.profile),
-        pose={"frames": count[0], "frames_with_person": count[1]},
+        pose={
+            "frames": count[0],
+            "frames_with_person": count[1],
+            "duration_s": round((times[-1] - times[0]) / 1000.0, 2) if times else 0.0,
+        },
         exercises=[exercise.summary()],
         outputs={"summary": str(args.out) if args.out else None},
     )

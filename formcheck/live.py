@@ -273,11 +273,13 @@ def run_live(
     source, out_dir: Path, options: Options, plan: Plan, config: LiveConfig, checkin: dict | None = None
 ) -> dict:
     """Run a live session until the plan is done, the source ends or the user quits; always writes the summary."""
-    from formcheck.pose.landmarker import PoseLandmarker
+    from formcheck.pose.landmarker import PoseLandmarker, check_on_known_image
 
     for item in plan.items:
         create(item.exercise)  # an unknown id fails before the camera opens
     model = resolve_model(options)
+    if options.model_path is not None:  # a user's model: tried on a known image before the camera is blamed
+        check_on_known_image(model)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames_dir = Path(config.frames_dir) if config.frames_dir else None

@@ -233,7 +233,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     outputs = {"summary": "summary.json", "video": None, "track": None}
     track = writer = None
     try:
-        with PoseProcess(model, source.size) as poses:
+        with PoseProcess(model, source.size, check_model=options.model_path is not None) as poses:
             if options.write_track:
                 track = TrackWriter(
                     out_dir / "track.jsonl",

@@ -63,9 +63,9 @@ def model_core() -> Iterator[int | None]:
         os.sched_setaffinity(0, allowed)
 
 
-def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str) -> None:
+def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str, check: bool = False) -> None:
     """The child: load the model, then turn (slot, t_ms) requests into PoseFrames until told to stop."""
-    from formcheck.pose.landmarker import PoseLandmarker, silence_native_stderr
+    from formcheck.pose.landmarker import PoseLandmarker, check_on_known_image, silence_native_stderr
 
     silence_native_stderr()
     shm = SharedMemory(name=shm_name)
@@ -73,6 +73,8 @@ def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: 
     try:
         with model_core():  # before the model starts its threads, which inherit the core
             try:
+                if check:  # a user's model: tried on a known image before any video is blamed
+                    check_on_known_image(Path(model_path))
                 landmarker = PoseLandmarker(Path(model_path))
             except FormcheckError as exc:
                 conn.send(("error", str(exc)))
@@ -134,7 +136,7 @@ def reclaim_stale_segments(folder: Path = SHM_FOLDER) -> list[str]:
 class PoseProcess:
     """Landmarks for a stream of frames of one size, computed in a child process; a context manager."""
 
-    def __init__(self, model_path: Path, size: tuple[int, int], slots: int = SLOTS):
+    def __init__(self, model_path: Path, size: tuple[int, int], slots: int = SLOTS, *, check_model: bool = False):
         width, height = size
         self.slots = slots
         reclaim_stale_segments()
@@ -147,7 +149,7 @@ class PoseProcess:
             target=_serve,
             name="formcheck-pose",
             daemon=True,
-            args=(child_conn, self._shm.name, self._ring.shape, str(model_path)),
+            args=(child_conn, self._shm.name, self._ring.shape, str(model_path), check_model),
         )
         try:
             with ignored_in_children():  # the parent stops it, after saving what was recorded
@@ -179,7 +181,8 @@ class PoseProcess:
     def _result(self) -> PoseFrame:
         kind, value = self._receive()
         if kind == "error":
-            raise PoseProcessError(f"the pose model failed: {value}")
+            first = (str(value).strip().splitlines() or ["unknown error"])[0]
+            raise PoseProcessError(f"the pose model failed: {first[:200]}")
         return value
 
     def detect(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:
