@@ -115,10 +115,12 @@ class HistoryDamaged(FormcheckError):
 
 
 def damaged_message(path: Path, detail: str) -> str:
+    from formcheck.outpaths import short
+
     return (
-        f"the history database {path} is damaged ({' '.join(str(detail).split())[:80]}): move it aside "
-        f"(e.g. mv '{path}' '{path}.damaged') and formcheck starts a new one; "
-        f"sqlite3 '{path}.damaged' .recover can save what is still readable"
+        f"the history database {short(path, 120)} is damaged ({' '.join(str(detail).split())[:60]}): "
+        f"rename it (e.g. to {short(Path(path).name, 40)}.damaged) and formcheck starts a new one; "
+        "sqlite3's .recover can save what is still readable"
     )
 
 
