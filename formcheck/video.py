@@ -103,6 +103,7 @@ class VideoFileSource:
         self.name = str(self.path)
         self.frames_decoded = 0
         self.gaps: list[dict] = []  # stretches the decoder had to skip: start_s, end_s, frames
+        self.exhausted = False  # read to its end (a run that stopped early cannot tell a cut file)
         self._last_t: float | None = None
 
     def check_long_enough(self, min_s: float = MIN_VIDEO_S) -> None:
@@ -127,7 +128,7 @@ class VideoFileSource:
         expected = self.frame_count
         gaps = list(self.gaps)
         missing_tail = 0
-        if expected and self.frames_decoded < expected - max(2, 0.02 * expected):
+        if self.exhausted and expected and self.frames_decoded < expected - max(2, 0.02 * expected):
             inside = sum(g["frames"] for g in gaps)
             missing_tail = max(0, expected - self.frames_decoded - inside)
             if missing_tail:
@@ -193,6 +194,7 @@ class VideoFileSource:
                 # the decoder's clock is unsure just after damage: the frame comes no sooner than the loss says
                 t = max(self._timestamp(t), t + (failed + 1) * 1000.0 / fps) - 1000.0 / fps
             index, t_prev = index + 1, t
+        self.exhausted = True
 
     def close(self) -> None:
         self._cap.release()
