@@ -593,8 +593,15 @@ def test_values_are_validated_before_they_are_stored(tmp_path):
     from formcheck import history
     from formcheck.errors import FormcheckError
 
-    with pytest.raises(FormcheckError, match="not valid"):
-        history.record_session({"format": "formcheck.session_summary", "version": 1, "ended": "completed"}, db=db)
+    base = {"format": "formcheck.session_summary", "version": 1, "ended": "completed", "started": "2026-01-02T10:00:00"}
+    for change, field in (
+        ({"started": "notadate"}, "started"),
+        ({"pose": {"duration_s": float("nan")}}, "pose.duration_s"),
+        ({"exercises": [{"exercise": "bird_dog", "reps": "six"}]}, "exercises[0].reps"),
+    ):
+        with pytest.raises(FormcheckError, match=re.escape(field)):
+            history.record_session({**base, **change}, db=db)
+    assert history.list_sessions(db=db) == []
 
 
 def _open_new_history(path: str, barrier, results) -> None:

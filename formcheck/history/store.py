@@ -88,6 +88,47 @@ def check_checkin(checkin: dict) -> dict:
     return out
 
 
+def _check_stored_values(summary: dict) -> None:
+    """Refuse a summary whose values would be stored wrongly (and break readers later): one line naming the field."""
+    import math
+
+    def bad(field: str, value) -> FormcheckError:
+        return FormcheckError(f"the session summary is not valid, not recorded: {field} is {str(repr(value))[:40]}")
+
+    def number(field: str, value, whole: bool = False) -> None:
+        ok = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value))
+        if not ok or (whole and value is not None and not float(value).is_integer()):
+            raise bad(field, value)
+
+    for key in ("started", "created"):
+        value = summary.get(key)
+        if value is not None:
+            try:
+                datetime.fromisoformat(str(value))
+            except ValueError:
+                raise bad(key, value) from None
+    for key in ("mode", "ended"):
+        if summary.get(key) is not None and not isinstance(summary[key], str):
+            raise bad(key, summary[key])
+    if not isinstance(summary.get("source") or {}, dict) or not isinstance(summary.get("pose") or {}, dict):
+        raise bad("source or pose", "not an object")
+    number("pose.duration_s", (summary.get("pose") or {}).get("duration_s"))
+    exercises = summary.get("exercises") or []
+    if not isinstance(exercises, list):
+        raise bad("exercises", exercises)
+    for i, ex in enumerate(exercises):
+        if not isinstance(ex, dict) or not isinstance(ex.get("exercise"), str):
+            raise bad(f"exercises[{i}].exercise", ex.get("exercise") if isinstance(ex, dict) else ex)
+        for key in ("reps", "good_reps", "reps_with_faults"):
+            number(f"exercises[{i}].{key}", ex.get(key), whole=True)
+        for key in ("active_s", "good_form_s"):
+            number(f"exercises[{i}].{key}", ex.get(key))
+        for j, r in enumerate(ex.get("records") or []):
+            number(f"exercises[{i}].records[{j}].index", r.get("index"), whole=True)
+            for key in ("start_s", "end_s", "peak", "hold_s", "target_hold_s"):
+                number(f"exercises[{i}].records[{j}].{key}", r.get(key))
+
+
 def record_session(summary: dict, checkin: dict | None = None, *, db=None, out_dir: str | Path | None = None) -> int:
     """Store one run's summary (and its symptom check-in); returns the session's id.
 
@@ -98,11 +139,7 @@ def record_session(summary: dict, checkin: dict | None = None, *, db=None, out_d
     """
     if summary.get("format") != "formcheck.session_summary":
         raise FormcheckError("not a formcheck session summary")
-    from formcheck import validate
-
-    wrong = validate.problem(summary, validate.schema("session_summary"))
-    if wrong:
-        raise FormcheckError(f"the session summary is not valid, not recorded: {wrong}")
+    _check_stored_values(summary)
     checked = check_checkin(checkin) if checkin else None
     out = str(Path(out_dir).resolve()) if out_dir else None
     uid = session_uid(summary, out)
