@@ -743,3 +743,23 @@ def test_a_well_formed_but_wrong_model_is_blamed_on_the_model(tmp_path, model_pa
     line = one_line_error(result, 4)
     assert str(swapped) in line and "test image" in line
     assert "Exception ignored" not in result.stderr
+
+
+@pytest.mark.model
+def test_live_under_sigterm_keeps_the_session(tmp_path, model_path):
+    out, db = tmp_path / "out", tmp_path / "h.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "formcheck", "live", "-e", "bird_dog", "--camera", str(CLIP), "--no-window",
+         "--mute", "--countdown", "0", "-o", str(out), "--no-stills"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_default_signals, env={**os.environ, "FORMCHECK_DB": str(db)},
+    )  # fmt: skip
+    wait_for_frames(out, proc, n=15)
+    os.kill(proc.pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    summary = json.loads((out / "summary.json").read_text())
+    jsonschema.validate(summary, SUMMARY_SCHEMA)
+    assert summary["ended"] == "terminated" and summary["pose"]["frames"] >= 15
+    assert (out / "report.html").is_file() and sessions_in(db) == [("terminated", str(out.resolve()))]
