@@ -144,10 +144,15 @@ def _out_dir(args, stem: str) -> Path:
 
 def cmd_analyze(args) -> int:
     from formcheck import summary as summary_mod
-    from formcheck.pipeline import analyze_video
+    from formcheck.pipeline import analyze_video, resolve_model
     from formcheck.video import VideoFileSource
 
     options = _options(args, write_video=not args.no_video, write_track=not args.no_track)
+    if options.exercise:  # the options first (an unknown exercise or threshold), then the model, then the video
+        from formcheck.exercises import create
+
+        create(options.exercise, options.profile)
+    resolve_model(options)
     source = VideoFileSource(args.video, max_side=args.max_side)
     source.check_long_enough()
     out = _out_dir(args, Path(args.video).stem)
