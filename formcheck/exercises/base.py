@@ -117,7 +117,11 @@ class Thresholds:
     # between the window's halves (200 ms apart): real holds 0.01-0.04 torso lengths (0.05-0.2 a second),
     # moving 0.08-0.45 (0.4-2.25 a second)
     hold_moving_ms: float = 400.0  # moving this long, even in position, ends a hold (the way out has begun) ...
-    hold_merge_ms: float = 2500.0  # ... unless still again within this, in position and on the same side
+    hold_merge_ms: float = 2500.0  # ... unless still again within this, in position and on the same side, and
+    same_pose_max: float = 0.25  # ... with three in four landmarks within this (torso lengths) of where they were
+    # (a wobble or a re-grip comes back; a pull drawn in further, or a deeper lean, is a new hold)
+    settle_max_ms: float = 3000.0  # a still moment this short, followed at once by a new pose on the same side,
+    # was settling into the stretch (a leg crossed before the pull), not a hold of its own
     min_reach_ms: float = 400.0  # a stay in the target position shorter than this is passing through it
     # A hold reaches its target within a slack: 5 % of the target, at least 0.25 s (a frame or two at low frame
     # rates) and at most 1 s. Nobody counts the last second of a 30 s stretch aloud exactly.
@@ -165,6 +169,7 @@ class PendingHold:
     side: str | None
     votes: dict[str, int]
     announced: bool  # its target had been announced
+    pose: np.ndarray  # the body's landmarks as it was last held (torso lengths), to tell a wobble from a new pose
 
 
 class Exercise(ABC):
@@ -180,6 +185,7 @@ class Exercise(ABC):
         self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms, min_hold_ms=self.th.min_hold_ms)
         self._pending: PendingHold | None = None  # a hold that ended in movement, which may yet resume
+        self._held_pose = np.empty(0)  # the body's landmarks the last time a hold was still
         self._episodes = Episodes(release_ms=self.th.hold_grace_ms, min_ms=self.th.min_reach_ms)
         self._motion = RecentValues(self.th.still_window_ms)
         self._moving_since: float | None = None
@@ -424,6 +430,8 @@ class Exercise(ABC):
             self._close_pending(events)
         if self._hold.holding and not was:
             self._begin_hold(t, obs, events)
+        if self._hold.holding and self._moving_since is None:
+            self._held_pose = np.asarray(self._motion.median(), dtype=float)
         target = self.hold_target_s(self._side_vote.winner() or obs.side)
         if self._hold.holding and target and not self._target_announced and self._hold.elapsed_s(t) >= target:
             self._target_announced = True
@@ -434,11 +442,14 @@ class Exercise(ABC):
         if self._hold_from is not None:  # the hold that armed the counting began before it
             self._hold.started_ms, self._hold_from = self._hold_from, None
         pending = self._pending
-        if pending is not None and (obs.side is None or pending.side is None or obs.side == pending.side):
+        same_side = pending is not None and (obs.side is None or pending.side is None or obs.side == pending.side)
+        if same_side and self._same_pose(pending.pose):
             self._hold.started_ms = pending.window.start_ms
             self._side_vote.counts = dict(pending.votes)
             self._target_announced, self._pending = pending.announced, None
             return
+        if same_side and pending.window.end_ms - pending.window.start_ms < self.th.settle_max_ms:
+            self._pending = None  # it was settling into this one
         self._close_pending(events)
         self._side_vote.reset()
         self._target_announced = False
@@ -453,8 +464,17 @@ class Exercise(ABC):
     def _pend(self, window: HoldWindow | None) -> None:
         """Set a hold that ended in movement aside: it resumes if the body settles again in position."""
         if window is not None:
-            side = self._side_vote.winner()
-            self._pending = PendingHold(window, side, dict(self._side_vote.counts), self._target_announced)
+            side, pose = self._side_vote.winner(), self._held_pose
+            self._pending = PendingHold(window, side, dict(self._side_vote.counts), self._target_announced, pose)
+
+    def _same_pose(self, pose: np.ndarray) -> bool:
+        """Is the body, still now, where it was when ``pose`` was taken (three in four landmarks)?"""
+        now = np.asarray(self._motion.median(), dtype=float)
+        if now.shape != pose.shape:
+            return False
+        moved = np.linalg.norm(now - pose, axis=-1)
+        moved = moved[np.isfinite(moved)]
+        return moved.size > 0 and float(np.percentile(moved, 75)) <= self.th.same_pose_max
 
     def _close_pending(self, events: list[Event]) -> None:
         pending, self._pending = self._pending, None

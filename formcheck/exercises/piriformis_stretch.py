@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import RecentValues
-from formcheck.landmarks import PoseFrame, other_side
+from formcheck.landmarks import PoseFrame, index, other_side
 
 INFO = ExerciseInfo(
     id="piriformis_stretch",
@@ -55,6 +57,10 @@ class Thresholds(base.LyingThresholds):
     # pull, is no hold of its own (holds are timed while the body is still)
     end_on_max: float = 0.6  # shin/thigh length ratio in the image at most this: the shin runs across the body
     in_plane_min: float = 0.75  # ... at least this: the shin is side-on (the supporting leg)
+    # In the 3D world landmarks, whatever the camera's angle: the shin's share along the hips' left-right axis
+    across_min: float = 0.55  # at least this: it runs across the body (crossed); a supporting shin 0.0-0.3
+    along_max: float = 0.35  # at most this: it runs along the body (the supporting leg)
+    oblique_min: float = 15.0  # ... read so when the camera is this far (degrees) round from the true side
     thigh_up_min: float = 30.0  # hip flexion of both thighs in a figure-4 (knees up, not lying flat)
     pulled_min: float = 60.0  # a near supporting thigh pulled in this far implies a far leg crossed over it
     support_knee_max: float = 135.0  # the supporting knee is bent (knee angle below this, 180 = straight)
@@ -89,7 +95,11 @@ class PiriformisStretch(base.Exercise):
         flex = {s: b.hip_flexion(s) for s in (crossed, support)}
         bent = test(b.angle(support, "knee"), lambda v: v <= th.support_knee_max)
         if bent is None or not math.isfinite(flex[support]):
-            return Observation(ready=ready, in_position=None, faults=faults)
+            # the supporting leg hidden behind a near crossed one drawn well up: a figure-4, its pull unseen
+            held = crossed == near and test(flex[crossed], lambda v: v >= th.pulled_min)
+            return Observation(
+                ready=ready, in_position=True if held else None, side=crossed if held else None, faults=faults
+            )
         # a crossed far thigh is often hidden behind the supporting one: judged only when seen
         in_position = bent and flex[support] >= th.thigh_up_min and not flex[crossed] < th.thigh_up_min
         gap = b.rel(float(_norm(b.p(f"{crossed}_ankle") - b.p(f"{support}_knee"))))
@@ -120,7 +130,16 @@ class PiriformisStretch(base.Exercise):
         return shin / thigh if thigh > 0 else math.nan
 
     def _end_on(self, b: Body, side: str) -> bool | None:
-        """True: this shin runs across the body (crossed); False: side-on; None: unknown or in between."""
+        """True: this shin runs across the body (crossed); False: side-on; None: unknown or in between.
+
+        Read from the shin's length in the picture from a true side view (within ``oblique_min`` degrees);
+        from further round, where a crossed shin is seen at a slant and as long as a side-on one, in the
+        world landmarks when the model gives them.
+        """
+        world = b.frame.world_points()
+        across = _across(world, side) if _off_side_deg(world) > self.th.oblique_min else math.nan
+        if math.isfinite(across):
+            return True if across >= self.th.across_min else False if across <= self.th.along_max else None
         ratio = self._shin_ratio(b, side)
         if not math.isfinite(ratio):
             return None
@@ -180,6 +199,26 @@ class PiriformisStretch(base.Exercise):
 
     def side_label(self, side: str) -> str:
         return f"{side} leg crossed"
+
+
+def _across(world: np.ndarray, side: str) -> float:
+    """How much of ``side``'s shin runs along the hips' left-right axis (|cosine|, 0..1); NaN when unseen."""
+    hips = world[index("right_hip")] - world[index("left_hip")]
+    shin = world[index(f"{side}_ankle")] - world[index(f"{side}_knee")]
+    norms = float(np.linalg.norm(hips) * np.linalg.norm(shin))
+    if not (math.isfinite(norms) and norms > 0):
+        return math.nan
+    return abs(float(np.dot(hips, shin))) / norms
+
+
+def _off_side_deg(world: np.ndarray) -> float:
+    """How far round from a true side view the camera is, in degrees, from the hips' axis in the world
+    landmarks (camera axes: a true side view sees it pointing straight away); NaN when unseen."""
+    hips = world[index("right_hip")] - world[index("left_hip")]
+    length = float(np.linalg.norm(hips))
+    if not (math.isfinite(length) and length > 0):
+        return math.nan
+    return math.degrees(math.acos(min(1.0, abs(float(hips[2])) / length)))
 
 
 def _norm(v) -> float:
