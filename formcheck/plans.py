@@ -14,10 +14,9 @@ from pathlib import Path
 
 from formcheck.errors import FormcheckError
 from formcheck.exercises import catalogue
+from formcheck.history.program import PROGRAM
 
-PHYSIO_ORDER = ("lumbar_extension", "nerve_floss", "nerve_glide", "nerve_tension", "piriformis_stretch")
 FOUR_EXERCISES = ("bird_dog", "aerobic_march", "hamstring_stretch", "knee_to_shoulder")
-NERVE_EXERCISES = {"nerve_floss", "nerve_glide", "nerve_tension"}
 
 
 @dataclass(frozen=True)
@@ -37,11 +36,11 @@ class Plan:
 
 def builtin_plans() -> dict[str, Plan]:
     plans = {}
-    for day in range(1, len(PHYSIO_ORDER) + 1):
-        new = PHYSIO_ORDER[day - 1]
+    for day in range(1, len(PROGRAM) + 1):
+        new = PROGRAM[day - 1]
         plans[f"physio-day-{day}"] = Plan(
             name=f"physio-day-{day}",
-            items=tuple(PlanItem(e) for e in PHYSIO_ORDER[:day]),
+            items=tuple(PlanItem(e) for e in PROGRAM[:day]),
             notes=(
                 f"Day {day} of the physiotherapist's progression: {new.replace('_', ' ')} is new today.",
                 "Note your pain and tingling before and after, so a new exercise that makes them worse can be spotted.",

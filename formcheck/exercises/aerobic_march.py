@@ -107,6 +107,9 @@ class AerobicMarch(base.Exercise):
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.step_on, self.th.step_off
 
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        return (base.KeyAngle("signal", "Foot lift (torso lengths)", ((self.th.step_on, None),), unit=""),)
+
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         rise = self._rise(b, frame.t_ms)  # each foot point's height above its own floor level, in the picture

@@ -32,7 +32,7 @@ from formcheck.exercises.mechanics import (
     SideVote,
 )
 from formcheck.exercises.records import FaultRecord, RepRecord, attach, exercise_summary
-from formcheck.feedback import AngleReading, Event, Status, ViewStatus
+from formcheck.feedback import AngleReading, Event, KeyAngle, Status, ViewStatus
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
 
 # A torso shorter than this share of the picture's long side is too small to judge: 0.035 of a 1280 px wide
@@ -55,6 +55,9 @@ class FaultInfo:
     id: str
     cue: str
     setup: bool = False  # a start-position rule: judged before the first rep too
+    # A side rule: a rep or hold on the side other than the profile's symptomatic side has this fault.
+    wrong_side: bool = False
+    truth_ids: tuple[str, ...] = ()  # other ids the ground truth (docs/ground_truth.md) gives this fault
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class ExerciseInfo:
     # Landmarks (without the left_/right_ prefix) that must be in frame on the side facing the camera.
     needs: tuple[str, ...] = ("shoulder", "hip", "knee", "ankle")
     safety: str | None = None
+    warning: str | None = None  # one sentence said and shown before the set starts (e.g. when to stop)
     cannot_check: tuple[str, ...] = ()  # what this camera view cannot judge
     sided: bool = True  # reps belong to a side (False: counted as one series)
 
@@ -227,6 +231,11 @@ class Exercise(ABC):
         """
         on, off = self.rep_thresholds()
         return RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms, refractory_ms=self.th.refractory_ms)
+
+    def key_angles(self) -> tuple[KeyAngle, ...]:
+        """The angles a report plots, with the target zones from this exercise's thresholds; none declared:
+        the report plots the rep signal past its threshold, or the first angle."""
+        return ()
 
     # --- configuration ------------------------------------------------------------
 
@@ -521,7 +530,7 @@ class Exercise(ABC):
             attach(fault, record)
         if record.hold_s is not None and record.target_hold_s:
             record.target_reached = self.reached(record.hold_s, record.target_hold_s)
-        extra = self.judge(record)
+        extra = self.judge(record) + self._side_faults(record)
         for fault_id in extra:
             info = self.info.fault(fault_id)
             self.faults.append(
@@ -553,6 +562,14 @@ class Exercise(ABC):
         short = record.hold_s is not None and not self.reached(record.hold_s, record.target_hold_s)
         declared = any(f.id == "hold_too_short" for f in self.info.faults)
         return ["hold_too_short"] if short and declared else []
+
+    def _side_faults(self, record: RepRecord) -> list[str]:
+        """The declared side rules (:attr:`FaultInfo.wrong_side`) a rep or hold on the side other than the
+        profile's symptomatic side breaks."""
+        wanted = self.profile.symptomatic_side
+        if not (wanted and record.side and record.side != wanted):
+            return []
+        return [f.id for f in self.info.faults if f.wrong_side]
 
     def _after_record(self, record: RepRecord, events: list[Event]) -> None:
         """Prompt a side switch once a per-side target is met."""

@@ -37,6 +37,7 @@ INFO = ExerciseInfo(
     needs=("shoulder", "hip", "knee", "ankle", "foot_index"),
     safety="Stop if you feel a stabbing pain, or if numbness or tingling appear. "
     "See a health professional if there is no improvement.",
+    warning="Stop if you feel stabbing pain, numbness or tingling.",
     cannot_check=(
         "The far foot is often hidden behind the near one: the opposite-direction rule is judged only for swaps "
         "where the far foot is visible (the summary says for how many).",
@@ -102,6 +103,14 @@ class NerveFloss(base.Exercise):
         rest = float(np.clip(self._legs[side].min(), -th.rest_tilt_max, th.rest_tilt_max))
         heel = test(elevation - rest, lambda v: v > th.heel_lift_max)
         return knee, heel
+
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        th = self.th
+        return (
+            base.KeyAngle(
+                "angle_ankle", "Ankle angle (pulled / pointed)", ((None, th.pulled_max), (th.pointed_min, None))
+            ),
+        )
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
