@@ -190,7 +190,8 @@ class Exercise(ABC):
         self._side_vote = SideVote()
         self.records: list[RepRecord] = []
         self.faults: list[FaultRecord] = []
-        self._open_faults: dict[str, FaultRecord] = {}
+        self._open_faults: dict[str, FaultRecord] = {}  # debounced faults in progress
+        self._opened: dict[str, FaultRecord] = {}  # faults the exercise opened itself (open_fault), in progress
         self._armed = False
         self._ready_since: float | None = None
         self._placed_since: float | None = None  # holds: in the target position, still, since (before arming)
@@ -326,7 +327,14 @@ class Exercise(ABC):
             self._active_ms += dt
             if not self._faults.active:
                 self._good_form_ms += dt
+        self.after_update(t, events)
         return events
+
+    def after_update(self, t: float, events: list[Event]) -> None:
+        """Called at the end of every :meth:`update` with its events: an exercise that judges what no single
+        frame shows (a jump, seen whole on landing; a pause between reps; a rep it could not see) does it here,
+        through :meth:`report_fault`, :meth:`open_fault` / :meth:`close_fault` and :meth:`insert_record`."""
+        return None
 
     def _arm_on_position(self, t: float, obs: Observation, events: list[Event]) -> None:
         """Holds: arm once the target position itself has been held still for ``placed_arm_ms``.
@@ -524,6 +532,41 @@ class Exercise(ABC):
                 rec.end_ms = change.t_ms
                 events.append(Event(t, "fault_end", info.cue, rec.side, {"fault": info.id}))
 
+    def report_fault(
+        self, fault_id: str, start_ms: float, end_ms: float, side: str | None, events: list[Event]
+    ) -> None:
+        """File a fault seen whole once it is over, too brief to debounce (a jump, judged on landing), and cue it."""
+        info = self.info.fault(fault_id)
+        self.faults.append(FaultRecord(info.id, info.cue, start_ms, end_ms, side=side))
+        events.append(Event(start_ms, "fault_start", info.cue, side, {"fault": info.id}))
+        events.append(Event(end_ms, "fault_end", info.cue, side, {"fault": info.id}))
+        self._say(end_ms, info.cue, events)
+
+    def open_fault(self, fault_id: str, start_ms: float, events: list[Event]) -> None:
+        """File a fault the exercise judges itself, past the debouncer, that began at ``start_ms`` and is still
+        going (a pause in a march), and cue it now. :meth:`close_fault` ends it; one still open when the
+        exercise finishes never ended (the pause was the end of the set) and is withdrawn."""
+        info = self.info.fault(fault_id)
+        self._opened[info.id] = record = FaultRecord(info.id, info.cue, start_ms)
+        self.faults.append(record)
+        events.append(Event(self._t_ms, "fault_start", info.cue, data={"fault": info.id}))
+        self._say(self._t_ms, info.cue, events)
+
+    def close_fault(self, fault_id: str, end_ms: float, events: list[Event]) -> None:
+        """End a fault opened with :meth:`open_fault` at ``end_ms`` (nothing when it is not open)."""
+        record = self._opened.pop(fault_id, None)
+        if record is not None:
+            record.end_ms = end_ms
+            events.append(Event(self._t_ms, "fault_end", record.cue, data={"fault": fault_id}))
+
+    def insert_record(self, record: RepRecord, events: list[Event]) -> None:
+        """File a rep the exercise inferred rather than saw (a step of a foot hidden between two of the other's)
+        at its ``index``, in time order: the records after it move up one. Reported, not judged."""
+        for later in self.records[record.index :]:
+            later.index += 1
+        self.records.insert(record.index, record)
+        events.append(self._record_event(record))
+
     def _finish(self, record: RepRecord, events: list[Event]) -> None:
         """Attach the faults that overlapped this rep or hold, then report it."""
         for fault in self.faults:
@@ -539,18 +582,14 @@ class Exercise(ABC):
             record.faults.append(fault_id)
             self._say(record.end_ms, info.cue, events)
         self.records.append(record)
+        events.append(self._record_event(record))
+        self._after_record(record, events)
+
+    def _record_event(self, record: RepRecord) -> Event:
         kind = "rep" if self.info.kind == "reps" else "hold_end"
         what = f"Rep {self.count(record.side)}" if kind == "rep" else f"Held {record.hold_s:.1f} s"
-        events.append(
-            Event(
-                record.end_ms,
-                kind,
-                what,
-                record.side,
-                {"index": record.index, "good": record.good, "faults": list(record.faults), "hold_s": record.hold_s},
-            )
-        )
-        self._after_record(record, events)
+        data = {"index": record.index, "good": record.good, "faults": list(record.faults), "hold_s": record.hold_s}
+        return Event(record.end_ms, kind, what, record.side, data)
 
     def judge(self, record: RepRecord) -> list[str]:
         """Faults of a whole rep or hold, judged once it is over.
@@ -632,9 +671,13 @@ class Exercise(ABC):
         if episode is not None:
             self._end_episode(episode, events)
 
-    def _lose_track(self, t: float, events: list[Event]) -> None:
+    def cancel_rep(self) -> None:
+        """Drop the rep in progress: it turned out to be no rep (a leg put down in the middle of it)."""
         if self._reps is not None:
             self._reps.cancel()
+
+    def _lose_track(self, t: float, events: list[Event]) -> None:
+        self.cancel_rep()
         self._end_holds(events)
         for change in self._faults.close_all(t):
             rec = self._open_faults.pop(change.fault_id, None)
@@ -649,6 +692,9 @@ class Exercise(ABC):
     def finish(self) -> list[Event]:
         """End of the exercise: close an open hold and any open faults."""
         events: list[Event] = []
+        for record in self._opened.values():
+            self.faults.remove(record)
+        self._opened.clear()
         self._end_holds(events)
         for change in self._faults.close_all(self._t_ms):
             rec = self._open_faults.pop(change.fault_id, None)

@@ -79,10 +79,6 @@ class NerveGlide(base.Exercise):
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.extended, self.th.returned
 
-    def rep_counter(self):
-        self._counter = super().rep_counter()  # kept, to drop a rep when the leg is put down in the middle of it
-        return self._counter
-
     def key_angles(self) -> tuple[base.KeyAngle, ...]:
         th = self.th
         return (
@@ -104,7 +100,7 @@ class NerveGlide(base.Exercise):
             flex = [b.hip_flexion(s) for s in ("left", "right")]
             legs_down = all(math.isfinite(f) and f < th.thigh_up_min for f in flex)
             if legs_down and self.in_rep:  # the leg was put down mid-rep: that was no glide
-                self._counter.cancel()
+                self.cancel_rep()
             # no leg held up: a returned knee; a hidden leg might be the held one: cannot see
             return Observation(ready=False if legs_down else None, signal=0.0 if legs_down else None, faults=faults)
         other = other_side(work)
