@@ -2,8 +2,8 @@
 
 A plan is a JSON file, or one of the built-in plans: the physiotherapist's
 day-by-day progression (day 1 the first exercise alone, each next day one
-more, all five by day 5, so a harmful exercise can be told apart) and the
-four-exercise routine.
+more, all five by day 5, so a harmful exercise can be told apart; the order is
+:data:`formcheck.history.program.PROGRAM`) and the four-exercise routine.
 """
 
 from __future__ import annotations

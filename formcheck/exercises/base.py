@@ -653,7 +653,9 @@ class Exercise(ABC):
 
     def rep_side(self, window: RepWindow) -> str | None:
         """The side a rep that just ended belongs to: by default the side most of its frames showed
-        (:attr:`Observation.side`); an exercise that knows it exactly when the rep ends overrides this."""
+        (:attr:`Observation.side`); an exercise that knows it exactly when the rep ends overrides this (it may
+        name a side of its own, such as "both" for a move that belongs to neither). Decided before the rep is
+        judged and filed."""
         return self._side_vote.winner()
 
     def side_label(self, side: str) -> str:
