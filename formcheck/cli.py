@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -12,21 +14,28 @@ from formcheck.errors import FormcheckError
 from formcheck.flags import add_after_run_args, add_checkin_args
 from formcheck.history.cli import add_commands as add_history_commands
 
+DAMAGED_INPUT = 7  # the run finished on what could be decoded of a damaged video (summary "input")
 EPILOG = "formcheck is not medical advice: stop on stabbing pain, numbness or tingling."
 
 
 def _profile(args):
     from formcheck.exercises.base import Profile
+    from formcheck.outpaths import short
+    from formcheck.validate import finite
 
     thresholds = {}
     for item in args.threshold or []:
         key, sep, value = item.partition("=")
         try:
-            thresholds[key] = float(value) if sep else float("nan")
+            thresholds[key] = finite(float(value), f"--threshold {key}") if sep else float("nan")
         except ValueError:
-            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {item!r}") from None
+            raise FormcheckError(f"--threshold wants NAME=NUMBER (a finite number), got {short(item)!r}") from None
         if not sep:
-            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {item!r}")
+            raise FormcheckError(f"--threshold wants NAME=NUMBER, got {short(item)!r}")
+    if args.target_reps is not None and args.target_reps < 1:
+        raise FormcheckError(f"--target-reps must be 1 or more, got {args.target_reps}")
+    if args.target_hold is not None and not (math.isfinite(args.target_hold) and args.target_hold > 0):
+        raise FormcheckError(f"--target-hold must be a number of seconds above 0, got {args.target_hold}")
     return Profile(
         symptomatic_side=args.symptomatic_side,
         knee_hyperextends=args.knee_hyperextends,
@@ -101,6 +110,9 @@ def _add_live_args(p: argparse.ArgumentParser) -> None:
 def _options(args, **overrides):
     from formcheck.pipeline import Options
 
+    if args.max_side is not None and args.max_side < 16:
+        raise FormcheckError(f"--max-side must be 16 pixels or more, got {args.max_side}")
+
     return Options(
         exercise=args.exercise,
         profile=_profile(args),
@@ -111,27 +123,55 @@ def _options(args, **overrides):
 
 
 def _out_dir(args, stem: str) -> Path:
+    """The output folder, checked (created, writable) before the model starts."""
+    from formcheck import outpaths
+
     if args.out:
-        return args.out
-    return Path("formcheck-out") / (f"{stem}-{args.exercise}" if args.exercise else stem)
+        return outpaths.check_dir(args.out)
+    suffix = f"-{args.exercise}" if args.exercise else ""
+    stem = outpaths.fit_name(stem, outpaths.NAME_MAX - len(os.fsencode(suffix)))
+    return outpaths.check_dir(Path("formcheck-out") / f"{stem}{suffix}")
 
 
 def cmd_analyze(args) -> int:
     from formcheck import summary as summary_mod
-    from formcheck.pipeline import analyze_video
+    from formcheck.pipeline import analyze_video, resolve_model
     from formcheck.video import VideoFileSource
 
     options = _options(
         args, write_video=not args.no_video, write_track=not args.no_track, write_frames=not args.no_report
     )
+    if options.exercise:  # the options first (an unknown exercise or threshold), then the model, then the video
+        from formcheck.exercises import create
+
+        create(options.exercise, options.profile)
+    resolve_model(options)
     source = VideoFileSource(args.video, max_side=args.max_side)
+    source.check_long_enough()
     out = _out_dir(args, Path(args.video).stem)
-    summary = analyze_video(source, out, options, progress=not args.quiet)
+    try:
+        summary = analyze_video(source, out, options, progress=not args.quiet)
+    except OSError as exc:  # a full disk mid-run: say what was kept
+        from formcheck import outpaths
+
+        raise outpaths.failure(exc, out) from None
     if not args.quiet:
         print(summary_mod.format_text(summary))
         print(f"  written to {out}/")
     after_run(args, out, summary, quiet=args.quiet)  # report.html, frames.csv, history (formcheck/after_run.py)
-    return 0 if summary["ended"] == "completed" else 130
+    return _exit_code(summary)
+
+
+def _exit_code(summary: dict) -> int:
+    """0 for a run that completed; 128 + the stopping signal's number for one that was stopped (Ctrl-C: 130)."""
+    from formcheck import signals
+
+    if summary["ended"] == "completed" and signals.first_signal() is None:
+        if (summary.get("input") or {}).get("damaged"):
+            print(f"formcheck: warning: {summary['input']['note']}", file=sys.stderr)
+            return DAMAGED_INPUT
+        return 0
+    return signals.exit_code(signals.first_signal())
 
 
 def _checkin(args, when: str) -> dict:
@@ -156,6 +196,12 @@ def _live_config(args):
                 keys.append((float(t), action.strip()))
             except ValueError:
                 raise FormcheckError(f"--keys wants SECONDS:ACTION,..., got {item!r}") from None
+    from formcheck import outpaths
+
+    if args.save_frames:
+        outpaths.check_dir(args.save_frames, "frames folder")
+    if args.sound_file:
+        outpaths.check_file(args.sound_file, "sound file")
     return LiveConfig(
         window=not args.no_window,
         frames_dir=args.save_frames,
@@ -182,6 +228,8 @@ def _run_live(args, plan, stem: str) -> int:
         max_side=args.max_side,
         realtime=True,
     )
+    if hasattr(source, "check_long_enough"):
+        source.check_long_enough()
     out = _out_dir(args, stem)
     summary = run_live(source, out, options, plan, _live_config(args), checkin)
     after = _checkin(args, "after")
@@ -191,7 +239,7 @@ def _run_live(args, plan, stem: str) -> int:
     print(summary_mod.format_text(summary))
     print(f"  written to {out}/")
     after_run(args, out, summary)  # report.html, frames.csv, history (formcheck/after_run.py)
-    return 0 if summary["ended"] == "completed" else 130
+    return _exit_code(summary)
 
 
 def cmd_live(args) -> int:
@@ -207,7 +255,9 @@ def cmd_session(args) -> int:
     for note in plan.notes:
         print(note)
     args.exercise = None  # each plan item names its own
-    return _run_live(args, plan, f"session-{plan.name}")
+    from formcheck.outpaths import safe_name
+
+    return _run_live(args, plan, f"session-{safe_name(plan.name)}")  # the name never leaves formcheck-out/
 
 
 def cmd_rerun(args) -> int:
@@ -218,6 +268,10 @@ def cmd_rerun(args) -> int:
     from formcheck.pose.track import read_track
     from formcheck.rules import run_rules
 
+    if args.out:
+        from formcheck import outpaths
+
+        outpaths.check_file(args.out, "summary file")
     header, frames = read_track(args.track)
     options = Options(
         exercise=args.exercise,
@@ -369,18 +423,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from formcheck import signals
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    signals.install()  # SIGTERM and SIGHUP stop a run as Ctrl-C does (formcheck/signals.py)
     try:
         return args.func(args)
     except FormcheckError as exc:
         print(f"formcheck: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("formcheck: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(
+            "formcheck: interrupted" if getattr(exc, "ended", "") != "terminated" else "formcheck: terminated",
+            file=sys.stderr,
+        )
+        return signals.exit_code(getattr(exc, "signum", None))
     except BrokenPipeError:
         return 1
+    except OSError as exc:  # a file that could not be written or read: one line, never a traceback
+        from formcheck.errors import OutputError
+        from formcheck.outpaths import short
+
+        where = f" {short(exc.filename)}" if exc.filename else ""
+        print(f"formcheck: error: cannot use{where}: {short(exc.strerror or exc, 120)}", file=sys.stderr)
+        return OutputError.exit_code
 
 
 if __name__ == "__main__":

@@ -28,3 +28,9 @@ class ViewError(FormcheckError):
     """The video never showed a whole person the exercise can be judged on."""
 
     exit_code = 5
+
+
+class OutputError(FormcheckError):
+    """The output folder or an output file cannot be written (permissions, a file in the way, a full disk)."""
+
+    exit_code = 6

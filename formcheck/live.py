@@ -29,14 +29,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck import overlay
+from formcheck import overlay, signals
 from formcheck import summary as summary_mod
 from formcheck.audio import make_coach
 from formcheck.display import window_problem
 from formcheck.exercises import catalogue, create
 from formcheck.exercises.base import Exercise, Profile
 from formcheck.frames import FramesWriter
-from formcheck.pipeline import Options, ending, model_info, resolve_model, run_summary, source_info
+from formcheck.pipeline import Options, ending, input_section, model_info, resolve_model, run_summary, source_info
 from formcheck.plans import Plan, PlanItem
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import Interpreter
@@ -276,11 +276,13 @@ def run_live(
     source, out_dir: Path, options: Options, plan: Plan, config: LiveConfig, checkin: dict | None = None
 ) -> dict:
     """Run a live session until the plan is done, the source ends or the user quits; always writes the summary."""
-    from formcheck.pose.landmarker import PoseLandmarker
+    from formcheck.pose.landmarker import PoseLandmarker, check_on_known_image
 
     for item in plan.items:
         create(item.exercise)  # an unknown id fails before the camera opens
     model = resolve_model(options)
+    if options.model_path is not None:  # a user's model: tried on a known image before the camera is blamed
+        check_on_known_image(model)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames_dir = Path(config.frames_dir) if config.frames_dir else None
@@ -401,27 +403,28 @@ def run_live(
                 if reader.error is not None:
                     raise reader.error
         finally:
-            reader.stop()
-            interpreter.finish()
-            if video is not None:
-                video.close()
-            if window:
-                cv2.destroyAllWindows()
-            if coach is not None:
-                coach.close()
-            source.close()
-            if rows is not None:
-                rows.close()
-            summary = run_summary(
-                "live" if len(plan.items) == 1 else "session",
-                source_section,
-                model_section,
-                options,
-                interpreter,
-                started,
-                end.state,
-                outputs,
-                extra(),
-            )
-            summary_mod.write(summary, out_dir / "summary.json")
+            with signals.shielded("saving what was recorded first"):
+                reader.stop()
+                interpreter.finish()
+                if video is not None:
+                    video.close()
+                if window:
+                    cv2.destroyAllWindows()
+                if coach is not None:
+                    coach.close()
+                source.close()
+                if rows is not None:
+                    rows.close()
+                summary = run_summary(
+                    "live" if len(plan.items) == 1 else "session",
+                    source_section,
+                    model_section,
+                    options,
+                    interpreter,
+                    started,
+                    end.state,
+                    outputs,
+                    {**extra(), **(input_section(source) or {})},
+                )
+                summary_mod.write(summary, out_dir / "summary.json")
     return summary

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from formcheck import overlay
+from formcheck import overlay, signals
 from formcheck import summary as summary_mod
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
@@ -53,19 +53,22 @@ def resolve_model(options: Options) -> Path:
 
 
 class Ending:
-    """How a run ended: ``completed``, ``interrupted`` (Ctrl-C) or ``error``."""
+    """How a run ended: ``completed``, ``interrupted`` (Ctrl-C), ``terminated`` (SIGTERM, SIGHUP) or ``error``."""
 
     state = "completed"
 
 
 @contextlib.contextmanager
 def ending() -> Iterator[Ending]:
-    """Note how the block ends: Ctrl-C is an ending (swallowed), any other exception an error (re-raised)."""
+    """Note how the block ends: Ctrl-C or a stopping signal is an ending (swallowed), any other exception an error.
+
+    Errors are re-raised; see formcheck.signals for SIGTERM and SIGHUP.
+    """
     end = Ending()
     try:
         yield end
-    except KeyboardInterrupt:
-        end.state = "interrupted"
+    except KeyboardInterrupt as exc:
+        end.state = getattr(exc, "ended", "interrupted")
     except BaseException:
         end.state = "error"
         raise
@@ -117,6 +120,12 @@ def run_summary(
     )
 
 
+def input_section(source) -> dict | None:
+    """``{"input": ...}`` for the summary when the source was damaged (what could not be decoded), else None."""
+    damage = source.damage() if hasattr(source, "damage") else None
+    return {"input": damage} if damage else None
+
+
 def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = True) -> dict:
     """Analyse a whole video file; writes the outputs into ``out_dir`` and returns the summary.
 
@@ -140,7 +149,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     outputs = {"summary": "summary.json", "video": None, "track": None, "frames": None}
     track = writer = rows = None
     try:
-        with PoseProcess(model, source.size) as poses:
+        with PoseProcess(model, source.size, check_model=options.model_path is not None) as poses:
             if options.write_track:
                 track = TrackWriter(
                     out_dir / "track.jsonl",
@@ -176,25 +185,28 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                             writer.write(overlay.render(frame.image, item.pose, item.status, title, label))
                         bar.update()
             finally:
-                bar.close()
-                interpreter.finish()
-                if writer is not None:
-                    writer.close()
-                if track is not None:
-                    track.close()
-                if rows is not None:
-                    rows.close()
-                summary = run_summary(
-                    "analyze",
-                    source_info(source),
-                    model_info(model, options),
-                    options,
-                    interpreter,
-                    started,
-                    end.state,
-                    outputs,
-                )
-                summary_mod.write(summary, out_dir / "summary.json")
+                with signals.shielded("saving what was recorded first"):
+                    bar.close()
+                    interpreter.finish()
+                    if writer is not None:
+                        writer.close()
+                    if track is not None:
+                        with contextlib.suppress(OSError):  # a full disk: the lines written so far are kept
+                            track.close()
+                    if rows is not None:
+                        rows.close()
+                    summary = run_summary(
+                        "analyze",
+                        source_info(source),
+                        model_info(model, options),
+                        options,
+                        interpreter,
+                        started,
+                        end.state,
+                        outputs,
+                        input_section(source),
+                    )
+                    summary_mod.write(summary, out_dir / "summary.json")
     finally:
         source.close()
     if end.state == "completed":

@@ -8,13 +8,14 @@ more, all five by day 5, so a harmful exercise can be told apart; the order is
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from formcheck import validate
 from formcheck.errors import FormcheckError
 from formcheck.exercises import catalogue
 from formcheck.history.program import PROGRAM
+from formcheck.outpaths import short
 
 FOUR_EXERCISES = ("bird_dog", "aerobic_march", "hamstring_stretch", "knee_to_shoulder")
 
@@ -57,14 +58,16 @@ def load_plan(spec: str) -> Plan:
         return plans[spec]
     path = Path(spec)
     if not path.is_file():
-        raise FormcheckError(f"no plan {spec!r}: give a JSON plan file or one of {', '.join(plans)}")
+        raise FormcheckError(f"no plan {short(spec)!r}: give a JSON plan file or one of {', '.join(plans)}")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        items = tuple(PlanItem(**item) for item in raw["items"])
-        plan = Plan(raw.get("name", path.stem), items, tuple(raw.get("notes", ())))
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise FormcheckError(f"{path} is not a valid plan ({exc})") from None
-    unknown = [i.exercise for i in plan.items if i.exercise not in catalogue()]
-    if unknown or not plan.items:
-        raise FormcheckError(f"{path}: unknown exercise(s) {', '.join(unknown)}" if unknown else f"{path}: no items")
-    return plan
+        raw = validate.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise FormcheckError(f"{short(path)} is not a valid plan: {short(exc, 100)}") from None
+    wrong = validate.problem(raw, validate.schema("plan"))
+    if wrong:
+        raise FormcheckError(f"{short(path)} is not a valid plan: {wrong}")
+    unknown = [item["exercise"] for item in raw["items"] if item["exercise"] not in catalogue()]
+    if unknown:
+        raise FormcheckError(f"{short(path)}: unknown exercise(s) {short(', '.join(unknown))}")
+    items = tuple(PlanItem(**item) for item in raw["items"])
+    return Plan(raw.get("name", path.stem), items, tuple(raw.get("notes", ())))

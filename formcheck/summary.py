@@ -67,6 +67,8 @@ def format_text(summary: dict) -> str:
     lines = []
     src = summary["source"]
     lines.append(f"formcheck summary: {src.get('name')} ({summary['ended']})")
+    if (summary.get("input") or {}).get("damaged"):
+        lines.append(f"  {summary['input'].get('note', 'the video is damaged: part of it could not be decoded')}")
     pose = summary["pose"]
     lines.append(
         f"  person in view in {pose['frames_with_person']} of {pose['frames']} frames, "

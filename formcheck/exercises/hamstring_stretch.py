@@ -123,7 +123,9 @@ class HamstringStretch(base.Exercise):
         if under and self._resting("left", b.scale) and self._resting("right", b.scale):
             self._follow_level(t, hip_tilt)  # standing still on both feet: learn how the hips line up
         placed = _all(lifted, standing, up)  # a foot up on something while standing on the other leg
-        in_position = self._resting(raised, b.scale) if placed else placed  # ... and resting there
+        # ... and resting there; a foot up but not still (being placed, or shaking) neither starts nor ends a hold:
+        # the body's stillness times it, and taking the foot down ends it
+        in_position = (True if self._resting(raised, b.scale) else None) if placed else placed
         lean = self._lean(b, raised)
         if in_position:
             self._max_lean = lean if not math.isfinite(self._max_lean) else max(self._max_lean, lean)

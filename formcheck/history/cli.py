@@ -21,6 +21,9 @@ def cmd_history(args) -> int:
         print(f"deleted {history.delete_all(db=args.db)} session(s) and every check-in")
         return 0
     if args.export:
+        from formcheck import outpaths
+
+        outpaths.check_file(args.export, "export file")
         print(f"wrote {history.export_csv(args.export, db=args.db)} row(s) to {args.export}")
         return 0
     sessions = history.list_sessions(db=args.db, exercise=args.exercise)
@@ -48,7 +51,13 @@ def cmd_progress(args) -> int:
     sessions = history.list_sessions(db=args.db, exercise=args.exercise)
     checkins = history.list_checkins(db=args.db)
     view = history.program_view(history.list_sessions(db=args.db), checkins)
-    out = write_text_atomic(args.out, progress.render(sessions, checkins, view, args.exercise))
+    from formcheck import outpaths
+
+    out = Path(args.out)
+    if not out.parent.exists():
+        outpaths.check_dir(out.parent, "folder of the progress page")
+    outpaths.check_file(out, "progress page")
+    out = write_text_atomic(out, progress.render(sessions, checkins, view, args.exercise))
     print(f"progress page: {out}")
     print(f"program: {view.advice}")
     return 0

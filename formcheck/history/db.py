@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
@@ -107,21 +108,114 @@ def default_path() -> Path:
     return Path(user_data_dir("formcheck", appauthor=False)) / FILE_NAME
 
 
-def connect(path: Path | str | None = None, *, upto: int | None = None) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database; ``upto`` stops at an older version (tests)."""
+class HistoryDamaged(FormcheckError):
+    """The history database file is damaged (SQLite's own integrity check fails)."""
+
+    exit_code = 8
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    from formcheck.outpaths import short
+
+    return (
+        f"the history database {short(path, 120)} is damaged ({' '.join(str(detail).split())[:60]}): "
+        f"rename it (e.g. to {short(Path(path).name, 40)}.damaged) and formcheck starts a new one; "
+        "sqlite3's .recover can save what is still readable"
+    )
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def _writable(path: Path) -> bool:
+    """Whether the database (and its folder, for the WAL files) can be written here."""
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return True  # created below, or the folder says why not
+
+
+def connect(path: Path | str | None = None, *, upto: int | None = None, readonly: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed), check and migrate the database; ``upto`` stops at an older version (tests).
+
+    ``readonly``: for reading only. A database in a place that cannot be
+    written (a read-only folder or file) is then opened read-only, as it is.
+    Damage (``PRAGMA quick_check``) raises :class:`HistoryDamaged`.
+    """
     path = Path(path) if path is not None else default_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if readonly and path.exists() and not _writable(path):
+        return _connect_readonly(path)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FormcheckError(f"cannot create the history folder {path.parent}: {exc.strerror or exc}") from None
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return _open(path, upto)
+        except sqlite3.OperationalError as exc:
+            # a brand-new database opened by several processes at once: switching it to WAL
+            # (or its first migration) may report "locked" without waiting on the busy timeout
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise FormcheckError(f"cannot open the history database {path}: {exc}") from None
+            time.sleep(0.05)
+        except sqlite3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise HistoryDamaged(damaged_message(path, exc)) from None
+            raise FormcheckError(f"cannot open the history database {path}: {exc}") from None
+
+
+def _open(path: Path, upto: int | None) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        check(conn, path)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, SCHEMA_VERSION if upto is None else upto)
-    except sqlite3.DatabaseError as exc:
-        raise FormcheckError(f"cannot open the history database {path}: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Read a database where nothing can be written: read-only; without locks if no WAL files can be made."""
+    uri = path.resolve().as_uri()
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{query}", uri=True, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            check(conn, path)
+            old = version(conn) < SCHEMA_VERSION
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if _is_damage(exc):
+                raise HistoryDamaged(damaged_message(path, exc)) from None
+            continue
+        except BaseException:
+            conn.close()
+            raise
+        if old:
+            conn.close()
+            raise FormcheckError(f"the history database {path} is read-only and from an older formcheck")
+        return conn
+    raise FormcheckError(f"cannot read the history database {path}")
+
+
+def check(conn: sqlite3.Connection, path: Path) -> None:
+    """SQLite's own quick integrity check; raises :class:`HistoryDamaged` with what to do."""
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            raise HistoryDamaged(damaged_message(path, exc)) from None
+        raise
+    if rows != ["ok"]:
+        raise HistoryDamaged(damaged_message(path, rows[0] if rows else "no answer"))
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -22,14 +22,24 @@ CHECKIN_FIELDS = ("pain_before", "pain_after", "tingling_before", "tingling_afte
 
 
 @contextmanager
-def opened(db: Path | str | sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
-    """A connection: the one given, or a new one to ``db`` (closed afterwards)."""
+def opened(
+    db: Path | str | sqlite3.Connection | None = None, *, readonly: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """A connection: the one given, or a new one to ``db`` (closed afterwards).
+
+    SQLite's errors come out as one-line FormcheckErrors (damage with what to do about it).
+    """
     if isinstance(db, sqlite3.Connection):
         yield db
         return
-    conn = db_mod.connect(db)
+    path = Path(db) if db is not None else db_mod.default_path()
+    conn = db_mod.connect(path, readonly=readonly)
     try:
         yield conn
+    except sqlite3.DatabaseError as exc:
+        if db_mod._is_damage(exc):
+            raise db_mod.HistoryDamaged(db_mod.damaged_message(path, exc)) from None
+        raise FormcheckError(f"the history database {path}: {exc}") from None
     finally:
         conn.close()
 
@@ -78,6 +88,47 @@ def check_checkin(checkin: dict) -> dict:
     return out
 
 
+def _check_stored_values(summary: dict) -> None:
+    """Refuse a summary whose values would be stored wrongly (and break readers later): one line naming the field."""
+    import math
+
+    def bad(field: str, value) -> FormcheckError:
+        return FormcheckError(f"the session summary is not valid, not recorded: {field} is {str(repr(value))[:40]}")
+
+    def number(field: str, value, whole: bool = False) -> None:
+        ok = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value))
+        if not ok or (whole and value is not None and not float(value).is_integer()):
+            raise bad(field, value)
+
+    for key in ("started", "created"):
+        value = summary.get(key)
+        if value is not None:
+            try:
+                datetime.fromisoformat(str(value))
+            except ValueError:
+                raise bad(key, value) from None
+    for key in ("mode", "ended"):
+        if summary.get(key) is not None and not isinstance(summary[key], str):
+            raise bad(key, summary[key])
+    if not isinstance(summary.get("source") or {}, dict) or not isinstance(summary.get("pose") or {}, dict):
+        raise bad("source or pose", "not an object")
+    number("pose.duration_s", (summary.get("pose") or {}).get("duration_s"))
+    exercises = summary.get("exercises") or []
+    if not isinstance(exercises, list):
+        raise bad("exercises", exercises)
+    for i, ex in enumerate(exercises):
+        if not isinstance(ex, dict) or not isinstance(ex.get("exercise"), str):
+            raise bad(f"exercises[{i}].exercise", ex.get("exercise") if isinstance(ex, dict) else ex)
+        for key in ("reps", "good_reps", "reps_with_faults"):
+            number(f"exercises[{i}].{key}", ex.get(key), whole=True)
+        for key in ("active_s", "good_form_s"):
+            number(f"exercises[{i}].{key}", ex.get(key))
+        for j, r in enumerate(ex.get("records") or []):
+            number(f"exercises[{i}].records[{j}].index", r.get("index"), whole=True)
+            for key in ("start_s", "end_s", "peak", "hold_s", "target_hold_s"):
+                number(f"exercises[{i}].records[{j}].{key}", r.get(key))
+
+
 def record_session(summary: dict, checkin: dict | None = None, *, db=None, out_dir: str | Path | None = None) -> int:
     """Store one run's summary (and its symptom check-in); returns the session's id.
 
@@ -88,6 +139,7 @@ def record_session(summary: dict, checkin: dict | None = None, *, db=None, out_d
     """
     if summary.get("format") != "formcheck.session_summary":
         raise FormcheckError("not a formcheck session summary")
+    _check_stored_values(summary)
     checked = check_checkin(checkin) if checkin else None
     out = str(Path(out_dir).resolve()) if out_dir else None
     uid = session_uid(summary, out)
@@ -193,9 +245,22 @@ def _upsert_checkin(conn, checked: dict, day: str, now: str, session_id: int | N
     ).lastrowid
 
 
+def check_day(day: str | None) -> str | None:
+    """A calendar day as YYYY-MM-DD (None passes); anything else is refused before it is stored."""
+    if day is None:
+        return None
+    try:
+        if len(str(day)) != 10:
+            raise ValueError
+        return date.fromisoformat(str(day)).isoformat()
+    except ValueError:
+        raise FormcheckError(f"a day must be written YYYY-MM-DD, got {str(day)[:40]!r}") from None
+
+
 def record_checkin(checkin: dict, *, db=None, session_id: int | None = None, day: str | None = None) -> int:
     """Store a symptom check-in on its own (for a day) or attached to a stored session; returns its id."""
     checked = check_checkin(checkin)
+    day = check_day(day or checkin.get("day"))
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with opened(db) as conn, transaction(conn):
         if session_id is not None:
@@ -208,7 +273,7 @@ def record_checkin(checkin: dict, *, db=None, session_id: int | None = None, day
 
 def list_sessions(*, db=None, exercise: str | None = None) -> list[dict]:
     """Sessions, oldest first, each with its exercises (totals) and check-in."""
-    with opened(db) as conn:
+    with opened(db, readonly=True) as conn:
         rows = conn.execute(
             "SELECT id, started, day, mode, ended, source, duration_s, out_dir FROM sessions ORDER BY day, started, id"
         ).fetchall()
@@ -248,7 +313,7 @@ def list_sessions(*, db=None, exercise: str | None = None) -> list[dict]:
 
 def list_checkins(*, db=None) -> list[dict]:
     """Every check-in (with or without a session), oldest first."""
-    with opened(db) as conn:
+    with opened(db, readonly=True) as conn:
         return [dict(r) for r in conn.execute("SELECT * FROM checkins ORDER BY day, recorded_at, id")]
 
 

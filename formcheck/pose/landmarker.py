@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +126,35 @@ class PoseLandmarker:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+KNOWN_IMAGE = "data/known_pose.jpg"  # a frame of sample_videos/aerobic_march_good.mp4: one whole person, standing
+
+
+def check_on_known_image(model_path: Path) -> None:
+    """Raise :class:`ModelError` unless the model finds the person in formcheck's own test image.
+
+    For a user-supplied ``--model``: a bundle that is well formed but wrong (its
+    two models swapped) or has damaged weights would otherwise be blamed on the
+    video ("no person was found").
+    """
+    import cv2
+
+    from formcheck.outpaths import short
+
+    data = np.frombuffer(resources.files("formcheck").joinpath(KNOWN_IMAGE).read_bytes(), np.uint8)
+    rgb = cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    try:
+        with PoseLandmarker(model_path) as landmarker, _quiet_native_stderr():
+            pose = landmarker.detect(rgb, 0.0)
+    except (RuntimeError, ValueError) as exc:
+        first = " ".join(str(exc).split()) or type(exc).__name__
+        raise ModelError(
+            f"{short(model_path)} fails on formcheck's test image ({short(first, 100)}): "
+            "not a working pose landmarker bundle"
+        ) from None
+    if not pose.has_person:
+        raise ModelError(
+            f"{short(model_path)} finds no person in formcheck's test image: the model is damaged or not a "
+            "pose landmarker bundle"
+        )

@@ -20,8 +20,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
-import threading
+import secrets
 from collections import deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
@@ -33,6 +32,7 @@ import numpy as np
 
 from formcheck.errors import FormcheckError, ModelError
 from formcheck.landmarks import PoseFrame
+from formcheck.signals import ignored_in_children
 from formcheck.video import Frame
 
 SLOTS = 4  # frames in flight: enough to keep the model busy while the parent works on a done one
@@ -63,9 +63,9 @@ def model_core() -> Iterator[int | None]:
         os.sched_setaffinity(0, allowed)
 
 
-def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str) -> None:
+def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str, check: bool = False) -> None:
     """The child: load the model, then turn (slot, t_ms) requests into PoseFrames until told to stop."""
-    from formcheck.pose.landmarker import PoseLandmarker, silence_native_stderr
+    from formcheck.pose.landmarker import PoseLandmarker, check_on_known_image, silence_native_stderr
 
     silence_native_stderr()
     shm = SharedMemory(name=shm_name)
@@ -73,6 +73,8 @@ def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: 
     try:
         with model_core():  # before the model starts its threads, which inherit the core
             try:
+                if check:  # a user's model: tried on a known image before any video is blamed
+                    check_on_known_image(Path(model_path))
                 landmarker = PoseLandmarker(Path(model_path))
             except FormcheckError as exc:
                 conn.send(("error", str(exc)))
@@ -92,31 +94,54 @@ def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: 
         shm.close()
 
 
-@contextlib.contextmanager
-def _sigint_ignored():
-    """Ctrl-C reaches every process of the terminal's group; the child must leave it to the parent.
+SHM_PREFIX = "formcheck_"  # + the creating process's id + a random part: see reclaim_stale_segments
+SHM_FOLDER = Path("/dev/shm")
 
-    The child inherits an ignored SIGINT from the moment it starts (Python then
-    installs no KeyboardInterrupt handler), so a Ctrl-C during its start-up
-    cannot print a traceback either. Signals can only be set from the main thread.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+def _segment_name() -> str:
+    return f"{SHM_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+
+
+def _alive(pid: int) -> bool:
     try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def reclaim_stale_segments(folder: Path = SHM_FOLDER) -> list[str]:
+    """Remove the frame rings left by formcheck runs that were killed (SIGKILL leaves them behind).
+
+    A ring's name carries the id of the process that made it; rings whose
+    process is gone are unlinked. Returns the names removed (Linux; elsewhere nothing).
+    """
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        owner = name[len(SHM_PREFIX) :].split("_")[0]
+        if not name.startswith(SHM_PREFIX) or not owner.isdigit() or _alive(int(owner)):
+            continue
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+            removed.append(name)
+    return removed
 
 
 class PoseProcess:
     """Landmarks for a stream of frames of one size, computed in a child process; a context manager."""
 
-    def __init__(self, model_path: Path, size: tuple[int, int], slots: int = SLOTS):
+    def __init__(self, model_path: Path, size: tuple[int, int], slots: int = SLOTS, *, check_model: bool = False):
         width, height = size
         self.slots = slots
-        self._shm = SharedMemory(create=True, size=slots * height * width * 3)
+        reclaim_stale_segments()
+        with ignored_in_children():  # the first SharedMemory starts Python's resource tracker, a child too
+            self._shm = SharedMemory(name=_segment_name(), create=True, size=slots * height * width * 3)
         self._ring = np.ndarray((slots, height, width, 3), dtype=np.uint8, buffer=self._shm.buf)
         self.segment = self._shm.name  # the shared-memory segment of the frame ring (in /dev/shm on Linux)
         context = multiprocessing.get_context("spawn")  # fork is unsafe in a process running threads
@@ -125,10 +150,10 @@ class PoseProcess:
             target=_serve,
             name="formcheck-pose",
             daemon=True,
-            args=(child_conn, self._shm.name, self._ring.shape, str(model_path)),
+            args=(child_conn, self._shm.name, self._ring.shape, str(model_path), check_model),
         )
         try:
-            with _sigint_ignored():
+            with ignored_in_children():  # the parent stops it, after saving what was recorded
                 self._child.start()
             child_conn.close()
             kind, message = self._receive()
@@ -157,7 +182,8 @@ class PoseProcess:
     def _result(self) -> PoseFrame:
         kind, value = self._receive()
         if kind == "error":
-            raise PoseProcessError(f"the pose model failed: {value}")
+            first = (str(value).strip().splitlines() or ["unknown error"])[0]
+            raise PoseProcessError(f"the pose model failed: {first[:200]}")
         return value
 
     def detect(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:
@@ -188,7 +214,7 @@ class PoseProcess:
                 self._conn.send(None)
             self._child.join(timeout=2)
             if self._child.is_alive():
-                self._child.terminate()
+                self._child.kill()  # it ignores SIGTERM
                 self._child.join()
         self._conn.close()
         del self._ring

@@ -10,6 +10,7 @@ track without the model.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,14 +111,27 @@ def read_track(path: Path) -> tuple[TrackHeader, Iterator[PoseFrame]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read pose track {path}: {exc}") from None
+    from formcheck import validate
+    from formcheck.outpaths import short
+
     try:
-        head = json.loads(lines[0]) if lines else {}
-    except json.JSONDecodeError:
-        head = {}
-    if head.get("format") != FORMAT:
-        raise InputError(f"{path} is not a formcheck pose track")
-    if head.get("version") != VERSION:
-        raise InputError(f"{path} is pose track version {head.get('version')}; this formcheck reads version {VERSION}")
+        head = validate.loads(lines[0]) if lines else None
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        raise InputError(f"{short(path)} is not a formcheck pose track")
+    if head.get("version") != VERSION or not isinstance(head.get("version"), int):
+        raise InputError(
+            f"{short(path)} is pose track version {short(json.dumps(head.get('version')), 20)}; "
+            f"this formcheck reads version {VERSION}"
+        )
+    wrong = validate.problem(
+        head, {**validate.schema("pose_track"), **validate.schema("pose_track")["$defs"]["header"]}
+    )
+    if wrong or head["width"] < 1 or head["height"] < 1:
+        raise InputError(
+            f"{short(path)}: the track's header is not valid: {wrong or 'width and height must be above 0'}"
+        )
     known = {"format", "version", "source", "width", "height", "fps", "model", "landmark_names", "landmark_columns"}
     header = TrackHeader(
         source=head["source"],
@@ -131,9 +145,12 @@ def read_track(path: Path) -> tuple[TrackHeader, Iterator[PoseFrame]]:
     def frames() -> Iterator[PoseFrame]:
         for number, line in enumerate(lines[1:], start=2):
             try:
-                row = json.loads(line)
+                row = validate.loads(line)
+                t_ms = float(row["t_ms"])
+                if not math.isfinite(t_ms):
+                    raise ValueError(f"t_ms is {t_ms}")
                 yield PoseFrame(
-                    t_ms=float(row["t_ms"]),
+                    t_ms=t_ms,
                     width=header.width,
                     height=header.height,
                     landmarks=_array(row["landmarks"], 5),
@@ -142,6 +159,6 @@ def read_track(path: Path) -> tuple[TrackHeader, Iterator[PoseFrame]]:
             except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
                 if number == len(lines):
                     return  # cut off mid-write
-                raise InputError(f"{path}: line {number} is not a pose frame ({exc})") from None
+                raise InputError(f"{short(path)}: line {number} is not a pose frame ({short(exc, 100)})") from None
 
     return header, frames()

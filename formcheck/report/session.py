@@ -22,12 +22,23 @@ from formcheck.report.replay import profile_of, replay
 
 def read_summary(out_dir: Path) -> dict:
     path = Path(out_dir) / "summary.json"
+    from formcheck import validate
+    from formcheck.outpaths import short
+
     try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from None
-    if summary.get("format") != "formcheck.session_summary":
-        raise InputError(f"{path} is not a formcheck session summary")
+        summary = validate.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # a cut or empty file: JSONDecodeError
+        raise InputError(f"cannot read {short(path)}: {short(getattr(exc, 'strerror', None) or exc, 100)}") from None
+    if not isinstance(summary, dict) or summary.get("format") != "formcheck.session_summary":
+        raise InputError(f"{short(path)} is not a formcheck session summary")
+    if summary.get("version") != 1 or not isinstance(summary.get("version"), int):
+        raise InputError(
+            f"{short(path)} is session summary version {short(json.dumps(summary.get('version')), 20)}; "
+            "this formcheck reads version 1"
+        )
+    wrong = validate.problem(summary, validate.schema("session_summary"))
+    if wrong:
+        raise InputError(f"{short(path)} is not a valid session summary: {wrong}")
     return summary
 
 
@@ -88,6 +99,9 @@ def render(summary: dict, frames: list[ExerciseFrames], checkin: dict | None, vi
             f"<div class=warn>This session ended early ({escape(str(summary.get('ended')))}): the report "
             "shows what was recorded up to then.</div>"
         )
+    if (summary.get("input") or {}).get("damaged"):
+        note = str(summary["input"].get("note") or "the video is damaged: part of it could not be decoded")
+        parts.append(f"<div class=warn>{escape(note[:300])}.</div>")
     if checkin:
         parts.append(_checkin_html(checkin))
     profile = profile_of(summary)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formcheck.exercises import create
-from formcheck.rules import RuleRun
+from formcheck.rules import Interpreter
 from formcheck.testing.evaluation import TOLERANCE_S, Score, score
 from formcheck.testing.scenarios import Scenario
 
@@ -49,13 +49,13 @@ class Outcome:
 def judge(sc: Scenario) -> Outcome:
     """The rules' verdict on one scenario, as a user's run would give it (the scenario's profile)."""
     exercise = create(sc.exercise, sc.profile)
-    run = RuleRun(exercise)
+    run = Interpreter(exercise)
     seen = refused = 0
     for frame in sc.frames:
-        run.step(frame)
+        judged = run(frame)
         if frame.has_person:
             seen += 1
-            refused += not exercise.status().view.ok
+            refused += not judged.status.view.ok
     run.finish()
     summary = exercise.summary()
     return Outcome(

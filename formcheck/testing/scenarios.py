@@ -704,6 +704,7 @@ def draw_noise(d: Draw, seed: int) -> Noise:
         jitter=d.uniform("jitter", 0.002, 0.008),
         jitter_memory=0.6,
         far_visibility=d.uniform("far_visibility", 0.3, 0.9),
+        measured_far=True,
         dropouts_per_s=d.uniform("dropouts_per_s", 0.0, 0.15),
         dropout_frames=4,
         swaps_per_s=d.uniform("swaps_per_s", 0.0, 0.1),

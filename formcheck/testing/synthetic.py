@@ -372,6 +372,9 @@ class Noise:
     dropout_every_s: float | None = None  # drop (no person) a run of frames this often
     dropout_frames: int = 2
     far_visibility: float = 0.8  # visibility of the side away from the camera (side view)
+    # With ``measured_far`` each far-side landmark gets MediaPipe's own typical visibility for it
+    # (FAR_VISIBILITY), moved by (far_visibility - 0.6) / 2: a model more or less sure of the far side.
+    measured_far: bool = False
     seed: int = 0
     jitter: float = 0.0  # jitter sd as a share of the body's size in the picture (its bounding-box diagonal)
     jitter_memory: float = 0.0  # 0..1: how much of a frame's jitter the next frame keeps (the model's wobble)
@@ -383,6 +386,23 @@ class Noise:
     frame_jitter: float = 0.0  # sd of the frame times, as a share of the frame interval (a loaded live run)
     frame_loss: float = 0.0  # chance that a frame never reaches the rules
 
+
+# MediaPipe's visibility of far-side landmarks hidden behind the body (median over the rendered sample clips'
+# occluded frames, full model): the far shoulder and hip are placed with confidence, the far arm hardly ever,
+# the far knee half the time, the far foot usually.
+FAR_VISIBILITY = {
+    "shoulder": 1.0,
+    "elbow": 0.09,
+    "wrist": 0.11,
+    "pinky": 0.1,
+    "index": 0.1,
+    "thumb": 0.1,
+    "hip": 1.0,
+    "knee": 0.52,
+    "ankle": 0.64,
+    "heel": 0.74,
+    "foot_index": 0.86,
+}
 
 SWAP_GROUPS = {
     "legs": ("hip", "knee", "ankle", "heel", "foot_index"),
@@ -439,6 +459,10 @@ def render(
     if camera.view == "front":
         far_idx = []  # both sides face the camera
     far_vis = 0.99 - side_on * (0.99 - noise.far_visibility)
+    if noise.measured_far and far_idx:
+        typical = np.array([FAR_VISIBILITY.get(NAMES[i].split("_", 1)[1], 0.5) for i in far_idx])
+        sure = np.clip(typical + (noise.far_visibility - 0.6) / 2, 0.02, 0.99)
+        far_vis = 0.99 - side_on * (0.99 - sure)
     hips = [index("left_hip"), index("right_hip")]
     times = frame_times(clip.duration_s, clip.fps, noise, rng)
     n = len(times)
