@@ -21,6 +21,20 @@ class AngleReading:
 
 
 @dataclass(frozen=True)
+class KeyAngle:
+    """An angle a report plots, with the target zones the rules judge it against shaded behind it.
+
+    An exercise declares its own (:meth:`formcheck.exercises.base.Exercise.key_angles`), with bounds taken
+    from its thresholds; ``None`` as a bound means open-ended.
+    """
+
+    column: str  # a frames.csv column: "angle_<name>" or "signal"
+    label: str
+    bands: tuple[tuple[float | None, float | None], ...]  # target zones
+    unit: str = "°"
+
+
+@dataclass(frozen=True)
 class Event:
     """Something consumers react to. ``kind`` is one of :data:`EVENT_KINDS`."""
 

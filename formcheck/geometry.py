@@ -101,16 +101,6 @@ def near_side(landmarks: np.ndarray) -> str | None:
     return "left" if score > 0 else "right"
 
 
-def head_direction(pixels: np.ndarray) -> int:
-    """+1 if the head is toward the right of the image from the hips, -1 if left, 0 unknown."""
-    shoulders = mean_point(pixels, "left_shoulder", "right_shoulder")
-    hips = mean_point(pixels, "left_hip", "right_hip")
-    dx = shoulders[0] - hips[0]
-    if not np.isfinite(dx) or dx == 0:
-        return 0
-    return 1 if dx > 0 else -1
-
-
 def trunk_elevation(pixels: np.ndarray) -> float:
     """Elevation of the hips->shoulders line (90 upright, 0 lying or level)."""
     shoulders = mean_point(pixels, "left_shoulder", "right_shoulder")

@@ -37,7 +37,7 @@ from formcheck.exercises import catalogue, create
 from formcheck.exercises.base import Exercise, Profile
 from formcheck.frames import FramesWriter
 from formcheck.pipeline import Options, ending, input_section, model_info, resolve_model, run_summary, source_info
-from formcheck.plans import NERVE_EXERCISES, Plan, PlanItem
+from formcheck.plans import Plan, PlanItem
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import Interpreter
 from formcheck.video import Frame, VideoWriter
@@ -243,13 +243,13 @@ class Coaching:
         if self._announced is None:
             self._announced = "setup"
             words = f"{info.title}. {info.camera}"
-            if info.id in NERVE_EXERCISES:
-                words += " Stop if you feel stabbing pain, numbness or tingling."
+            if info.warning:
+                words += f" {info.warning}"
             self._speak(words, t)
         view = self.exercise.check_view(pose)
         lines = [info.camera, f"Start: {info.start_position}"]
-        if info.id in NERVE_EXERCISES:
-            lines.append("Safety: stop if you feel stabbing pain, numbness or tingling.")
+        if info.warning:
+            lines.append(f"Safety: {info.warning}")
         if view.ok and not view.message:
             self.settled_since = t if self.settled_since is None else self.settled_since
             lines.append("Good: hold still...")

@@ -2,8 +2,8 @@
 
 A plan is a JSON file, or one of the built-in plans: the physiotherapist's
 day-by-day progression (day 1 the first exercise alone, each next day one
-more, all five by day 5, so a harmful exercise can be told apart) and the
-four-exercise routine.
+more, all five by day 5, so a harmful exercise can be told apart; the order is
+:data:`formcheck.history.program.PROGRAM`) and the four-exercise routine.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from pathlib import Path
 from formcheck import validate
 from formcheck.errors import FormcheckError
 from formcheck.exercises import catalogue
+from formcheck.history.program import PROGRAM
 from formcheck.outpaths import short
 
-PHYSIO_ORDER = ("lumbar_extension", "nerve_floss", "nerve_glide", "nerve_tension", "piriformis_stretch")
 FOUR_EXERCISES = ("bird_dog", "aerobic_march", "hamstring_stretch", "knee_to_shoulder")
-NERVE_EXERCISES = {"nerve_floss", "nerve_glide", "nerve_tension"}
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,11 @@ class Plan:
 
 def builtin_plans() -> dict[str, Plan]:
     plans = {}
-    for day in range(1, len(PHYSIO_ORDER) + 1):
-        new = PHYSIO_ORDER[day - 1]
+    for day in range(1, len(PROGRAM) + 1):
+        new = PROGRAM[day - 1]
         plans[f"physio-day-{day}"] = Plan(
             name=f"physio-day-{day}",
-            items=tuple(PlanItem(e) for e in PHYSIO_ORDER[:day]),
+            items=tuple(PlanItem(e) for e in PROGRAM[:day]),
             notes=(
                 f"Day {day} of the physiotherapist's progression: {new.replace('_', ' ')} is new today.",
                 "Note your pain and tingling before and after, so a new exercise that makes them worse can be spotted.",

@@ -76,3 +76,20 @@ def test_a_fault_after_the_rep_is_not_attached_to_it():
     summary = run(Script(rep=(0.5, 1.2), fault=(2.0, 2.8)))
     (rep,) = summary["records"]
     assert rep["good"] and summary["faults"][0]["rep"] is None
+
+
+def test_hooks_file_faults_and_inferred_reps_through_the_base_bookkeeping():
+    exercise = Scripted(Script(rep=(1.0, 2.0), fault=(9.0, 9.0)))
+    events = [e for frame in render(Builder(STANDING).hold(4.0).clip()) for e in exercise.update(frame)]
+    exercise.report_fault("mid_rep", 100.0, 200.0, "left", events)  # seen whole, once over
+    exercise.open_fault("mid_rep", 300.0, events)
+    exercise.close_fault("mid_rep", 400.0, events)
+    exercise.open_fault("mid_rep", 3000.0, events)  # still open at the end: withdrawn
+    exercise.insert_record(base.RepRecord(0, None, 100.0, 200.0), events)  # inferred before the seen rep
+    events += exercise.finish()
+    summary = exercise.summary()
+    assert [(f["start_s"], f["end_s"], f["side"]) for f in summary["faults"]] == [(0.1, 0.2, "left"), (0.3, 0.4, None)]
+    assert [(r["index"], r["start_s"]) for r in summary["records"]] == [(0, 0.1), (1, summary["records"][1]["start_s"])]
+    assert summary["records"][1]["start_s"] >= 1.0 and sum(e.kind == "rep" for e in events) == 2
+    kinds = [e.kind for e in events if e.kind.startswith("fault")]
+    assert kinds == ["fault_start", "fault_end", "fault_start", "fault_end", "fault_start"]

@@ -54,10 +54,3 @@ def test_posture_and_near_side_from_any_side_view(pose, expected, near, head_rig
     )[0]
     assert geometry.posture(frame.pixels()) == expected
     assert geometry.near_side(frame.landmarks) == near
-
-
-@pytest.mark.parametrize("pose, default_direction", [(synthetic.PRONE, 1), (synthetic.SUPINE, -1)])
-def test_head_direction(pose, default_direction):
-    for mirrored, expected in ((False, default_direction), (True, -default_direction)):
-        frame = synthetic.render(synthetic.Clip([(0, pose), (0.01, pose)]), synthetic.Camera(head_right=mirrored))[0]
-        assert geometry.head_direction(frame.pixels()) == expected

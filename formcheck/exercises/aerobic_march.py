@@ -19,7 +19,7 @@ import numpy as np
 
 from formcheck import geometry
 from formcheck.exercises import base
-from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, FaultRecord, Observation, RepRecord, Targets
+from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
 from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import RecentValues
 from formcheck.landmarks import SIDES, PoseFrame, index, other_side
@@ -97,7 +97,6 @@ class AerobicMarch(base.Exercise):
         self._floor = RecentValues(self.th.floor_window_ms)  # each foot point's lowest place in the picture
         self._floor_up = RecentValues(self.th.floor_window_ms)  # ... and below the hips along the body's up
         self._pause_cued = True  # nothing to keep up before the first step
-        self._stopped: FaultRecord | None = None  # the stop in progress, if the person has stopped marching
         self._lead: str | None = None  # the foot lifted in the current step
         self._air: bool | None = None  # this frame: both feet off the floor (None: not seen), set by observe()
         self._air_since: float | None = None  # first and last frame of the current time in the air
@@ -106,6 +105,9 @@ class AerobicMarch(base.Exercise):
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.step_on, self.th.step_off
+
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        return (base.KeyAngle("signal", "Foot lift (torso lengths)", ((self.th.step_on, None),), unit=""),)
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
@@ -143,7 +145,7 @@ class AerobicMarch(base.Exercise):
             ready=(test(lift, lambda v: v < th.step_off) if len(ankle) == 2 else True) if standing else standing,
             signal=signal if math.isfinite(signal) else None,
             side=higher if stepping else None,
-            faults={},  # a jump is too brief to debounce: update() reports each one when you land
+            faults={},  # a jump is too brief to debounce: after_update() reports each one when you land
         )
 
     def _rise(self, b: Body, t_ms: float) -> dict[str, dict[str, float]]:
@@ -200,35 +202,23 @@ class AerobicMarch(base.Exercise):
         self._air_since = None
         if start is None or last is None or last - start < self.th.min_air_ms or not self._armed:
             return
-        info = self.info.fault("jump")
-        side = self._obs.side
-        self.faults.append(FaultRecord(info.id, info.cue, start, t_ms, side=side))
-        events.append(Event(start, "fault_start", info.cue, side, {"fault": info.id}))
-        events.append(Event(t_ms, "fault_end", info.cue, side, {"fault": info.id}))
-        self._say(t_ms, info.cue, events)
+        self.report_fault("jump", start, t_ms, self._obs.side, events)
 
-    def update(self, frame: PoseFrame) -> list[Event]:
-        self._air = None
-        events = super().update(frame)  # observe() sets self._air when the frame is usable
+    def after_update(self, t: float, events: list[Event]) -> None:
+        """A step of an unseen foot, a jump on landing, and a stop in marching ("keep moving"), which lasts
+        until the next step (one that lasts to the end is the end of the set, not a fault)."""
         if any(e.kind == "rep" for e in events):
             self._infer_unseen_step(events)
-        self._step_air(frame.t_ms, events)
-        if events and any(e.kind == "rep" for e in events):
             self._pause_cued = False
-        if self.in_rep and self._stopped is not None:  # moving again: the stop lasted until this step
-            self._stopped.end_ms = self._reps.started_ms
-            events.append(Event(frame.t_ms, "fault_end", self._stopped.cue, data={"fault": "stopped"}))
-            self._stopped = None
+        self._step_air(t, events)
+        self._air = None  # observe() sets it again for the next usable frame
+        if self.in_rep:  # moving again: a stop lasted until this step
+            self.close_fault("stopped", self._reps.started_ms, events)
         last = self.records[-1].end_ms if self.records else None
-        idle = last is not None and not self.in_rep and frame.t_ms - last > self.th.pause_s * 1000.0
+        idle = last is not None and not self.in_rep and t - last > self.th.pause_s * 1000.0
         if idle and not self._pause_cued:
             self._pause_cued = True
-            info = self.info.fault("stopped")
-            self._stopped = FaultRecord(info.id, info.cue, last)
-            self.faults.append(self._stopped)
-            events.append(Event(frame.t_ms, "fault_start", info.cue, data={"fault": info.id}))
-            self._say(frame.t_ms, info.cue, events)
-        return events
+            self.open_fault("stopped", last, events)
 
     def _infer_unseen_step(self, events: list[Event]) -> None:
         """Two steps of the same foot in a row, with the other foot unseen in between (behind the near leg in
@@ -241,17 +231,7 @@ class AerobicMarch(base.Exercise):
             return
         if last.start_ms - prev.end_ms > self.th.pause_s * 1000.0:
             return
-        step = RepRecord(last.index, unseen, prev.end_ms, last.start_ms, measures={"seen": False})
-        last.index += 1
-        self.records.insert(len(self.records) - 1, step)
-        events.append(Event(step.end_ms, "rep", "Step", step.side, {"index": step.index, "good": True, "faults": []}))
-
-    def finish(self) -> list[Event]:
-        """A stop that lasts to the end is the end of the set, not a fault."""
-        if self._stopped is not None:
-            self.faults.remove(self._stopped)
-            self._stopped = None
-        return super().finish()
+        self.insert_record(RepRecord(last.index, unseen, prev.end_ms, last.start_ms, measures={"seen": False}), events)
 
     def bouts(self) -> list[Bout]:
         """The steps grouped into active bouts: a pause longer than ``pause_s`` starts a new one."""

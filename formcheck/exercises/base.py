@@ -32,7 +32,7 @@ from formcheck.exercises.mechanics import (
     SideVote,
 )
 from formcheck.exercises.records import FaultRecord, RepRecord, attach, exercise_summary
-from formcheck.feedback import AngleReading, Event, Status, ViewStatus
+from formcheck.feedback import AngleReading, Event, KeyAngle, Status, ViewStatus
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
 
 # A torso shorter than this share of the picture's long side is too small to judge: 0.035 of a 1280 px wide
@@ -55,6 +55,9 @@ class FaultInfo:
     id: str
     cue: str
     setup: bool = False  # a start-position rule: judged before the first rep too
+    # A side rule: a rep or hold on the side other than the profile's symptomatic side has this fault.
+    wrong_side: bool = False
+    truth_ids: tuple[str, ...] = ()  # other ids the ground truth (docs/ground_truth.md) gives this fault
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class ExerciseInfo:
     # Landmarks (without the left_/right_ prefix) that must be in frame on the side facing the camera.
     needs: tuple[str, ...] = ("shoulder", "hip", "knee", "ankle")
     safety: str | None = None
+    warning: str | None = None  # one sentence said and shown before the set starts (e.g. when to stop)
     cannot_check: tuple[str, ...] = ()  # what this camera view cannot judge
     sided: bool = True  # reps belong to a side (False: counted as one series)
 
@@ -193,7 +197,8 @@ class Exercise(ABC):
         self._side_vote = SideVote()
         self.records: list[RepRecord] = []
         self.faults: list[FaultRecord] = []
-        self._open_faults: dict[str, FaultRecord] = {}
+        self._open_faults: dict[str, FaultRecord] = {}  # debounced faults in progress
+        self._opened: dict[str, FaultRecord] = {}  # faults the exercise opened itself (open_fault), in progress
         self._armed = False
         self._ready_since: float | None = None
         self._placed_since: float | None = None  # holds: in the target position, still, since (before arming)
@@ -234,6 +239,11 @@ class Exercise(ABC):
         """
         on, off = self.rep_thresholds()
         return RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms, refractory_ms=self.th.refractory_ms)
+
+    def key_angles(self) -> tuple[KeyAngle, ...]:
+        """The angles a report plots, with the target zones from this exercise's thresholds; none declared:
+        the report plots the rep signal past its threshold, or the first angle."""
+        return ()
 
     # --- configuration ------------------------------------------------------------
 
@@ -324,7 +334,14 @@ class Exercise(ABC):
             self._active_ms += dt
             if not self._faults.active:
                 self._good_form_ms += dt
+        self.after_update(t, events)
         return events
+
+    def after_update(self, t: float, events: list[Event]) -> None:
+        """Called at the end of every :meth:`update` with its events: an exercise that judges what no single
+        frame shows (a jump, seen whole on landing; a pause between reps; a rep it could not see) does it here,
+        through :meth:`report_fault`, :meth:`open_fault` / :meth:`close_fault` and :meth:`insert_record`."""
+        return None
 
     def _arm_on_position(self, t: float, obs: Observation, events: list[Event]) -> None:
         """Holds: arm once the target position itself has been held still for ``placed_arm_ms``.
@@ -536,13 +553,48 @@ class Exercise(ABC):
                 rec.end_ms = change.t_ms
                 events.append(Event(t, "fault_end", info.cue, rec.side, {"fault": info.id}))
 
+    def report_fault(
+        self, fault_id: str, start_ms: float, end_ms: float, side: str | None, events: list[Event]
+    ) -> None:
+        """File a fault seen whole once it is over, too brief to debounce (a jump, judged on landing), and cue it."""
+        info = self.info.fault(fault_id)
+        self.faults.append(FaultRecord(info.id, info.cue, start_ms, end_ms, side=side))
+        events.append(Event(start_ms, "fault_start", info.cue, side, {"fault": info.id}))
+        events.append(Event(end_ms, "fault_end", info.cue, side, {"fault": info.id}))
+        self._say(end_ms, info.cue, events)
+
+    def open_fault(self, fault_id: str, start_ms: float, events: list[Event]) -> None:
+        """File a fault the exercise judges itself, past the debouncer, that began at ``start_ms`` and is still
+        going (a pause in a march), and cue it now. :meth:`close_fault` ends it; one still open when the
+        exercise finishes never ended (the pause was the end of the set) and is withdrawn."""
+        info = self.info.fault(fault_id)
+        self._opened[info.id] = record = FaultRecord(info.id, info.cue, start_ms)
+        self.faults.append(record)
+        events.append(Event(self._t_ms, "fault_start", info.cue, data={"fault": info.id}))
+        self._say(self._t_ms, info.cue, events)
+
+    def close_fault(self, fault_id: str, end_ms: float, events: list[Event]) -> None:
+        """End a fault opened with :meth:`open_fault` at ``end_ms`` (nothing when it is not open)."""
+        record = self._opened.pop(fault_id, None)
+        if record is not None:
+            record.end_ms = end_ms
+            events.append(Event(self._t_ms, "fault_end", record.cue, data={"fault": fault_id}))
+
+    def insert_record(self, record: RepRecord, events: list[Event]) -> None:
+        """File a rep the exercise inferred rather than saw (a step of a foot hidden between two of the other's)
+        at its ``index``, in time order: the records after it move up one. Reported, not judged."""
+        for later in self.records[record.index :]:
+            later.index += 1
+        self.records.insert(record.index, record)
+        events.append(self._record_event(record))
+
     def _finish(self, record: RepRecord, events: list[Event]) -> None:
         """Attach the faults that overlapped this rep or hold, then report it."""
         for fault in self.faults:
             attach(fault, record)
         if record.hold_s is not None and record.target_hold_s:
             record.target_reached = self.reached(record.hold_s, record.target_hold_s)
-        extra = self.judge(record)
+        extra = self.judge(record) + self._side_faults(record)
         for fault_id in extra:
             info = self.info.fault(fault_id)
             self.faults.append(
@@ -551,18 +603,14 @@ class Exercise(ABC):
             record.faults.append(fault_id)
             self._say(record.end_ms, info.cue, events)
         self.records.append(record)
+        events.append(self._record_event(record))
+        self._after_record(record, events)
+
+    def _record_event(self, record: RepRecord) -> Event:
         kind = "rep" if self.info.kind == "reps" else "hold_end"
         what = f"Rep {self.count(record.side)}" if kind == "rep" else f"Held {record.hold_s:.1f} s"
-        events.append(
-            Event(
-                record.end_ms,
-                kind,
-                what,
-                record.side,
-                {"index": record.index, "good": record.good, "faults": list(record.faults), "hold_s": record.hold_s},
-            )
-        )
-        self._after_record(record, events)
+        data = {"index": record.index, "good": record.good, "faults": list(record.faults), "hold_s": record.hold_s}
+        return Event(record.end_ms, kind, what, record.side, data)
 
     def judge(self, record: RepRecord) -> list[str]:
         """Faults of a whole rep or hold, judged once it is over.
@@ -574,6 +622,14 @@ class Exercise(ABC):
         short = record.hold_s is not None and not self.reached(record.hold_s, record.target_hold_s)
         declared = any(f.id == "hold_too_short" for f in self.info.faults)
         return ["hold_too_short"] if short and declared else []
+
+    def _side_faults(self, record: RepRecord) -> list[str]:
+        """The declared side rules (:attr:`FaultInfo.wrong_side`) a rep or hold on the side other than the
+        profile's symptomatic side breaks."""
+        wanted = self.profile.symptomatic_side
+        if not (wanted and record.side and record.side != wanted):
+            return []
+        return [f.id for f in self.info.faults if f.wrong_side]
 
     def _after_record(self, record: RepRecord, events: list[Event]) -> None:
         """Prompt a side switch once a per-side target is met."""
@@ -618,7 +674,9 @@ class Exercise(ABC):
 
     def rep_side(self, window: RepWindow) -> str | None:
         """The side a rep that just ended belongs to: by default the side most of its frames showed
-        (:attr:`Observation.side`); an exercise that knows it exactly when the rep ends overrides this."""
+        (:attr:`Observation.side`); an exercise that knows it exactly when the rep ends overrides this (it may
+        name a side of its own, such as "both" for a move that belongs to neither). Decided before the rep is
+        judged and filed."""
         return self._side_vote.winner()
 
     def side_label(self, side: str) -> str:
@@ -636,9 +694,13 @@ class Exercise(ABC):
         if episode is not None:
             self._end_episode(episode, events)
 
-    def _lose_track(self, t: float, events: list[Event]) -> None:
+    def cancel_rep(self) -> None:
+        """Drop the rep in progress: it turned out to be no rep (a leg put down in the middle of it)."""
         if self._reps is not None:
             self._reps.cancel()
+
+    def _lose_track(self, t: float, events: list[Event]) -> None:
+        self.cancel_rep()
         self._end_holds(events)
         for change in self._faults.close_all(t):
             rec = self._open_faults.pop(change.fault_id, None)
@@ -653,6 +715,9 @@ class Exercise(ABC):
     def finish(self) -> list[Event]:
         """End of the exercise: close an open hold and any open faults."""
         events: list[Event] = []
+        for record in self._opened.values():
+            self.faults.remove(record)
+        self._opened.clear()
         self._end_holds(events)
         for change in self._faults.close_all(self._t_ms):
             rec = self._open_faults.pop(change.fault_id, None)

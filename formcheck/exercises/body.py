@@ -61,9 +61,10 @@ class Body:
         """How far ``a`` is above ``b``, in torso lengths (negative: below)."""
         return self.rel(self.p(b)[1] - self.p(a)[1])
 
-    def forward_of(self, a: str, b: str, direction: int) -> float:
-        """How far ``a`` is ahead of ``b`` along image-x ``direction`` (+1/-1), in torso lengths."""
-        return self.rel((self.p(a)[0] - self.p(b)[0]) * direction)
+    def horizontal_gap(self, a: str, b: str) -> float:
+        """How far ``a`` and ``b`` are apart along the image's x (either way), in torso lengths: e.g. a wrist
+        not stacked under its shoulder, whichever way the body faces."""
+        return self.rel(abs(self.p(a)[0] - self.p(b)[0]))
 
     def mid(self, part: str) -> np.ndarray:
         """Midpoint of the left and right ``part`` (e.g. ``"hip"``), or the one side that is known."""

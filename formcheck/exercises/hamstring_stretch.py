@@ -91,6 +91,14 @@ class HamstringStretch(base.Exercise):
         self._level_t: float | None = None
         self._max_lean = math.nan  # the deepest forward lean of the current hold
 
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        th = self.th
+        knee_min = th.knee_soft_min if self.profile.knee_hyperextends else th.knee_straight_min
+        return (
+            base.KeyAngle("angle_knee", "Raised knee", ((knee_min, None),)),
+            base.KeyAngle("angle_lean", "Forward hinge of the trunk", ((th.hinge_min, None),)),
+        )
+
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b, t = self.th, Body(frame), frame.t_ms
         ankles = np.array([b.p(f"{s}_ankle") for s in SIDES])

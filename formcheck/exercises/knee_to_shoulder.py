@@ -86,6 +86,13 @@ class KneeToShoulder(base.Exercise):
         self._offset = RecentValues(math.inf)  # pulled knee's sideways offset during the current hold
         self._legs = RecentValues(self.th.still_ms)  # thigh flexions and leg elevations: have the legs settled?
 
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        th = self.th
+        return (
+            base.KeyAngle("angle_hip", "Pulled thigh (hip flexion)", ((th.pulled_min, None),)),
+            base.KeyAngle("angle_knee", "Knee of the pulled leg", ((None, th.knee_bent_max),)),
+        )
+
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         flex = {s: b.hip_flexion(s) for s in ("left", "right")}

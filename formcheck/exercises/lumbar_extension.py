@@ -73,19 +73,21 @@ class LumbarExtension(base.Exercise):
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.raised, self.th.lowered
 
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        return (base.KeyAngle("angle_trunk", "Trunk angle (press-up)", ((self.th.raised, None),)),)
+
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         self._follow_rest(frame.t_ms, b.trunk_elevation())
         # The rise from lying flat; a recording that starts raised is measured from the usual flat (0).
         trunk = b.trunk_elevation() - min(self._recent.min(), 0.0)
         thigh = b.elevation(f"{near}_knee", f"{near}_hip")
-        heading = 1 if b.p(f"{near}_shoulder")[0] > b.p(f"{near}_hip")[0] else -1
         raised = test(trunk, lambda v: v >= th.lowered)
         if not self.in_rep:
             self._samples = []
         elif math.isfinite(trunk):
             on_elbows = test(b.elevation(f"{near}_wrist", f"{near}_elbow"), lambda v: v < th.forearm_flat_max)
-            offset = abs(b.forward_of(f"{near}_elbow", f"{near}_shoulder", heading))
+            offset = b.horizontal_gap(f"{near}_elbow", f"{near}_shoulder")
             self._samples.append((trunk, on_elbows, b.angle(near, "elbow"), offset))
         faults: dict[str, bool | None] = {
             "hips_lift": test(thigh, lambda v: v > th.hip_lift_max) if raised else False,

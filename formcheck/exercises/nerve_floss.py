@@ -37,6 +37,7 @@ INFO = ExerciseInfo(
     needs=("shoulder", "hip", "knee", "ankle", "foot_index"),
     safety="Stop if you feel a stabbing pain, or if numbness or tingling appear. "
     "See a health professional if there is no improvement.",
+    warning="Stop if you feel stabbing pain, numbness or tingling.",
     cannot_check=(
         "The far foot is often hidden behind the near one: the opposite-direction rule is judged only for swaps "
         "where the far foot is visible (the summary says for how many).",
@@ -103,6 +104,14 @@ class NerveFloss(base.Exercise):
         heel = test(elevation - rest, lambda v: v > th.heel_lift_max)
         return knee, heel
 
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        th = self.th
+        return (
+            base.KeyAngle(
+                "angle_ankle", "Ankle angle (pulled / pointed)", ((None, th.pulled_max), (th.pointed_min, None))
+            ),
+        )
+
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         far = other_side(near)
@@ -153,13 +162,12 @@ class NerveFloss(base.Exercise):
             return 0.0
         return (low + high) / 2 - (th.pulled_max + th.pointed_min) / 2
 
-    def judge(self, record: RepRecord) -> list[str]:
-        """Same direction: as the near foot arrives, the far one is in the same zone (both point or both pull),
-        or it moved the same way during the swap. Not judged when the far foot was hidden."""
+    def _same_direction(self) -> bool:
+        """As the near foot arrives, the far one is in the same zone (both point or both pull), or it moved the
+        same way during the swap. False when the far foot is hidden (not judged)."""
         th, far = self.th, self._far_now
         if not math.isfinite(far):
-            self._unjudged += 1
-            return []
+            return False
         pulled = self._reps is not None and self._reps.zone == "low"  # where the near foot arrived
         moved = far - self._far_from  # NaN when the far foot was hidden as the swap began
         # The far foot is seen at a slant and its angle reads less extreme (a pulled far foot: about 109 on
@@ -167,16 +175,22 @@ class NerveFloss(base.Exercise):
         neutral = (th.pulled_max + th.pointed_min) / 2
         same_zone = far < neutral if pulled else far > neutral
         same_way = moved <= -th.far_move_min if pulled else moved >= th.far_move_min
-        if not (same_zone or same_way):
-            return []
-        record.side = "both"  # no foot pulled against the other: the move belongs to neither side
-        return ["same_direction"]
+        return same_zone or same_way
 
     def rep_side(self, window: RepWindow) -> str | None:
-        """The foot that pulls in this swap: the near one if it arrived pulled, else the far one."""
+        """The foot that pulls in this swap: the near one if it arrived pulled, else the far one; "both" when the
+        feet moved the same way (no foot pulled against the other: the move belongs to neither side)."""
+        if self._same_direction():
+            return "both"
         if self._near is None or self._reps is None or self._reps.zone is None:
             return None
         return self._near if self._reps.zone == "low" else other_side(self._near)
+
+    def judge(self, record: RepRecord) -> list[str]:
+        """Same direction (a swap of "both" sides); counts the swaps it could not be judged on (far foot hidden)."""
+        if not math.isfinite(self._far_now):
+            self._unjudged += 1
+        return ["same_direction"] if record.side == "both" else []
 
     def side_label(self, side: str) -> str:
         return f"{side} foot pulled"

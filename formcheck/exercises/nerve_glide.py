@@ -30,12 +30,13 @@ INFO = ExerciseInfo(
         FaultInfo("toes_not_pulled", "Pull your toes toward you as you straighten"),
         FaultInfo("hands_not_on_thigh", "Hold your leg behind the thigh"),
         FaultInfo("other_leg_lifted", "Keep your other leg straight on the floor"),
-        FaultInfo("wrong_leg", "Work your symptomatic leg"),
+        FaultInfo("wrong_leg", "Work your symptomatic leg", wrong_side=True),
     ),
     targets=Targets(reps=20),
     needs=("shoulder", "hip", "knee", "ankle"),
     safety="Stop if you feel a stabbing pain, or if numbness or tingling appear. Straighten only to tolerance: "
     "this is a gentle glide, not a stretch to the limit. See a professional if there is no improvement.",
+    warning="Stop if you feel stabbing pain, numbness or tingling.",
     cannot_check=(
         "How far to straighten is up to your tolerance: the knee angle reached is reported per rep, not judged.",
         "Toe position needs the foot landmarks, which the model places roughly: only a foot that is not pulled "
@@ -78,9 +79,12 @@ class NerveGlide(base.Exercise):
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.extended, self.th.returned
 
-    def rep_counter(self):
-        self._counter = super().rep_counter()  # kept, to drop a rep when the leg is put down in the middle of it
-        return self._counter
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        th = self.th
+        return (
+            base.KeyAngle("angle_knee", "Knee angle of the held leg", ((th.extended, None),)),
+            base.KeyAngle("angle_hip", "Thigh (hip flexion)", ((90 - th.thigh_tolerance, 90 + th.thigh_tolerance),)),
+        )
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
@@ -96,7 +100,7 @@ class NerveGlide(base.Exercise):
             flex = [b.hip_flexion(s) for s in ("left", "right")]
             legs_down = all(math.isfinite(f) and f < th.thigh_up_min for f in flex)
             if legs_down and self.in_rep:  # the leg was put down mid-rep: that was no glide
-                self._counter.cancel()
+                self.cancel_rep()
             # no leg held up: a returned knee; a hidden leg might be the held one: cannot see
             return Observation(ready=False if legs_down else None, signal=0.0 if legs_down else None, faults=faults)
         other = other_side(work)
@@ -141,9 +145,6 @@ class NerveGlide(base.Exercise):
         self._top.clear()
         if top is not None and top > self.th.toes_pulled_max:
             extra.append("toes_not_pulled")
-        symptomatic = self.profile.symptomatic_side
-        if symptomatic and record.side and record.side != symptomatic:
-            extra.append("wrong_leg")
         return extra
 
     def _top_ankle(self) -> float | None:

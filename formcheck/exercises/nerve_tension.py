@@ -27,12 +27,13 @@ INFO = ExerciseInfo(
     faults=(
         FaultInfo("knee_bent", "Keep the raised leg straight"),
         FaultInfo("other_leg_lifted", "Keep the other leg flat on the floor"),
-        FaultInfo("wrong_leg", "Raise your symptomatic leg (the one set in your profile)"),
+        FaultInfo("wrong_leg", "Raise your symptomatic leg (the one set in your profile)", wrong_side=True),
     ),
     targets=Targets(reps=15),
     needs=("shoulder", "hip", "knee", "ankle"),
     safety="Stop if you feel a stabbing pain, or if numbness or tingling appear. "
     "See a health professional if there is no improvement.",
+    warning="Stop if you feel stabbing pain, numbness or tingling.",
     cannot_check=(
         "Whether a strap is used and the arms do the lifting: the model sees no strap.",
         "Pain, numbness and tingling: only you can tell; stop if they appear.",
@@ -75,6 +76,13 @@ class NerveTension(base.Exercise):
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.raised, self.th.lowered
+
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        th = self.th
+        return (
+            base.KeyAngle("angle_raise", "Leg raise angle", ((th.raised, None),)),
+            base.KeyAngle("angle_knee", "Knee of the raised leg", ((th.knee_straight_min, None),)),
+        )
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
@@ -135,10 +143,9 @@ class NerveTension(base.Exercise):
         )
 
     def judge(self, record: base.RepRecord) -> list[str]:
-        """The whole rep's side against the profile's symptomatic side; notes the rep's raise angle."""
+        """Notes the rep's raise angle."""
         self._raise_by_rep.append(self._raise_peak)
-        wanted = self.profile.symptomatic_side
-        return ["wrong_leg"] if wanted and record.side and record.side != wanted else []
+        return []
 
     def summary(self) -> dict:
         """Adds each rep's raise angle above the resting leg (``raise_deg``; ``peak`` is the split between the

@@ -31,7 +31,7 @@ INFO = ExerciseInfo(
     faults=(
         FaultInfo("ankle_not_near_knee", "Rest your ankle just below your other knee"),
         FaultInfo("thigh_not_pulled", "Pull your supporting thigh closer to your chest"),
-        FaultInfo("wrong_leg_crossed", "Cross your symptomatic leg over the other knee"),
+        FaultInfo("wrong_leg_crossed", "Cross your symptomatic leg over the other knee", wrong_side=True),
         FaultInfo("hold_too_short", "Hold each stretch for 30 seconds"),
     ),
     targets=Targets(hold_s=30.0, holds=3),
@@ -78,6 +78,9 @@ class PiriformisStretch(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._pull = RecentValues(math.inf)  # supporting thigh's flexion through the current hold
+
+    def key_angles(self) -> tuple[base.KeyAngle, ...]:
+        return (base.KeyAngle("angle_thigh", "Supporting thigh (hip flexion)", ((self.th.pull_target, None),)),)
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
@@ -192,9 +195,6 @@ class PiriformisStretch(base.Exercise):
         record.measures["supporting_hip_flexion_deg"] = round(float(pulled)) if math.isfinite(pulled) else None
         if math.isfinite(pulled) and pulled < self.th.pull_target:
             extra.append("thigh_not_pulled")
-        symptomatic = self.profile.symptomatic_side
-        if symptomatic and record.side and record.side != symptomatic:
-            extra.append("wrong_leg_crossed")
         return extra
 
     def side_label(self, side: str) -> str:

@@ -11,10 +11,11 @@ from formcheck.atomic import write_text_atomic
 from formcheck.errors import InputError
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
+from formcheck.feedback import KeyAngle
 from formcheck.frames import ExerciseFrames, by_exercise, read_csv, write_csv
 from formcheck.report import plots as charts
 from formcheck.report import stills
-from formcheck.report.bands import KeyAngle, key_angles
+from formcheck.report.bands import key_angles
 from formcheck.report.page import card, document, figure, plots, table
 from formcheck.report.replay import profile_of, replay
 

@@ -13,17 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formcheck import geometry
+from formcheck.exercises import catalogue
 from formcheck.exercises.base import Profile
 from formcheck.exercises.body import JOINTS
 from formcheck.landmarks import N_LANDMARKS, PoseFrame, index
 
 TOLERANCE_S = 0.5  # a fault matches a true one of the same id whose interval overlaps it within this
-
-
-# Ground-truth fault ids that formcheck reports under another name: (exercise, true id) -> formcheck id.
-# bird_dog: the footage injects a sagging trunk; formcheck judges the shoulder-hip line, which the sag
-# tilts, and cues "Keep your back flat and level".
-FAULT_ALIASES = {("bird_dog", "trunk_sag"): "back_not_level"}
 
 
 def profile_for(truth: dict) -> Profile:
@@ -91,11 +86,13 @@ def score(summary: dict, truth: dict) -> Score:
         else:
             s.hold_errors.append(hold["duration_s"])  # missed: the whole hold is the error
     pred = ex["faults"]
+    # a true fault that formcheck reports under another id: the fault that declares the true id (FaultInfo.truth_ids)
+    ours_for = {t: f.id for f in catalogue()[truth["exercise"]].info.faults for t in f.truth_ids}
     s.fault_pred, s.fault_true = len(pred), len(truth["faults"])
 
     def matches(p, t):
         end = p["end_s"] if p["end_s"] is not None else p["start_s"]
-        wanted = FAULT_ALIASES.get((truth["exercise"], t["id"]), t["id"])
+        wanted = ours_for.get(t["id"], t["id"])
         return p["id"] == wanted and overlap(p["start_s"], end, t["start_s"], t["end_s"], TOLERANCE_S) >= 0
 
     s.fault_tp_pred = sum(any(matches(p, t) for t in truth["faults"]) for p in pred)
