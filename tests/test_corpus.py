@@ -40,20 +40,21 @@ def ci_seeds(exercise: str, dev: int = 2, test: int = 1) -> list[int]:
     raise AssertionError(f"not enough cheap scenarios of {exercise}")
 
 
-# Share of scenarios counted within one rep, per exercise (3 scenarios each: at most one may be lost), and the
-# overall figures; measured before the rules were tuned on the corpus (docs/corpus.md), less a margin.
+# Share of scenarios counted within one rep, per exercise (3 scenarios each), and the overall figures, as
+# measured after the rules were tuned on the development seeds (docs/corpus.md), less a hair: deterministic
+# figures, so losing one scenario turns this red.
 FLOORS = {
-    "aerobic_march": 0.0,  # measured 1/3: walking steps are not counted
-    "bird_dog": 0.66,
-    "hamstring_stretch": 0.66,
-    "knee_to_shoulder": 0.66,
+    "aerobic_march": 0.33,  # measured 1/3: walking in place with barely lifted feet is not counted
+    "bird_dog": 0.99,
+    "hamstring_stretch": 0.99,
+    "knee_to_shoulder": 0.99,
     "lumbar_extension": 0.66,
-    "nerve_floss": 0.66,
-    "nerve_glide": 0.66,
-    "nerve_tension": 0.0,  # measured 0/3: no raise counted on the corpus' cameras
-    "piriformis_stretch": 0.66,
+    "nerve_floss": 0.99,
+    "nerve_glide": 0.99,
+    "nerve_tension": 0.99,
+    "piriformis_stretch": 0.99,
 }
-OVERALL_FLOOR = {"exact": 0.37, "within_one": 0.77, "precision": 0.3, "recall": 0.7}  # measured 0.41, 0.81
+OVERALL_FLOOR = {"exact": 0.62, "within_one": 0.88, "precision": 0.5, "recall": 0.8}  # measured 0.63 0.89 0.53 0.83
 
 
 @pytest.fixture(scope="module")

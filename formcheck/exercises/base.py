@@ -413,7 +413,7 @@ class Exercise(ABC):
             return None
         speed = np.abs(np.asarray(self._motion.drift_rate(), dtype=float))
         known = speed[np.isfinite(speed)]
-        return None if known.size == 0 else bool(np.percentile(known, 80) <= self.th.hold_still_speed)
+        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_speed)
 
     def _step_holds(self, t: float, obs: Observation, events: list[Event]) -> None:
         """Time the still part of each stay in the target position; count every stay.
