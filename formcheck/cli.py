@@ -141,12 +141,16 @@ def cmd_analyze(args) -> int:
     options = _options(
         args, write_video=not args.no_video, write_track=not args.no_track, write_frames=not args.no_report
     )
-    if options.exercise:  # the options first (an unknown exercise or threshold), then the model, then the video
-        from formcheck.exercises import create
+    if options.exercise:  # the options first (an unknown exercise or threshold), then a missing or undecodable
+        from formcheck.exercises import create  # video (before a first run fetches the model), then the model
 
         create(options.exercise, options.profile)
-    resolve_model(options)
     source = VideoFileSource(args.video, max_side=args.max_side)
+    try:
+        resolve_model(options)
+    except BaseException:
+        source.close()
+        raise
     source.check_long_enough()
     out = _out_dir(args, Path(args.video).stem)
     try:
