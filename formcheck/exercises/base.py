@@ -448,7 +448,7 @@ class Exercise(ABC):
         if self._hold.holding and not was:
             self._begin_hold(t, obs, events)
         if self._hold.holding and self._moving_since is None:
-            self._held_pose = np.asarray(self._motion.median(), dtype=float)
+            self._held_pose = self._pose_now()
         target = self.hold_target_s(self._side_vote.winner() or obs.side)
         if self._hold.holding and target and not self._target_announced and self._hold.elapsed_s(t) >= target:
             self._target_announced = True
@@ -484,9 +484,18 @@ class Exercise(ABC):
             side, pose = self._side_vote.winner(), self._held_pose
             self._pending = PendingHold(window, side, dict(self._side_vote.counts), self._target_announced, pose)
 
+    def _pose_now(self) -> np.ndarray:
+        """The body's landmarks of late (their median over the stillness window) around the mid-hips, in torso
+        lengths: comparable however the body sits in the picture."""
+        pose = np.asarray(self._motion.median(), dtype=float)
+        if pose.ndim != 2:
+            return np.empty(0)
+        hips = np.nanmean(pose[[index("left_hip") - BODY.start, index("right_hip") - BODY.start]], axis=0)
+        return pose - hips
+
     def _same_pose(self, pose: np.ndarray) -> bool:
         """Is the body, still now, where it was when ``pose`` was taken (three in four landmarks)?"""
-        now = np.asarray(self._motion.median(), dtype=float)
+        now = self._pose_now()
         if now.shape != pose.shape:
             return False
         moved = np.linalg.norm(now - pose, axis=-1)
