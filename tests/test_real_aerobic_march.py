@@ -31,7 +31,8 @@ def test_jogging_steps_counted_alternating_as_a_person_counts(real_track):
     sides = [r["side"] for r in summary["records"]]
     assert 54 <= len(sides) <= 57
     assert all(a != b for a, b in zip(sides, sides[1:]))  # the feet alternate: no step missed or doubled
-    assert 0.7 <= summary["records"][0]["start_s"] <= 1.2 and 20.6 <= summary["records"][-1]["start_s"] <= 21.6
+    # the first counted step is the first clear lift (0.96 s) or the small heel raise just before it (from 0.6 s)
+    assert 0.6 <= summary["records"][0]["start_s"] <= 1.2 and 20.6 <= summary["records"][-1]["start_s"] <= 21.6
     assert len(summary["bouts"]) == 1 and 150 <= summary["cadence_spm"] <= 175
 
 

@@ -25,6 +25,7 @@ from formcheck.exercises.mechanics import RecentValues
 from formcheck.landmarks import SIDES, PoseFrame, index, other_side
 
 FOOT_POINTS = ("ankle", "heel", "foot_index")
+UPRIGHT_WORLD_MAX = 12.0  # trunk within this (degrees) of the camera's vertical: heights along it are used
 FLOOR_POINTS = ("heel", "foot_index")  # the points that touch the floor: a foot is off it when both are up
 
 INFO = ExerciseInfo(
@@ -173,9 +174,11 @@ class AerobicMarch(base.Exercise):
         hips = geometry.mean_point(world, "left_hip", "right_hip")
         up = geometry.mean_point(world, "left_shoulder", "right_shoulder") - hips
         torso = float(np.linalg.norm(up))
-        if not (np.isfinite(torso) and torso > 0) or not math.isfinite(b.trunk_elevation()):
+        if not (np.isfinite(torso) and torso > 0):
             return None
-        if b.trunk_elevation() < 60.0:
+        # Only an upright trunk is a measure of up: leaning (a squat, a bow toward the camera) would mix the
+        # model's unsure depths into the heights. The camera's own down is its y axis, tilted by its pitch.
+        if math.degrees(math.acos(float(np.clip(-up[1] / torso, -1.0, 1.0)))) > UPRIGHT_WORLD_MAX:
             return None
         feet = world[[index(f"{s}_{p}") for s in SIDES for p in FOOT_POINTS]]
         return -((feet - hips) @ (up / torso)) / torso
