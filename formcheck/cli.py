@@ -8,6 +8,7 @@ from pathlib import Path
 
 from formcheck import __version__
 from formcheck.after_run import after_run
+from formcheck.batch.cli import add_command as add_batch_command
 from formcheck.errors import FormcheckError
 from formcheck.flags import add_after_run_args, add_checkin_args
 from formcheck.history.cli import add_commands as add_history_commands
@@ -365,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("list", help="which bundles are present (the default)")
     p.set_defaults(func=cmd_models)
     add_history_commands(sub, EPILOG)  # history, progress, checkin, report (formcheck/history/cli.py)
+    add_batch_command(sub, EPILOG)  # batch (formcheck/batch/cli.py)
     return parser
 
 
