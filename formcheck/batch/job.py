@@ -84,7 +84,7 @@ class Result:
     peak_rss_mb: float = 0.0  # the worker's and its pose process's peaks
     warnings: list[str] = field(default_factory=list)
     worker: dict = field(default_factory=dict)
-    attempt: int = 1
+    attempt: int | None = 1  # None: retried by Ray, which does not say how often
     recognition: dict | None = None
 
 
@@ -149,7 +149,7 @@ def claim_core() -> int | None:
     return None
 
 
-def _crash_if_asked(job: Job) -> None:
+def crash_if_asked(job: Job) -> None:
     marker = job.settings.crash_once
     if marker and Path(marker).is_file() and Path(marker).read_text().strip() == job.recording.key:
         Path(marker).unlink()
@@ -169,7 +169,7 @@ def _cpu_s() -> float:
 
 def run_job(job: Job) -> Result:
     """Analyse one recording into ``job.out_dir``; see the module's docstring."""
-    _crash_if_asked(job)
+    crash_if_asked(job)
     if job.settings.pin_core:
         claim_core()
     started, cpu0 = time.monotonic(), _cpu_s()

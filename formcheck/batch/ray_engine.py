@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from formcheck.atomic import write_bytes_atomic
-from formcheck.batch.job import Job, Result, run_job
+from formcheck.batch.job import Job, Result, crash_if_asked, run_job
 from formcheck.errors import FormcheckError
 
 
@@ -29,6 +29,7 @@ def remote_job(job: Job, model: bytes, video: bytes) -> tuple[Result, bytes]:
     """Run on a Ray worker: write the shipped inputs to scratch, run the job there, return result and outputs."""
     from formcheck.pose.models import sha256_of
 
+    crash_if_asked(job)
     models = Path(tempfile.gettempdir()) / "formcheck-models"
     models.mkdir(exist_ok=True)
     bundle = models / f"{job.model_sha256}.task"
@@ -48,6 +49,8 @@ def remote_job(job: Job, model: bytes, video: bytes) -> tuple[Result, bytes]:
             source_name=str(job.recording.path),
         )
         result = run_job(local)
+        if result.error:  # name the recording, not its scratch copy
+            result.error = result.error.replace(str(source), str(job.recording.path))
         archive = io.BytesIO()
         with tarfile.open(fileobj=archive, mode="w") as tar:
             if out.is_dir():
@@ -130,4 +133,6 @@ class RayEngine:
                 )
                 continue
             unpack(archive, Path(job.out_dir))
+            result.key = job.recording.key  # the task saw a scratch copy of the recording
+            result.attempt = None  # Ray retries a task whose worker died on its own; it does not tell
             yield result
