@@ -43,7 +43,8 @@ def _add_exercise_args(p: argparse.ArgumentParser, required: bool) -> None:
         "-e",
         required=required,
         metavar="ID",
-        help="exercise id (see 'formcheck exercises')" + ("" if required else "; omit for pose only"),
+        help="exercise id (see 'formcheck exercises')"
+        + ("" if required else "; 'auto' to recognise it; omit for pose only"),
     )
     _add_profile_args(p)
 
@@ -122,12 +123,26 @@ def cmd_analyze(args) -> int:
     from formcheck.pipeline import analyze_video
     from formcheck.video import VideoFileSource
 
-    options = _options(
-        args, write_video=not args.no_video, write_track=not args.no_track, write_frames=not args.no_report
-    )
-    source = VideoFileSource(args.video, max_side=args.max_side)
     out = _out_dir(args, Path(args.video).stem)
-    summary = analyze_video(source, out, options, progress=not args.quiet)
+    if args.exercise == "auto":  # recognise the exercises (formcheck/recognition/run.py)
+        from formcheck.recognition.run import analyze_auto
+
+        summary, _ = analyze_auto(
+            args.video,
+            out,
+            _profile(args),
+            args.model,
+            args.max_side,
+            not args.no_video,
+            model_variant=args.model_variant,
+            progress=not args.quiet,
+        )
+    else:
+        options = _options(
+            args, write_video=not args.no_video, write_track=not args.no_track, write_frames=not args.no_report
+        )
+        source = VideoFileSource(args.video, max_side=args.max_side)
+        summary = analyze_video(source, out, options, progress=not args.quiet)
     if not args.quiet:
         print(summary_mod.format_text(summary))
         print(f"  written to {out}/")

@@ -221,6 +221,7 @@ def _analyze(job: Job, out: Path, result: Result) -> dict:
         summary, result.recognition = analyze_auto(
             rec.path, out, profile, Path(job.model_path), settings.max_side, settings.write_video
         )
+        result.recognition = {"segments": result.recognition["segments"]}
     else:
         options = Options(
             exercise=exercise, profile=profile, model_path=Path(job.model_path), write_video=settings.write_video

@@ -95,7 +95,7 @@ def _exercise_row(ex: dict) -> dict:
         "target_hold_s": targets.get("hold_s"),
         "per_side": bool(targets.get("per_side")),
         "targets_reached": f"{sum(bool(r) for r in reached)}/{len(reached)}" if reached else "",
-        "faults": " ".join(f"{k}x{n}" for k, n in sorted(faults.items())),
+        "faults": " ".join(f"{k}:{n}" for k, n in sorted(faults.items())),
     }
 
 
