@@ -151,12 +151,12 @@ def sessions_csv(rows: list[dict]) -> str:
 
 
 STYLE = """
-body{font:15px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 h1{font-size:1.4rem;margin:0 0 .3rem}
 .wrap{overflow-x:auto}
 table{border-collapse:collapse;min-width:100%}
-th,td{padding:.35rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-th{background:#f3f3f3;cursor:pointer;white-space:nowrap;position:sticky;top:0}
+th,td{padding:.35rem .5rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th{background:#f3f3f3;cursor:pointer;position:sticky;top:0;overflow-wrap:normal}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.failed td{background:#fdecea}tr.interrupted td{background:#fff6e0}
@@ -185,7 +185,6 @@ HEADERS = (
     ("faults", "Faults"),
     ("view_problems", "View problems"),
     ("duration_s", "Length (s)"),
-    ("report", "Report"),
 )
 
 
@@ -204,7 +203,8 @@ def _html_cells(row: dict) -> list[tuple[str, str, bool]]:
     if row.get("targets_reached"):
         target.append(f"reached {row['targets_reached']}")
     report = row.get("report")
-    link = f'<a href="{escape(quote(report))}">report</a>' if report else '<span class="muted">none</span>'
+    name = escape(row.get("file", ""))
+    recording = f'<a href="{escape(quote(report))}">{name}</a>' if report else name
     error = f'<br><span class="warn">{escape(row["error"])}</span>' if row.get("error") else ""
     exercise = escape(str(row.get("exercise") or ""))
     if row.get("confidence") not in (None, ""):
@@ -212,7 +212,7 @@ def _html_cells(row: dict) -> list[tuple[str, str, bool]]:
     duration = row.get("duration_s")
     return [
         (row.get("patient", ""), escape(row.get("patient", "")), False),
-        (row.get("file", ""), escape(row.get("file", "")), False),
+        (row.get("file", ""), recording, False),
         (str(row.get("exercise") or ""), exercise, False),
         (status, escape(status) + error, False),
         (str(sum(int(row.get(s) or 0) for s in ("left", "right", "unsided"))), escape(", ".join(sides)), False),
@@ -221,7 +221,6 @@ def _html_cells(row: dict) -> list[tuple[str, str, bool]]:
         (row.get("faults", ""), escape(row.get("faults", "")), False),
         (row.get("view_problems", ""), f'<span class="warn">{escape(row.get("view_problems") or "")}</span>', False),
         (str(duration if duration not in (None, "") else ""), escape(_cell(duration)), True),
-        (report or "", link, False),
     ]
 
 
@@ -241,7 +240,7 @@ def index_html(rows: list[dict], title: str) -> str:
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
         f"<h1>{escape(title)}</h1><p>{len({r['recording'] for r in rows})} recordings: {tally}. "
-        "Click a column's title to sort by it. Each recording's own report is linked on its row; "
+        "Click a column's title to sort by it; a recording's name opens its report. "
         '<a href="sessions.csv">sessions.csv</a> has the same rows for a spreadsheet.</p>'
         f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
         "<p class=muted>formcheck is not medical advice.</p>"

@@ -24,6 +24,7 @@ from formcheck.recognition.model import Recognizer, load
 SWITCH_COST = 12.0  # log-probability a change of exercise must win by
 MIN_CONFIDENCE = 0.5
 MIN_PERSON = 0.5
+MIN_SEGMENT_S = 8.0  # a set of an exercise lasts longer than this; a shorter run joins a neighbour
 REFINE_S = WINDOW_S / 2 + HOP_S  # a boundary is looked for this far either side of the windows' one
 
 
@@ -61,6 +62,23 @@ def viterbi(logp: np.ndarray, switch_cost: float = SWITCH_COST) -> np.ndarray:
     return path
 
 
+def merge_short(path: np.ndarray, p: np.ndarray, centres: np.ndarray, min_s: float = MIN_SEGMENT_S) -> np.ndarray:
+    """Relabel runs shorter than ``min_s`` (shortest first) as the neighbour whose exercise they resemble more."""
+    path = path.copy()
+    while True:
+        cuts = [0, *(np.flatnonzero(np.diff(path)) + 1).tolist(), len(path)]
+        runs = [(a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+        if len(runs) < 2:
+            return path
+        spans = [centres[b - 1] - centres[a] + HOP_S for a, b in runs]
+        i = int(np.argmin(spans))
+        if spans[i] >= min_s:
+            return path
+        a, b = runs[i]
+        options = [path[runs[j][0]] for j in (i - 1, i + 1) if 0 <= j < len(runs)]
+        path[a:b] = max(options, key=lambda c: p[a:b, c].sum())
+
+
 def segment_windows(
     centres: np.ndarray, stats: np.ndarray, start_s: float, end_s: float, model: Recognizer
 ) -> list[Segment]:
@@ -68,7 +86,7 @@ def segment_windows(
         return [Segment(None, None, start_s, end_s, 0.0, float("inf"))]
     p = model.probabilities(stats)
     d = model.distances(stats)
-    path = viterbi(np.log(np.maximum(p, 1e-9)))
+    path = merge_short(viterbi(np.log(np.maximum(p, 1e-9))), p, centres)
     person = stats[:, -1]
     cuts = [0, *(np.flatnonzero(np.diff(path)) + 1).tolist(), len(path)]
     segments: list[Segment] = []
