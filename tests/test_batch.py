@@ -79,6 +79,10 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["batch", str(tmp_path / "nothing.mp4"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "input not found" in err
+    (tmp_path / "x.mp4").write_bytes(b"")
+    assert main(["batch", str(tmp_path / "x.mp4"), "--out", str(tmp_path / "out"), "-e", "squats"]) == 2
+    assert "unknown exercise 'squats'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def _check_batch(out: Path, results_attempts: dict) -> None:

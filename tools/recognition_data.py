@@ -4,7 +4,8 @@
     python tools/recognition_data.py --seeds 24 --cache .recognition-cache [--jobs 2]
 
 tools/train_recognizer.py and benchmarks/recognition.py read the cache; each
-file is one scenario: ``times``, ``feats`` (formcheck.recognition.features.FRAME_FEATURES).
+file is one scenario: ``times``, ``feats`` and their ``names`` (a file made with other
+features than formcheck.recognition.features.FRAME_FEATURES is made again).
 """
 
 from __future__ import annotations
@@ -22,17 +23,19 @@ def cache_path(cache: Path, exercise: str, seed: int) -> Path:
 
 def load(cache: Path, exercise: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Times and per-frame features of one scenario, computed and cached on first use."""
+    from formcheck.recognition.features import FRAME_FEATURES, track_features
+
     path = cache_path(cache, exercise, seed)
     if path.is_file():
         data = np.load(path)
-        return data["times"], data["feats"]
-    from formcheck.recognition.features import track_features
+        if tuple(data["names"]) == FRAME_FEATURES if "names" in data else False:
+            return data["times"], data["feats"]
     from formcheck.testing.scenarios import scenario
 
     times, feats = track_features(scenario(exercise, seed).frames)
     cache.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, times=times, feats=feats)
+    np.savez_compressed(tmp, times=times, feats=feats, names=np.array(FRAME_FEATURES))
     tmp.replace(path)
     return times, feats
 

@@ -54,10 +54,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from formcheck.exercises import catalogue
     from formcheck.pipeline import Options, resolve_model
 
+    known = set(catalogue())
+    if args.exercise not in (None, AUTO) and args.exercise not in known:
+        raise FormcheckError(f"unknown exercise {args.exercise!r} (see 'formcheck exercises', or use 'auto')")
     recordings = collect(args.inputs, exercise=args.exercise)
     if not recordings:
         raise FormcheckError("no video files found in the inputs")
-    known = set(catalogue())
     for rec in recordings:
         if rec.exercise not in (None, AUTO) and rec.exercise not in known:
             raise FormcheckError(f"unknown exercise {rec.exercise!r} for {rec.path.name} (see 'formcheck exercises')")
