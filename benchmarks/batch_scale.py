@@ -62,7 +62,7 @@ def run(engine_name: str, workers: int, clips: list[Path], out: Path, model: Pat
         from formcheck.batch.local import LocalEngine
 
         engine = LocalEngine(workers)
-    settings = Settings(pin_core=engine_name == "local" and workers > 1)
+    settings = Settings(pin_core=engine_name == "ray" or workers > 1)  # as formcheck batch does on 2 cores
     t0 = time.monotonic()
     outcome = run_batch(recordings, out, engine, settings, model, progress=False)
     wall = time.monotonic() - t0

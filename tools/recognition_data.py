@@ -4,8 +4,8 @@
     python tools/recognition_data.py --seeds 24 --cache .recognition-cache [--jobs 2]
 
 tools/train_recognizer.py and benchmarks/recognition.py read the cache; each
-file is one scenario: ``times``, ``feats`` and their ``names`` (a file made with other
-features than formcheck.recognition.features.FRAME_FEATURES is made again).
+file is one scenario: ``times``, ``feats`` and their ``names`` (a file lacking one of
+formcheck.recognition.features.FRAME_FEATURES is made again).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ def load(cache: Path, exercise: str, seed: int) -> tuple[np.ndarray, np.ndarray]
     path = cache_path(cache, exercise, seed)
     if path.is_file():
         data = np.load(path)
-        if tuple(data["names"]) == FRAME_FEATURES if "names" in data else False:
-            return data["times"], data["feats"]
+        names = [str(n) for n in data["names"]] if "names" in data else []
+        if set(FRAME_FEATURES) <= set(names):  # the features, or more: take the columns in use
+            return data["times"], data["feats"][:, [names.index(n) for n in FRAME_FEATURES]]
     from formcheck.testing.scenarios import scenario
 
     times, feats = track_features(scenario(exercise, seed).frames)

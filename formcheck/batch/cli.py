@@ -73,7 +73,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         stills=not args.no_stills,
         target_reps=args.target_reps,
         target_hold_s=args.target_hold,
-        pin_core=args.engine == "local" and workers >= default_workers() > 1,
+        # One core per worker when there are as many workers as cores (a Ray task takes a free core of its node).
+        pin_core=args.engine == "ray" or workers >= default_workers() > 1,
     )
     if args.engine == "ray":
         from formcheck.batch.ray_engine import RayEngine

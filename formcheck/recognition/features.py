@@ -3,7 +3,12 @@
 Every measure comes from the world landmarks (metres, the camera's axes, y
 down) and is one a camera's position does not change much: joint angles in
 3-D, body segments' angles to the vertical (the camera is roughly level),
-heights above the hips and distances in torso lengths. Left and right are
+heights above the hips and distances in torso lengths, and which way the
+face and the chest look (up or down). Left out, because the corpus's
+skeleton and the pose model disagree about them more than the exercises
+differ: the arms (the corpus holds them still; real people swing them
+marching and rest them anywhere lying down) and the ankle's angle (the
+model puts the toe landmark 40-50 degrees off the corpus's foot). Left and right are
 folded into the lower and the higher of the two, so a mirror image or the
 other working side gives the same measures; landmarks the model is unsure of
 are unknown (NaN), and so is a measure that needs one.
@@ -21,7 +26,7 @@ from formcheck.landmarks import VISIBILITY, PoseFrame, index
 MIN_VISIBILITY = 0.5
 WINDOW_S, HOP_S = 4.0, 0.5
 
-L = {n: index(n) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "nose")}
+L = {n: index(n) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "nose", "left_ear", "right_ear")}
 SIDES = {
     side: {
         part: index(f"{side}_{part}") for part in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "foot_index")
@@ -31,17 +36,17 @@ SIDES = {
 PAIRED = (
     "knee",
     "hip_flex",
-    "elbow",
-    "shoulder",
     "thigh_down",
     "shank_down",
-    "wrist_up",
     "ankle_up",
-    "wrist_knee",
+    "ankle_knee",
+    "knee_shoulder",
 )
 FRAME_FEATURES = (
     "trunk_up",
     "head_up",
+    "face_up",
+    "front_up",
     "feet_apart",
     *(f"{name}_{end}" for name in PAIRED for end in ("lo", "hi")),
 )
@@ -86,21 +91,24 @@ def features_of(world: np.ndarray, visibility: np.ndarray) -> np.ndarray:
         "trunk_up": _angle(trunk, -DOWN),
         "head_up": _ratio(-(w[:, L["nose"]] - hips) @ DOWN, torso),
     }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ears = np.nanmean(w[:, [L["left_ear"], L["right_ear"]]], axis=1) if len(w) else w[:, 0]
+    face = w[:, L["nose"]] - ears  # which way the face looks: up lying on the back, down lying face down
+    values["face_up"] = _ratio(-face @ DOWN, np.linalg.norm(face, axis=1))
+    chest = np.cross(w[:, L["right_shoulder"]] - w[:, L["left_shoulder"]], trunk)  # the front's normal
+    values["front_up"] = _ratio(chest @ DOWN, np.linalg.norm(chest, axis=1))  # 1: chest up; a mirror keeps it
     per_side: dict[str, list[np.ndarray]] = {name: [] for name in PAIRED}
-    knees = w[:, [SIDES["left"]["knee"], SIDES["right"]["knee"]]]
-    for j in SIDES.values():
+    for side, j in SIDES.items():
+        o = SIDES["right" if side == "left" else "left"]
         thigh, shank = w[:, j["knee"]] - w[:, j["hip"]], w[:, j["ankle"]] - w[:, j["knee"]]
-        upper, fore = w[:, j["elbow"]] - w[:, j["shoulder"]], w[:, j["wrist"]] - w[:, j["elbow"]]
         per_side["knee"].append(180.0 - _angle(thigh, shank))
         per_side["hip_flex"].append(_angle(thigh, -trunk))  # 0: thigh in line with the trunk
-        per_side["elbow"].append(180.0 - _angle(upper, fore))
-        per_side["shoulder"].append(_angle(upper, -trunk))  # 0: arm along the side
         per_side["thigh_down"].append(_angle(thigh, DOWN))
         per_side["shank_down"].append(_angle(shank, DOWN))
-        per_side["wrist_up"].append(_ratio(-(w[:, j["wrist"]] - hips) @ DOWN, torso))
         per_side["ankle_up"].append(_ratio(-(w[:, j["ankle"]] - hips) @ DOWN, torso))
-        to_knees = np.linalg.norm(knees - w[:, j["wrist"]][:, None, :], axis=2)
-        per_side["wrist_knee"].append(_ratio(np.fmin(to_knees[:, 0], to_knees[:, 1]), torso))
+        per_side["ankle_knee"].append(_ratio(np.linalg.norm(w[:, j["ankle"]] - w[:, o["knee"]], axis=1), torso))
+        per_side["knee_shoulder"].append(_ratio(np.linalg.norm(w[:, j["knee"]] - w[:, j["shoulder"]], axis=1), torso))
     left, right = SIDES["left"]["ankle"], SIDES["right"]["ankle"]
     values["feet_apart"] = _ratio(np.linalg.norm(w[:, left] - w[:, right], axis=1), torso)
     for name, pair in per_side.items():
