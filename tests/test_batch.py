@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import cv2
+import jsonschema
 import pytest
 from conftest import SAMPLE_VIDEOS
 
@@ -15,6 +16,8 @@ from formcheck.batch.job import Settings
 from formcheck.batch.overview import collect_rows
 from formcheck.batch.runner import MARKER, run_batch
 from formcheck.cli import main
+
+SCHEMA = Path(__file__).resolve().parents[1] / "formcheck" / "schemas" / "session_summary.schema.json"
 
 
 def _clip(src: Path, dst: Path, frames: int) -> Path:
@@ -47,6 +50,7 @@ def small_batch(tmp_path_factory) -> Path:
         "march.mp4,aerobic_march,p01,\n"
         "floss.mp4,nerve_floss,p02,left\n"
         "broken.mp4,bird_dog,p03,\n"
+        "march.mp4,auto,p04,\n"
     )
     return folder
 
@@ -86,7 +90,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
 
 
 def _check_batch(out: Path, results_attempts: dict) -> None:
-    rows = {r["file"]: r for r in collect_rows(out)}
+    rows = {r["file"]: r for r in collect_rows(out) if r["patient"] != "p04"}
     assert rows["march.mp4"]["status"] == "done" and rows["march.mp4"]["exercise"] == "aerobic_march"
     assert rows["floss.mp4"]["status"] == "done" and rows["floss.mp4"]["exercise"] == "nerve_floss"
     assert rows["broken.mp4"]["status"] == "failed" and rows["broken.mp4"]["exit_code"] == 3
@@ -105,9 +109,18 @@ def _check_batch(out: Path, results_attempts: dict) -> None:
     lines = (out / "sessions.csv").read_text().splitlines()
     assert lines[0] == "# formcheck.batch_sessions 1"
     table = list(csv.DictReader(lines[1:]))
-    assert len(table) == 3 and {r["patient"] for r in table} == {"p01", "p02", "p03"}
+    assert len(table) == 4 and {r["patient"] for r in table} == {"p01", "p02", "p03", "p04"}
     page = (out / "index.html").read_text()
-    assert page.count("<tr class=") == 3 and 'href="' + rows["march.mp4"]["report"] + '"' in page
+    assert page.count("<tr class=") == 4 and 'href="' + rows["march.mp4"]["report"] + '"' in page
+    # 'auto': the exercise recognised from the pose (3 s of marching: one window), recorded with its segments.
+    auto = next(r for r in table if r["patient"] == "p04")
+    summary = json.loads((out / auto["recording"] / "summary.json").read_text())
+    jsonschema.validate(summary, json.loads(SCHEMA.read_text()))
+    segments = summary["recognition"]["segments"]
+    assert auto["status"] == "done" and len(segments) == 1 and segments[0]["closest"] == "aerobic_march"
+    assert auto["exercise"] in ("aerobic_march", "none (closest: aerobic_march)")
+    marker = json.loads((out / auto["recording"] / MARKER).read_text())
+    assert marker["recognition"]["segments"] == segments
 
 
 def _run(small_batch, out, engine, tmp_path):
@@ -129,14 +142,14 @@ def test_local_pool_batch_is_resumable_and_survives_bad_file_and_killed_worker(s
 
     out = tmp_path / "out"
     outcome, recordings, settings, attempts = _run(small_batch, out, LocalEngine(2), tmp_path)
-    assert (outcome.done, len(outcome.failed), outcome.skipped) == (2, 1, 0)
+    assert (outcome.done, len(outcome.failed), outcome.skipped) == (3, 1, 0)
     _check_batch(out, attempts)
     # A second run skips the finished recordings and retries only the failed one.
     first = (out / recordings[0].key / "summary.json").read_text()
     from formcheck.pose.models import ensure_model
 
     again = run_batch(recordings, out, LocalEngine(2), settings, ensure_model("full"), progress=False)
-    assert (again.done, len(again.failed), again.skipped) == (0, 1, 2)
+    assert (again.done, len(again.failed), again.skipped) == (0, 1, 3)
     assert (out / recordings[0].key / "summary.json").read_text() == first
     # A folder left without its marker (an interrupted job) is redone.
     (out / recordings[0].key / MARKER).unlink()
@@ -152,6 +165,6 @@ def test_ray_batch_survives_bad_file_and_killed_worker(small_batch, tmp_path):
 
     out = tmp_path / "out"
     outcome, _, _, attempts = _run(small_batch, out, RayEngine(2), tmp_path)
-    assert (outcome.done, len(outcome.failed)) == (2, 1)
+    assert (outcome.done, len(outcome.failed)) == (3, 1)
     _check_batch(out, None)  # floss.mp4's first worker was killed (the crash file is gone) and it is done
     assert json.loads(next(out.glob("p01_*/" + MARKER)).read_text())["engine"] == "ray"

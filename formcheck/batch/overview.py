@@ -118,6 +118,10 @@ def recording_rows(folder: Path) -> list[dict]:
     if summary:
         base["person_share"], base["judged_share"], base["view_problems"] = _view(summary)
     exercises = summary.get("exercises") or [] if base["status"] == "done" else []
+    segments = (summary.get("recognition") or {}).get("segments") or []
+    if not exercises and segments:  # --exercise auto found none of the nine
+        closest = max(segments, key=lambda seg: seg["end_s"] - seg["start_s"]).get("closest")
+        base["exercise"] = f"none (closest: {closest})" if closest else "none"
     if not exercises:
         return [base]
     return [{**base, **_exercise_row(ex)} for ex in exercises]

@@ -138,7 +138,9 @@ def run_batch(
                 outcome.done += 1
             else:
                 outcome.failed.append(result)
-                bar.write(f"formcheck: skipped {rec.path.name}: {result.error} (exit {result.exit_code})")
+                bar.write(
+                    f"formcheck: skipped {rec.path.name}: {result.error} (exit {result.exit_code})", file=sys.stderr
+                )
             bar.set_postfix(failed=len(outcome.failed), refresh=False)
             bar.update()
     except KeyboardInterrupt:
