@@ -10,6 +10,7 @@ from pathlib import Path
 
 from formcheck import __version__
 from formcheck.after_run import after_run
+from formcheck.batch.cli import add_command as add_batch_command
 from formcheck.errors import FormcheckError
 from formcheck.flags import add_after_run_args, add_checkin_args
 from formcheck.history.cli import add_commands as add_history_commands
@@ -51,7 +52,8 @@ def _add_exercise_args(p: argparse.ArgumentParser, required: bool) -> None:
         "-e",
         required=required,
         metavar="ID",
-        help="exercise id (see 'formcheck exercises')" + ("" if required else "; omit for pose only"),
+        help="exercise id (see 'formcheck exercises')"
+        + ("" if required else "; 'auto' to recognise it; omit for pose only"),
     )
     _add_profile_args(p)
 
@@ -138,27 +140,42 @@ def cmd_analyze(args) -> int:
     from formcheck.pipeline import analyze_video, resolve_model
     from formcheck.video import VideoFileSource
 
-    options = _options(
-        args, write_video=not args.no_video, write_track=not args.no_track, write_frames=not args.no_report
-    )
-    if options.exercise:  # the options first (an unknown exercise or threshold), then a missing or undecodable
-        from formcheck.exercises import create  # video (before a first run fetches the model), then the model
+    if args.exercise == "auto":  # recognise the exercises (formcheck/recognition/run.py)
+        from formcheck.recognition.run import analyze_auto
 
-        create(options.exercise, options.profile)
-    source = VideoFileSource(args.video, max_side=args.max_side)
-    try:
-        resolve_model(options)
-    except BaseException:
-        source.close()
-        raise
-    source.check_long_enough()
-    out = _out_dir(args, Path(args.video).stem)
-    try:
-        summary = analyze_video(source, out, options, progress=not args.quiet)
-    except OSError as exc:  # a full disk mid-run: say what was kept
-        from formcheck import outpaths
+        out = _out_dir(args, Path(args.video).stem)
+        summary, _ = analyze_auto(
+            args.video,
+            out,
+            _profile(args),
+            args.model,
+            args.max_side,
+            not args.no_video,
+            model_variant=args.model_variant,
+            progress=not args.quiet,
+        )
+    else:
+        options = _options(
+            args, write_video=not args.no_video, write_track=not args.no_track, write_frames=not args.no_report
+        )
+        if options.exercise:  # the options first (an unknown exercise or threshold), then a missing or
+            from formcheck.exercises import create  # undecodable video (before a first run fetches the model)
 
-        raise outpaths.failure(exc, out) from None
+            create(options.exercise, options.profile)
+        source = VideoFileSource(args.video, max_side=args.max_side)
+        try:
+            resolve_model(options)
+        except BaseException:
+            source.close()
+            raise
+        source.check_long_enough()
+        out = _out_dir(args, Path(args.video).stem)
+        try:
+            summary = analyze_video(source, out, options, progress=not args.quiet)
+        except OSError as exc:  # a full disk mid-run: say what was kept
+            from formcheck import outpaths
+
+            raise outpaths.failure(exc, out) from None
     if not args.quiet:
         print(summary_mod.format_text(summary))
         print(f"  written to {out}/")
@@ -423,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("list", help="which bundles are present (the default)")
     p.set_defaults(func=cmd_models)
     add_history_commands(sub, EPILOG)  # history, progress, checkin, report (formcheck/history/cli.py)
+    add_batch_command(sub, EPILOG)  # batch (formcheck/batch/cli.py)
     return parser
 
 
