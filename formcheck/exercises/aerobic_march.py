@@ -60,10 +60,10 @@ INFO = ExerciseInfo(
 class Thresholds(base.Thresholds):
     min_rep_ms: float = 120.0  # a step's foot lift lasts at least this (jogging pace: about 0.2 s per lift)
     refractory_ms: float = 0.0  # the next step starts as the previous one ends
-    # One ankle risen this much more (torso lengths, about 8 cm) than the other: a step. A walking step lifts the
-    # swinging ankle 0.16-0.3 above the standing one, a march 0.5 and more; a shuffle about 0.06.
-    step_on: float = 0.15
-    step_off: float = 0.06  # ... and closer than this the step is over (both feet down)
+    # One ankle risen this much more (torso lengths, about 9 cm) than the other: a step. A march lifts it 0.5 and
+    # more, a brisk walk 0.16-0.3; a shuffle about 0.06, and standing still on the rendered sample up to 0.15.
+    step_on: float = 0.18
+    step_off: float = 0.07  # ... and closer than this the step is over (both feet down)
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
     floor_window_ms: float = 2500.0  # the floor under each foot point: its lowest image position over this time
