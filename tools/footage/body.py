@@ -18,6 +18,8 @@ import os
 
 import numpy as np
 
+from formcheck.landmarks import NAMES
+
 # Defaults: every key a pose may hold, with its neutral value.
 POSE_KEYS = {
     # whole body: heading (about vertical), pitch (+ = tip forward, 90 = prone,
@@ -62,42 +64,8 @@ del _s
 
 SIDES = {"l": ".L", "r": ".R"}
 
-# MediaPipe's 33 pose landmark names, in its order.
-LANDMARK_NAMES = [
-    "nose",
-    "left_eye_inner",
-    "left_eye",
-    "left_eye_outer",
-    "right_eye_inner",
-    "right_eye",
-    "right_eye_outer",
-    "left_ear",
-    "right_ear",
-    "mouth_left",
-    "mouth_right",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_pinky",
-    "right_pinky",
-    "left_index",
-    "right_index",
-    "left_thumb",
-    "right_thumb",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "left_heel",
-    "right_heel",
-    "left_foot_index",
-    "right_foot_index",
-]
+# MediaPipe's 33 pose landmark names, in its order (formcheck's own list: run from the repository root).
+LANDMARK_NAMES = list(NAMES)
 
 
 def rx(deg):
