@@ -189,7 +189,7 @@ class Exercise(ABC):
         self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms, min_hold_ms=self.th.min_hold_ms)
         self._pending: PendingHold | None = None  # a hold that ended in movement, which may yet resume
-        self._held_pose = np.empty(0)  # the body's landmarks the last time a hold was still
+        self._held_pose = np.empty(0)  # the body's landmarks as the last movement in a hold began
         self._episodes = Episodes(release_ms=self.th.hold_grace_ms, min_ms=self.th.min_reach_ms)
         self._motion = RecentValues(self.th.still_window_ms)
         self._moving_since: float | None = None
@@ -432,6 +432,8 @@ class Exercise(ABC):
         if held is not None:
             still = self.still()
             moving = bool(held) and still is False
+            if moving and self._moving_since is None and self._hold.holding:
+                self._held_pose = self._pose_now()  # the pose the hold was still in, as a movement begins
             self._moving_since = (self._moving_since or t) if moving else None
             held = bool(held and self._armed and still is not False)
         if self._moving_since is not None and t - self._moving_since >= self.th.hold_moving_ms:
@@ -447,8 +449,6 @@ class Exercise(ABC):
             self._close_pending(events)
         if self._hold.holding and not was:
             self._begin_hold(t, obs, events)
-        if self._hold.holding and self._moving_since is None:
-            self._held_pose = self._pose_now()
         target = self.hold_target_s(self._side_vote.winner() or obs.side)
         if self._hold.holding and target and not self._target_announced and self._hold.elapsed_s(t) >= target:
             self._target_announced = True
