@@ -19,9 +19,11 @@ import numpy as np
 
 from formcheck import geometry
 from formcheck.exercises import base
-from formcheck.exercises.base import Event, ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, Targets
 from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import RecentValues
+from formcheck.exercises.records import RepRecord
+from formcheck.feedback import Event
 from formcheck.landmarks import SIDES, PoseFrame, index, other_side
 
 FOOT_POINTS = ("ankle", "heel", "foot_index")
@@ -203,9 +205,9 @@ class AerobicMarch(base.Exercise):
             return
         start, last = self._air_since, self._air_last
         self._air_since = None
-        if start is None or last is None or last - start < self.th.min_air_ms or not self._armed:
+        if start is None or last is None or last - start < self.th.min_air_ms or not self.armed:
             return
-        self.report_fault("jump", start, t_ms, self._obs.side, events)
+        self.report_fault("jump", start, t_ms, self.observation.side, events)
 
     def after_update(self, t: float, events: list[Event]) -> None:
         """A step of an unseen foot, a jump on landing, and a stop in marching ("keep moving"), which lasts

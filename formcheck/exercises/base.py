@@ -5,8 +5,10 @@ and a :class:`Thresholds` dataclass, and implements :meth:`Exercise.observe`,
 which turns one conditioned :class:`PoseFrame` into an :class:`Observation`:
 the signal it tracks, whether the start position is held, which side is
 working and which faults are present (``None`` when it cannot see). The base
-class owns everything shared: the view check, arming, rep counting or hold
-timing, fault debouncing, per-side counts, events and the summary.
+class runs everything shared: the view check, arming, rep counting, per-side
+counts, targets, events and the summary; hold timing lives in
+:mod:`formcheck.exercises.holds` and the fault bookkeeping in
+:mod:`formcheck.exercises.fault_log`.
 """
 
 from __future__ import annotations
@@ -19,26 +21,16 @@ from typing import ClassVar
 import numpy as np
 
 from formcheck import geometry
-from formcheck.exercises.mechanics import (
-    AlternationCounter,
-    Episode,
-    Episodes,
-    FaultDebouncer,
-    HoldTimer,
-    HoldWindow,
-    RecentValues,
-    RepCounter,
-    RepWindow,
-    SideVote,
-)
-from formcheck.exercises.records import FaultRecord, RepRecord, attach, exercise_summary
+from formcheck.exercises.fault_log import FaultLog
+from formcheck.exercises.holds import HoldFlow, Stillness
+from formcheck.exercises.mechanics import AlternationCounter, HoldWindow, RepCounter, RepWindow, SideVote
+from formcheck.exercises.records import FaultRecord, RepRecord, exercise_summary
 from formcheck.feedback import AngleReading, Event, KeyAngle, Status, ViewStatus
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
 
 # A torso shorter than this share of the picture's long side is too small to judge: 0.035 of a 1280 px wide
 # picture is 45 px, a person about a quarter of a 720 px high picture tall (a walker crossing a room).
 MIN_TORSO_SHARE = 0.035
-BODY = slice(11, 33)  # shoulders to feet: the landmarks whose movement says whether a hold is still
 POSTURE_HINTS = {
     "standing": "Stand up",
     "quadruped": "Get on your hands and knees",
@@ -165,17 +157,6 @@ class Observation:
     bad_joints: tuple[int, ...] = ()  # landmarks a current fault is about (drawn red)
 
 
-@dataclass(frozen=True)
-class PendingHold:
-    """A hold that ended in movement, kept aside in case the body settles again in the same position."""
-
-    window: HoldWindow
-    side: str | None
-    votes: dict[str, int]
-    announced: bool  # its target had been announced
-    pose: np.ndarray  # the body's landmarks as it was last held (torso lengths), to tell a wobble from a new pose
-
-
 class Exercise(ABC):
     """Shared flow; subclasses declare ``info`` and ``Thresholds`` and implement :meth:`observe`."""
 
@@ -186,24 +167,14 @@ class Exercise(ABC):
         self.profile = profile or Profile()
         self.th = self._thresholds(self.profile.thresholds)
         self.targets = self._targets()
-        self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
-        self._hold = HoldTimer(grace_ms=self.th.hold_grace_ms, min_hold_ms=self.th.min_hold_ms)
-        self._pending: PendingHold | None = None  # a hold that ended in movement, which may yet resume
-        self._held_pose = np.empty(0)  # the body's landmarks as the last movement in a hold began
-        self._episodes = Episodes(release_ms=self.th.hold_grace_ms, min_ms=self.th.min_reach_ms)
-        self._motion = RecentValues(self.th.still_window_ms)
-        self._moving_since: float | None = None
-        self._faults = FaultDebouncer(self.th.fault_debounce_ms)
         self._side_vote = SideVote()
+        self._stillness = Stillness(self.th.still_window_ms, self.th.hold_still_speed)
+        self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
+        self._holds = HoldFlow(self.th, self._side_vote, self._stillness, self) if self.info.kind == "holds" else None
+        self._fault_log = FaultLog(self.info, self.th.fault_debounce_ms, self._say)
         self.records: list[RepRecord] = []
-        self.faults: list[FaultRecord] = []
-        self._open_faults: dict[str, FaultRecord] = {}  # debounced faults in progress
-        self._opened: dict[str, FaultRecord] = {}  # faults the exercise opened itself (open_fault), in progress
         self._armed = False
         self._ready_since: float | None = None
-        self._placed_since: float | None = None  # holds: in the target position, still, since (before arming)
-        self._hold_from: float | None = None  # a hold that armed the counting started here
-        self._target_announced = False
         self._sides_done: set[str] = set()
         self._last_usable_ms: float | None = None
         self._view = ViewStatus(False, "Waiting for the camera")
@@ -310,8 +281,7 @@ class Exercise(ABC):
         if view.ok:
             obs = self.observe(frame, view.near_side or "left")
             self._last_usable_ms = t
-            pixels = frame.pixels()
-            self._motion.add(t, pixels[BODY] / geometry.body_scale(pixels))
+            self._stillness.add(t, frame.pixels())
         else:
             obs = Observation()
             if self._last_usable_ms is not None and t - self._last_usable_ms > self.th.view_lost_ms:
@@ -323,16 +293,18 @@ class Exercise(ABC):
         if settled and not self._armed and not self._busy():
             self._armed = True
             events.append(Event(t, "ready", "Start position recognised"))
-        self._arm_on_position(t, obs, events)
-        if self.info.kind == "reps":
-            self._step_reps(t, obs, events)
+        if self._holds is not None:
+            if self._holds.placed(t, obs.in_position, self._armed):
+                self._armed = True
+                events.append(Event(t, "ready", "Hold recognised"))
+            self._holds.step(t, obs.in_position, obs.side, self._armed, events)
         else:
-            self._step_holds(t, obs, events)
-        self._step_faults(t, obs, events)
+            self._step_reps(t, obs, events)
+        self._fault_log.step(t, obs.faults, obs.side, self._armed, self.records, events)
         if self._busy():
             self._side_vote.add(obs.side)
             self._active_ms += dt
-            if not self._faults.active:
+            if not self._fault_log.active:
                 self._good_form_ms += dt
         self.after_update(t, events)
         return events
@@ -342,23 +314,6 @@ class Exercise(ABC):
         frame shows (a jump, seen whole on landing; a pause between reps; a rep it could not see) does it here,
         through :meth:`report_fault`, :meth:`open_fault` / :meth:`close_fault` and :meth:`insert_record`."""
         return None
-
-    def _arm_on_position(self, t: float, obs: Observation, events: list[Event]) -> None:
-        """Holds: arm once the target position itself has been held still for ``placed_arm_ms``.
-
-        The start position is there to keep moves made while getting into place from counting; a held
-        stretch is no such move, so a hold is never lost for want of a recognised start.
-        """
-        if self.info.kind != "holds" or self._armed:
-            self._placed_since = None
-            return
-        if obs.in_position is None:
-            return  # cannot see: neither starts nor ends the count
-        placed = obs.in_position and self.still() is not False
-        self._placed_since = (self._placed_since if self._placed_since is not None else t) if placed else None
-        if self._placed_since is not None and t - self._placed_since >= self.th.placed_arm_ms:
-            self._armed, self._hold_from, self._placed_since = True, self._placed_since, None
-            events.append(Event(t, "ready", "Hold recognised"))
 
     def _settled_view(self, t: float, view: ViewStatus, events: list[Event]) -> ViewStatus:
         """Announce a changed view verdict only once it has lasted ``view_settle_ms``.
@@ -381,7 +336,21 @@ class Exercise(ABC):
         return view
 
     def _busy(self) -> bool:
-        return self.in_rep or self._hold.holding or self._episodes.active
+        return self.in_rep or (self._holds is not None and self._holds.busy)
+
+    @property
+    def armed(self) -> bool:
+        """Counting has started: the start position (or, for holds, the held target position) was seen."""
+        return self._armed
+
+    @property
+    def observation(self) -> Observation:
+        """What the last frame showed."""
+        return self._obs
+
+    @property
+    def faults(self) -> list[FaultRecord]:
+        return self._fault_log.records
 
     @property
     def in_rep(self) -> bool:
@@ -389,7 +358,7 @@ class Exercise(ABC):
 
     @property
     def holding(self) -> bool:
-        return self._hold.holding
+        return self._holds is not None and self._holds.holding
 
     def _step_reps(self, t: float, obs: Observation, events: list[Event]) -> None:
         assert self._reps is not None
@@ -409,115 +378,15 @@ class Exercise(ABC):
         A hold is the static part of a stretch or reach: timing it only while
         still leaves out the movement into and out of the position.
         """
-        if self._motion.covered_ms() < 0.6 * self.th.still_window_ms:
-            return None
-        speed = np.abs(np.asarray(self._motion.drift_rate(), dtype=float))
-        known = speed[np.isfinite(speed)]
-        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_speed)
-
-    def _step_holds(self, t: float, obs: Observation, events: list[Event]) -> None:
-        """Time the still part of each stay in the target position; count every stay.
-
-        A hold is timed while the body is in position and still. Moving in
-        position for ``hold_moving_ms`` ends it at its last still moment,
-        unless the body settles again within ``hold_merge_ms`` on the same
-        side without leaving the position (a wobble, a re-grip, a landmark
-        jump): then it is the same hold. A stay in position that is never
-        still long enough to time (a quick reach) still counts, with its
-        length in position as its hold time, so a short hold is flagged,
-        not lost.
-        """
-        was = self._hold.holding
-        held = obs.in_position
-        if held is not None:
-            still = self.still()
-            moving = bool(held) and still is False
-            if moving and self._moving_since is None and self._hold.holding:
-                self._held_pose = self._pose_now()  # the pose the hold was still in, as a movement begins
-            self._moving_since = (self._moving_since or t) if moving else None
-            held = bool(held and self._armed and still is not False)
-        if self._moving_since is not None and t - self._moving_since >= self.th.hold_moving_ms:
-            self._pend(self._hold.stop())
-        elif held is not None:  # unknown neither starts nor ends a hold (losing the view for long does)
-            self._close_hold(self._hold.update(t, held), events)  # the position was left: over
-        placed = None if obs.in_position is None else bool(obs.in_position and self._armed)
-        episode = self._episodes.update(t, placed, obs.side)
-        if episode is not None:
-            self._end_episode(episode, events)
-        pending = self._pending
-        if pending is not None and (obs.in_position is False or t - pending.window.end_ms > self.th.hold_merge_ms):
-            self._close_pending(events)
-        if self._hold.holding and not was:
-            self._begin_hold(t, obs, events)
-        target = self.hold_target_s(self._side_vote.winner() or obs.side)
-        if self._hold.holding and target and not self._target_announced and self._hold.elapsed_s(t) >= target:
-            self._target_announced = True
-            events.append(Event(t, "hold_target", f"{target:g} seconds: well held", self._side_vote.winner()))
-
-    def _begin_hold(self, t: float, obs: Observation, events: list[Event]) -> None:
-        """A still hold has begun: a new one, or the one set aside a moment ago resuming."""
-        if self._hold_from is not None:  # the hold that armed the counting began before it
-            self._hold.started_ms, self._hold_from = self._hold_from, None
-        pending = self._pending
-        same_side = pending is not None and (obs.side is None or pending.side is None or obs.side == pending.side)
-        if same_side and self._same_pose(pending.pose):
-            self._hold.started_ms = pending.window.start_ms
-            self._side_vote.counts = dict(pending.votes)
-            self._target_announced, self._pending = pending.announced, None
-            return
-        if same_side and pending.window.end_ms - pending.window.start_ms < self.th.settle_max_ms:
-            self._pending = None  # it was settling into this one
-        self._close_pending(events)
-        self._side_vote.reset()
-        self._target_announced = False
-        self.hold_begins()
-        events.append(Event(t, "hold_start", "Hold", obs.side))
+        return self._stillness.still()
 
     def hold_begins(self) -> None:
         """A new hold has begun (not one resuming after a wobble): an exercise that measures something over
         each hold starts afresh here, and reads it in :meth:`judge` when the hold is over."""
         return None
 
-    def _pend(self, window: HoldWindow | None) -> None:
-        """Set a hold that ended in movement aside: it resumes if the body settles again in position."""
-        if window is not None:
-            side, pose = self._side_vote.winner(), self._held_pose
-            self._pending = PendingHold(window, side, dict(self._side_vote.counts), self._target_announced, pose)
-
-    def _pose_now(self) -> np.ndarray:
-        """The body's landmarks of late (their median over the stillness window) around the mid-hips, in torso
-        lengths: comparable however the body sits in the picture."""
-        pose = np.asarray(self._motion.median(), dtype=float)
-        if pose.ndim != 2:
-            return np.empty(0)
-        hips = np.nanmean(pose[[index("left_hip") - BODY.start, index("right_hip") - BODY.start]], axis=0)
-        return pose - hips
-
-    def _same_pose(self, pose: np.ndarray) -> bool:
-        """Is the body, still now, where it was when ``pose`` was taken (three in four landmarks)?"""
-        now = self._pose_now()
-        if now.shape != pose.shape:
-            return False
-        moved = np.linalg.norm(now - pose, axis=-1)
-        moved = moved[np.isfinite(moved)]
-        return moved.size > 0 and float(np.percentile(moved, 75)) <= self.th.same_pose_max
-
-    def _close_pending(self, events: list[Event]) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            self._close_hold(pending.window, events, pending.side)
-
-    def _end_episode(self, episode: Episode, events: list[Event]) -> None:
-        """A stay in position is over (left, or the side changed): close its hold, or count it as a short one."""
-        self._close_hold(self._hold.stop(), events)
-        self._close_pending(events)
-        if not any(r.start_ms < episode.end_ms and r.end_ms > episode.start_ms for r in self.records[-3:]):
-            self._close_hold(HoldWindow(episode.start_ms, episode.end_ms), events, episode.side)
-
-    def _close_hold(self, window: HoldWindow | None, events: list[Event], side: str | None = None) -> None:
-        if window is None:
-            return
-        side = side or self._side_vote.winner()
+    def file_hold(self, window: HoldWindow, side: str | None, events: list[Event]) -> None:
+        """File a hold that is over, as a record, and judge it."""
         record = RepRecord(
             len(self.records),
             side,
@@ -541,53 +410,21 @@ class Exercise(ABC):
         left = t.duration_s - self.held_s(side)
         return round(left, 2) if 0 < left < t.hold_s else t.hold_s
 
-    def _step_faults(self, t: float, obs: Observation, events: list[Event]) -> None:
-        """Debounce this frame's fault flags; until the start position is seen only setup rules apply."""
-        flags = obs.faults
-        if not self._armed:
-            setup = {f.id for f in self.info.faults if f.setup}
-            flags = {k: v for k, v in flags.items() if k in setup}
-        for change in self._faults.update(t, flags):
-            info = self.info.fault(change.fault_id)
-            if change.started:
-                rec = FaultRecord(info.id, info.cue, change.t_ms, side=obs.side)
-                self._open_faults[info.id] = rec
-                self.faults.append(rec)
-                for record in self.records:  # confirmed after a rep closed, but seen first inside it
-                    attach(rec, record)
-                events.append(Event(t, "fault_start", info.cue, obs.side, {"fault": info.id}))
-                self._say(t, info.cue, events)
-            else:
-                rec = self._open_faults.pop(info.id)
-                rec.end_ms = change.t_ms
-                events.append(Event(t, "fault_end", info.cue, rec.side, {"fault": info.id}))
-
     def report_fault(
         self, fault_id: str, start_ms: float, end_ms: float, side: str | None, events: list[Event]
     ) -> None:
         """File a fault seen whole once it is over, too brief to debounce (a jump, judged on landing), and cue it."""
-        info = self.info.fault(fault_id)
-        self.faults.append(FaultRecord(info.id, info.cue, start_ms, end_ms, side=side))
-        events.append(Event(start_ms, "fault_start", info.cue, side, {"fault": info.id}))
-        events.append(Event(end_ms, "fault_end", info.cue, side, {"fault": info.id}))
-        self._say(end_ms, info.cue, events)
+        self._fault_log.report(fault_id, start_ms, end_ms, side, events)
 
     def open_fault(self, fault_id: str, start_ms: float, events: list[Event]) -> None:
         """File a fault the exercise judges itself, past the debouncer, that began at ``start_ms`` and is still
         going (a pause in a march), and cue it now. :meth:`close_fault` ends it; one still open when the
         exercise finishes never ended (the pause was the end of the set) and is withdrawn."""
-        info = self.info.fault(fault_id)
-        self._opened[info.id] = record = FaultRecord(info.id, info.cue, start_ms)
-        self.faults.append(record)
-        events.append(Event(self._t_ms, "fault_start", info.cue, data={"fault": info.id}))
-        self._say(self._t_ms, info.cue, events)
+        self._fault_log.open(fault_id, start_ms, self._t_ms, events)
 
     def close_fault(self, fault_id: str, end_ms: float, events: list[Event]) -> None:
         """End a fault opened with :meth:`open_fault` at ``end_ms`` (nothing when it is not open)."""
-        record = self._opened.pop(fault_id, None)
-        if record is not None:
-            record.end_ms = end_ms
-            events.append(Event(self._t_ms, "fault_end", record.cue, data={"fault": fault_id}))
+        self._fault_log.close(fault_id, end_ms, self._t_ms, events)
 
     def insert_record(self, record: RepRecord, events: list[Event]) -> None:
         """File a rep the exercise inferred rather than saw (a step of a foot hidden between two of the other's)
@@ -599,18 +436,12 @@ class Exercise(ABC):
 
     def _finish(self, record: RepRecord, events: list[Event]) -> None:
         """Attach the faults that overlapped this rep or hold, then report it."""
-        for fault in self.faults:
-            attach(fault, record)
+        self._fault_log.attach_to(record)
         if record.hold_s is not None and record.target_hold_s:
             record.target_reached = self.reached(record.hold_s, record.target_hold_s)
         extra = self.judge(record) + self._side_faults(record)
         for fault_id in extra:
-            info = self.info.fault(fault_id)
-            self.faults.append(
-                FaultRecord(info.id, info.cue, record.start_ms, record.end_ms, record.index, record.side)
-            )
-            record.faults.append(fault_id)
-            self._say(record.end_ms, info.cue, events)
+            self._fault_log.judged(fault_id, record, events)
         self.records.append(record)
         events.append(self._record_event(record))
         self._after_record(record, events)
@@ -696,12 +527,8 @@ class Exercise(ABC):
         return sum(1 for r in self.records if r.side == side)
 
     def _end_holds(self, events: list[Event]) -> None:
-        """Close the hold, the hold set aside and the stay in position, whatever state they are in."""
-        self._close_hold(self._hold.stop(), events)
-        self._close_pending(events)
-        episode = self._episodes.close()
-        if episode is not None:
-            self._end_episode(episode, events)
+        if self._holds is not None:
+            self._holds.end(events)
 
     def cancel_rep(self) -> None:
         """Drop the rep in progress: it turned out to be no rep (a leg put down in the middle of it)."""
@@ -711,10 +538,7 @@ class Exercise(ABC):
     def _lose_track(self, t: float, events: list[Event]) -> None:
         self.cancel_rep()
         self._end_holds(events)
-        for change in self._faults.close_all(t):
-            rec = self._open_faults.pop(change.fault_id, None)
-            if rec is not None:
-                rec.end_ms = change.t_ms
+        self._fault_log.close_all(t)
         self._armed = False
 
     def _say(self, t: float, text: str, events: list[Event]) -> None:
@@ -724,14 +548,9 @@ class Exercise(ABC):
     def finish(self) -> list[Event]:
         """End of the exercise: close an open hold and any open faults."""
         events: list[Event] = []
-        for record in self._opened.values():
-            self.faults.remove(record)
-        self._opened.clear()
+        self._fault_log.withdraw_opened()
         self._end_holds(events)
-        for change in self._faults.close_all(self._t_ms):
-            rec = self._open_faults.pop(change.fault_id, None)
-            if rec is not None:
-                rec.end_ms = change.t_ms
+        self._fault_log.close_all(self._t_ms)
         return events
 
     # --- what consumers read ---------------------------------------------------------
@@ -743,7 +562,7 @@ class Exercise(ABC):
         for r in self.records:
             side = r.side or "any"
             counts.setdefault(side, {"good": 0, "faulty": 0})["good" if r.good else "faulty"] += 1
-        holding = self._hold.holding
+        holding = self.holding
         phase = "setup" if not self._armed else "hold" if holding else "active" if self.in_rep else "rest"
         return Status(
             t_ms=self._t_ms,
@@ -751,15 +570,15 @@ class Exercise(ABC):
             ready=self._armed,
             phase=phase,
             counts=counts,
-            hold_elapsed_s=self._hold.elapsed_s(self._t_ms) if holding else None,
+            hold_elapsed_s=self._holds.elapsed_s(self._t_ms) if holding else None,
             hold_target_s=self.hold_target_s(self._side_vote.winner() or self._obs.side),
             cue=self._cue,
-            active_faults=[self.info.fault(f).cue for f in self._faults.active],
+            active_faults=[self.info.fault(f).cue for f in self._fault_log.active],
             angles=self._obs.angles,
-            bad_joints=self._obs.bad_joints if self._faults.active else (),
+            bad_joints=self._obs.bad_joints if self._fault_log.active else (),
             side=self._obs.side,
             signal=self._obs.signal,
-            fault_ids=tuple(self._faults.active),
+            fault_ids=tuple(self._fault_log.active),
         )
 
     def summary(self) -> dict:

@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass
 
 from formcheck.exercises import base
-from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, Targets
 from formcheck.exercises.body import Body, test
+from formcheck.exercises.records import RepRecord
 from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 INFO = ExerciseInfo(

@@ -18,9 +18,10 @@ import numpy as np
 
 from formcheck import geometry
 from formcheck.exercises import base
-from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, Targets
 from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import RecentValues
+from formcheck.exercises.records import RepRecord
 from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 INFO = ExerciseInfo(

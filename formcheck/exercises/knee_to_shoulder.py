@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.exercises import base
-from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, Targets
 from formcheck.exercises.body import Body, any_true, test
 from formcheck.exercises.mechanics import RecentValues
+from formcheck.exercises.records import RepRecord
 from formcheck.landmarks import PoseFrame, index, other_side
 
 INFO = ExerciseInfo(

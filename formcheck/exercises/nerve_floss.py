@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.exercises import base
-from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, RepRecord, Targets
+from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, Targets
 from formcheck.exercises.body import Body, test
 from formcheck.exercises.mechanics import AlternationCounter, RecentValues, RepWindow
+from formcheck.exercises.records import RepRecord
 from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 FOOT = ("knee", "ankle", "foot_index")
