@@ -701,8 +701,10 @@ def draw_noise(d: Draw, seed: int) -> Noise:
     live = d.chance("live_timing", 0.2)
     return Noise(
         seed=seed,
-        jitter=d.uniform("jitter", 0.002, 0.008),
+        jitter=d.uniform("jitter", 0.002, 0.008),  # on a moving landmark (synthetic.MOTION_JITTER: 0.4-0.9 %)
         jitter_memory=0.6,
+        jitter_still=0.25,  # a landmark at rest jitters a quarter of that (measured: 0.05-0.13 %)
+        jitter_speed=0.2,
         far_visibility=d.uniform("far_visibility", 0.3, 0.9),
         measured_far=True,
         dropouts_per_s=d.uniform("dropouts_per_s", 0.0, 0.15),
