@@ -108,16 +108,21 @@ class Thresholds:
     placed_arm_ms: float = 1000.0  # holds: the target position itself, held still this long, also starts counting
     # (a recording that begins mid-hold, or a start position the rules do not recognise, loses no hold)
     still_window_ms: float = 600.0  # holds: stillness is judged over this much time, as the drift speed of ...
-    hold_still_speed: float = 0.3  # ... the body's landmarks (torso lengths a second, 80th percentile of the
-    # coordinates: one limb moving is a fifth of them) staying below this. Measured at 30 fps as the drift
-    # between the window's halves (200 ms apart): real holds 0.01-0.04 torso lengths (0.05-0.2 a second),
-    # moving 0.08-0.45 (0.4-2.25 a second)
+    hold_still_speed: float = 0.3  # ... the body's landmarks (torso lengths a second, 90th percentile of the
+    # coordinates: one limb moving is a fifth of them) staying below this. The drift between the medians of the
+    # window's halves: the model's landmarks in the rendered samples' holds 0.01-0.03 a second (95 % below 0.1,
+    # at most 0.13); reaching and releasing 0.4-2.25 a second
+    # ... and not the trunk turning faster than this (degrees a second): the model's trunk line wobbles by at most
+    # 1.2 deg/s in the rendered samples' holds (the corpus's holds: 95 % below 2, rare swaps up to 6), a hinge
+    # toward the foot turns it at 8-30 deg/s at its fastest
+    hold_still_turn: float = 4.0
     hold_moving_ms: float = 400.0  # moving this long, even in position, ends a hold (the way out has begun) ...
     hold_merge_ms: float = 2500.0  # ... unless still again within this, in position and on the same side, and
     same_pose_max: float = 0.25  # ... with three in four landmarks within this (torso lengths) of where they were
+    same_turn_max: float = 10.0  # ... and the trunk turned by at most this (degrees; a hinge toward the foot: 15-35)
     # (a wobble or a re-grip comes back; a pull drawn in further, or a deeper lean, is a new hold)
-    settle_max_ms: float = 3000.0  # a still moment this short, followed at once by a new pose on the same side,
-    # was settling into the stretch (a leg crossed before the pull), not a hold of its own
+    settle_max_ms: float = 3000.0  # a still moment this short, followed by a new pose on the same side without
+    # leaving the position, was settling into the stretch (a leg crossed before the pull), not a hold of its own
     min_reach_ms: float = 400.0  # a stay in the target position shorter than this is passing through it
     # A hold reaches its target within a slack: 5 % of the target, at least 0.25 s (a frame or two at low frame
     # rates) and at most 1 s. Nobody counts the last second of a 30 s stretch aloud exactly.
@@ -168,7 +173,7 @@ class Exercise(ABC):
         self.th = self._thresholds(self.profile.thresholds)
         self.targets = self._targets()
         self._side_vote = SideVote()
-        self._stillness = Stillness(self.th.still_window_ms, self.th.hold_still_speed)
+        self._stillness = Stillness(self.th.still_window_ms, self.th.hold_still_speed, self.th.hold_still_turn)
         self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._holds = HoldFlow(self.th, self._side_vote, self._stillness, self) if self.info.kind == "holds" else None
         self._fault_log = FaultLog(self.info, self.th.fault_debounce_ms, self._say)

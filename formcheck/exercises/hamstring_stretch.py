@@ -165,7 +165,7 @@ class HamstringStretch(base.Exercise):
 
     def _resting(self, side: str, scale: float) -> bool | None:
         """The ankle of ``side`` has stayed put for ``still_ms`` (None until there is that much to go by)."""
-        if self._ankles.covered_ms() < 0.8 * self.th.still_ms or not math.isfinite(scale):
+        if not self._ankles.covers(0.8) or not math.isfinite(scale):
             return None
         span = np.asarray(self._ankles.span())[SIDES.index(side)]
         if not np.isfinite(span).all():

@@ -12,6 +12,7 @@ files each hold (:meth:`HoldOwner.file_hold`) and judges it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,41 +30,93 @@ _HIPS = [index("left_hip") - BODY.start, index("right_hip") - BODY.start]
 
 class Stillness:
     """Whether the body holds still: the drift speed of its landmarks over a short window, in torso lengths a
-    second (90th percentile of the coordinates, so one limb moving is enough to be moving)."""
+    second (90th percentile of the coordinates, so one limb moving is enough to be moving), and the turning
+    speed of the trunk, in degrees a second.
 
-    def __init__(self, window_ms: float, max_speed: float):
+    The trunk is watched on its own because a slow hinge at the hips moves few landmarks (the shoulders and the
+    head; the hanging arms hardly) and those slowly: a 15-35 degree lean toward the foot over 1-3 s turns the
+    trunk at 8-30 degrees a second at its fastest, while its landmarks' 90th percentile stays at the level of a
+    body holding still.
+    """
+
+    def __init__(self, window_ms: float, max_speed: float, max_turn: float = math.inf):
         self.window_ms = window_ms
         self.max_speed = max_speed
+        self.max_turn = max_turn
         self._recent = RecentValues(window_ms)
+        self._trunk = RecentValues(window_ms)  # the trunk's direction in the picture (a unit vector)
+        self._verdict: tuple[float | None, bool | None] = (None, None)  # (time of the newest frame, its verdict)
 
     def add(self, t_ms: float, pixels: np.ndarray) -> None:
         """One judged frame's landmarks in pixels."""
         self._recent.add(t_ms, pixels[BODY] / geometry.body_scale(pixels))
+        trunk = geometry.mean_point(pixels, "left_shoulder", "right_shoulder") - geometry.mean_point(
+            pixels, "left_hip", "right_hip"
+        )
+        length = float(np.linalg.norm(trunk))
+        self._trunk.add(t_ms, trunk / length if np.isfinite(length) and length > 0 else None)
+        self._verdict = (None, None)
 
     def still(self) -> bool | None:
         """None until enough recent frames are known."""
-        if self._recent.covered_ms() < 0.6 * self.window_ms:
+        if self._verdict[0] is None:
+            self._verdict = (1.0, self._judge())
+        return self._verdict[1]
+
+    def _judge(self) -> bool | None:
+        if not self._recent.covers(0.6):
             return None
-        speed = np.abs(np.asarray(self._recent.drift_rate(), dtype=float))
+        speed = np.abs(np.asarray(self._recent.drift_rate(robust=True), dtype=float))
         known = speed[np.isfinite(speed)]
-        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.max_speed)
-
-    def pose(self) -> np.ndarray:
-        """The body's landmarks of late (their median over the window) around the mid-hips, in torso lengths:
-        comparable however the body sits in the picture."""
-        pose = np.asarray(self._recent.median(), dtype=float)
-        if pose.ndim != 2:
-            return np.empty(0)
-        return pose - np.nanmean(pose[_HIPS], axis=0)
-
-    def same_pose(self, pose: np.ndarray, max_moved: float) -> bool:
-        """Is the body where it was when ``pose`` was taken: three in four landmarks within ``max_moved``?"""
-        now = self.pose()
-        if now.shape != pose.shape:
+        if known.size == 0:
+            return None
+        if np.percentile(known, 90) > self.max_speed:
             return False
-        moved = np.linalg.norm(now - pose, axis=-1)
+        turn = np.asarray(self._trunk.drift_rate(robust=True), dtype=float)  # radians a second, about
+        return not (turn.ndim == 1 and np.all(np.isfinite(turn)) and math.degrees(np.linalg.norm(turn)) > self.max_turn)
+
+    def lag_ms(self) -> float:
+        """How far behind the newest frame the moment a verdict of :meth:`still` describes lies: the middle of
+        its window (about half of it). A hold begins and ends that much before the verdict changes."""
+        return self._recent.lag_ms()
+
+    def pose(self) -> Pose:
+        """The body's landmarks of late (their median over the window) around the mid-hips, in torso lengths,
+        comparable however the body sits in the picture, and the trunk's direction."""
+        points = np.asarray(self._recent.median(), dtype=float)
+        if points.ndim != 2:
+            return Pose(np.empty(0), np.full(2, np.nan))
+        trunk = np.atleast_1d(np.asarray(self._trunk.median(), dtype=float))
+        return Pose(points - np.nanmean(points[_HIPS], axis=0), trunk if trunk.shape == (2,) else np.full(2, np.nan))
+
+    def same_pose(self, pose: Pose, max_moved: float, max_turn: float) -> bool:
+        """Is the body where it was when ``pose`` was taken: three in four landmarks within ``max_moved`` and the
+        trunk turned by at most ``max_turn`` degrees (a hinge at the hips moves few landmarks)?"""
+        now = self.pose()
+        if now.points.shape != pose.points.shape:
+            return False
+        moved = np.linalg.norm(now.points - pose.points, axis=-1)
         moved = moved[np.isfinite(moved)]
-        return moved.size > 0 and float(np.percentile(moved, 75)) <= max_moved
+        if moved.size == 0 or float(np.percentile(moved, 75)) > max_moved:
+            return False
+        turn = _angle_deg(now.trunk, pose.trunk)
+        return not (math.isfinite(turn) and turn > max_turn)
+
+
+@dataclass(frozen=True)
+class Pose:
+    """A held pose: the body's landmarks around the mid-hips in torso lengths, and the trunk's direction."""
+
+    points: np.ndarray
+    trunk: np.ndarray  # unit vector from the mid-hips to the mid-shoulders in the picture (NaN: unseen)
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """Angle between two directions in degrees (NaN when one is unknown)."""
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    if not (math.isfinite(norm) and norm > 0):
+        return math.nan
+    return math.degrees(math.acos(float(np.clip(np.dot(a, b) / norm, -1.0, 1.0))))
 
 
 class HoldOwner(Protocol):
@@ -86,7 +139,7 @@ class PendingHold:
     side: str | None
     votes: dict[str, int]
     announced: bool  # its target had been announced
-    pose: np.ndarray  # the body's landmarks as it was last held (torso lengths), to tell a wobble from a new pose
+    pose: Pose  # the body as it was last held, to tell a wobble from a new pose
 
 
 class HoldFlow:
@@ -98,14 +151,19 @@ class HoldFlow:
         self._votes = votes  # the exercise's, shared: a hold's side is the side most of its frames showed
         self._stillness = stillness
         self._owner = owner
-        self._timer = HoldTimer(grace_ms=th.hold_grace_ms, min_hold_ms=th.min_hold_ms)
+        # Still stretches of any length are kept (min_hold_ms applies when a hold is filed): at a low frame
+        # rate or with a jittery model the stillness verdict flickers, and the short still stretches between
+        # flickers are one hold, merged as it resumes, not passing moments to drop.
+        self._timer = HoldTimer(grace_ms=th.hold_grace_ms, min_hold_ms=0.0)
+        self._still_t: float | None = None  # the moment the last stillness verdict describes (see step)
         self._episodes = Episodes(release_ms=th.hold_grace_ms, min_ms=th.min_reach_ms)
         self._pending: PendingHold | None = None  # a hold that ended in movement, which may yet resume
-        self._held_pose = np.empty(0)  # the body's landmarks as the last movement in a hold began
+        self._held_pose = Pose(np.empty(0), np.full(2, np.nan))  # the body as the last movement in a hold began
         self._moving_since: float | None = None
         self._placed_since: float | None = None  # in the target position, still, since (before arming)
         self._hold_from: float | None = None  # a hold that armed the counting started here
         self._target_announced = False
+        self._stay_sides: set[str | None] = set()  # the sides a hold was filed on during the current stay in position
 
     @property
     def holding(self) -> bool:
@@ -117,7 +175,7 @@ class HoldFlow:
         return self._timer.holding or self._episodes.active
 
     def elapsed_s(self, t_ms: float) -> float:
-        return self._timer.elapsed_s(t_ms)
+        return self._timer.elapsed_s(self._still_t if self._still_t is not None else t_ms)
 
     def placed(self, t: float, in_position: bool | None, armed: bool) -> bool:
         """Should counting arm now: the target position itself held still for ``placed_arm_ms``?
@@ -143,14 +201,25 @@ class HoldFlow:
         A hold is timed while the body is in position and still. Moving in
         position for ``hold_moving_ms`` ends it at its last still moment,
         unless the body settles again within ``hold_merge_ms`` on the same
-        side without leaving the position (a wobble, a re-grip, a landmark
-        jump): then it is the same hold. A stay in position that is never
-        still long enough to time (a quick reach) still counts, with its
-        length in position as its hold time, so a short hold is flagged,
-        not lost.
+        side in the same pose without leaving the position (a wobble, a
+        re-grip, a landmark jump): then it is the same hold. A still moment
+        shorter than ``settle_max_ms`` followed, without leaving the
+        position, by a new pose on the same side was settling into it (a
+        leg crossed before the pull, standing tall before the hinge), however
+        slowly the body moved on. A stay in position that is never still
+        long enough to time (a quick reach) still counts, with its length in
+        position as its hold time, so a short hold is flagged, not lost.
         """
         was = self._timer.holding
         held = in_position
+        # The timer runs on the moment the stillness verdict describes, the middle of its window, not on the
+        # newest frame: the verdict turns "still" about half a window after the body stopped, and "moving"
+        # about as long after it set off, so the hold is dated where it happened. Never earlier than the
+        # stay in position it belongs to began.
+        still_t = t - self._stillness.lag_ms()
+        if self._episodes.start_ms is not None:
+            still_t = max(still_t, self._episodes.start_ms)
+        self._still_t = still_t = max(still_t, self._still_t if self._still_t is not None else still_t)
         if held is not None:
             still = self._stillness.still()
             moving = bool(held) and still is False
@@ -161,18 +230,15 @@ class HoldFlow:
         if self._moving_since is not None and t - self._moving_since >= self.th.hold_moving_ms:
             self._pend(self._timer.stop())
         elif held is not None:  # unknown neither starts nor ends a hold (losing the view for long does)
-            self._close(self._timer.update(t, held), events)  # the position was left: over
+            self._close(self._timer.update(still_t, held), events)  # the position was left: over
         placed = None if in_position is None else bool(in_position and armed)
         episode = self._episodes.update(t, placed, side)
         if episode is not None:
             self._end_episode(episode, events)
-        pending = self._pending
-        if pending is not None and (in_position is False or t - pending.window.end_ms > self.th.hold_merge_ms):
-            self._close_pending(events)
         if self._timer.holding and not was:
             self._begin(t, side, events)
         target = self._owner.hold_target_s(self._votes.winner() or side)
-        if self._timer.holding and target and not self._target_announced and self._timer.elapsed_s(t) >= target:
+        if self._timer.holding and target and not self._target_announced and self.elapsed_s(t) >= target:
             self._target_announced = True
             events.append(Event(t, "hold_target", f"{target:g} seconds: well held", self._votes.winner()))
 
@@ -190,7 +256,8 @@ class HoldFlow:
             self._timer.started_ms, self._hold_from = self._hold_from, None
         pending = self._pending
         same_side = pending is not None and (side is None or pending.side is None or side == pending.side)
-        if same_side and self._stillness.same_pose(pending.pose, self.th.same_pose_max):
+        soon = pending is not None and self._timer.started_ms - pending.window.end_ms <= self.th.hold_merge_ms
+        if same_side and soon and self._stillness.same_pose(pending.pose, self.th.same_pose_max, self.th.same_turn_max):
             self._timer.started_ms = pending.window.start_ms
             self._votes.counts = dict(pending.votes)
             self._target_announced, self._pending = pending.announced, None
@@ -223,7 +290,16 @@ class HoldFlow:
         recent = self._owner.records[-3:]
         if not any(r.start_ms < episode.end_ms and r.end_ms > episode.start_ms for r in recent):
             self._close(HoldWindow(episode.start_ms, episode.end_ms), events, episode.side)
+        self._stay_sides.clear()
 
     def _close(self, window: HoldWindow | None, events: list[Event], side: str | None = None) -> None:
-        if window is not None:
-            self._owner.file_hold(window, side or self._votes.winner(), events)
+        """File a hold that is over; one shorter than ``min_hold_ms`` was passing through the position, and a still
+        moment shorter than ``settle_max_ms`` after a hold on the same side, without leaving the position, was on
+        the way out of it (a foot lifted off the step pauses before it comes down)."""
+        if window is None or window.end_ms - window.start_ms < self.th.min_hold_ms:
+            return
+        side = side or self._votes.winner()
+        if window.end_ms - window.start_ms < self.th.settle_max_ms and side in self._stay_sides:
+            return
+        self._stay_sides.add(side)
+        self._owner.file_hold(window, side, events)

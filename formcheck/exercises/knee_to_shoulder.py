@@ -121,7 +121,7 @@ class KneeToShoulder(base.Exercise):
         self._legs.add(frame.t_ms, [flex["left"], flex["right"], lifted["left"], lifted["right"]])
         span = np.atleast_1d(self._legs.span())
         span = span[np.isfinite(span)]
-        still = self._legs.covered_ms() >= 0.8 * th.still_ms and len(span) > 0 and span.max() <= th.still_span
+        still = self._legs.covers(0.8) and len(span) > 0 and span.max() <= th.still_span
         faults["legs_not_straight"] = faults["toes_not_up"] = False
         if resting and still:  # the start position is judged once the legs have settled, not in passing
             bent = [test(b.angle(s, "knee"), lambda v: v < th.straight_min) for s in legs]

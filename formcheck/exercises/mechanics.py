@@ -330,6 +330,20 @@ class RecentValues:
         """Time between the oldest and the newest stored value (0 with fewer than two)."""
         return self._items[-1][0] - self._items[0][0] if len(self._items) > 1 else 0.0
 
+    def covers(self, share: float = 0.8) -> bool:
+        """Do the stored values reach back over ``share`` of the window, give or take one frame interval?
+
+        The oldest value kept lies anywhere up to one frame interval inside the window's edge: at 10 fps, or
+        with frames lost on a loaded machine, a 500 ms window of frames that arrive every 100-300 ms can cover
+        as little as 250 ms though the values go back as far as the window allows. The typical (median)
+        interval between the stored values is added back.
+        """
+        n = len(self._items)
+        if n < 2:
+            return False
+        times = np.array([t for t, _ in self._items])
+        return self.covered_ms() + float(np.median(np.diff(times))) >= share * self.window_ms
+
     def _reduce(self, fn):
         if not self._items:
             return math.nan
@@ -354,15 +368,17 @@ class RecentValues:
         """Elementwise median of the stored values (a typical value, robust to brief outliers); NaN when empty."""
         return self._reduce(np.nanmedian)
 
-    def drift_rate(self):
+    def drift_rate(self, robust: bool = False):
         """Elementwise speed of the values, per second: the mean of the newer half of the window minus the
         mean of the older half, over the time between the two halves' mean times.
 
         A movement shows as a drift; frame-to-frame jitter averages out, where
         :meth:`span` would grow with it. Dividing by the halves' time apart
         makes it the same at any frame rate (at 5 fps a 400 ms window holds
-        three frames, whose halves lie farther apart than at 30 fps). NaN with
-        fewer than two values.
+        three frames, whose halves lie farther apart than at 30 fps). With
+        ``robust`` each half is summed up by its median instead of its mean, so
+        one frame far off (a landmark jump) does not read as a movement. NaN
+        with fewer than two values.
         """
         n = len(self._items)
         if n < 2:
@@ -372,9 +388,17 @@ class RecentValues:
         apart_s = (times[n // 2 :].mean() - times[: n // 2].mean()) / 1000.0
         if apart_s <= 0:
             return math.nan
+        centre = np.nanmedian if robust else np.nanmean
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return _plain((np.nanmean(values[n // 2 :], axis=0) - np.nanmean(values[: n // 2], axis=0)) / apart_s)
+            return _plain((centre(values[n // 2 :], axis=0) - centre(values[: n // 2], axis=0)) / apart_s)
+
+    def lag_ms(self) -> float:
+        """How long ago the middle of the stored values was: a verdict on the whole window (:meth:`drift_rate`)
+        describes that moment, not the newest value. 0 with fewer than two values."""
+        if len(self._items) < 2:
+            return 0.0
+        return float(self._items[-1][0] - np.mean([t for t, _ in self._items]))
 
     def clear(self) -> None:
         self._items.clear()

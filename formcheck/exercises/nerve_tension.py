@@ -105,7 +105,7 @@ class NerveTension(base.Exercise):
         down = bool(lying and legs_down and lift < th.lowered)
         level = sum(known.values()) / 2 if len(known) == 2 else math.nan
         self._recent.add(frame.t_ms, level)
-        still = self._recent.covered_ms() >= 0.8 * th.still_ms and self._recent.span() < th.still_max
+        still = self._recent.covers(0.8) and self._recent.span() < th.still_max
         if down and still and math.isfinite(level) and not self.in_rep:
             self._rest = level if self._rest is None else self._rest + th.rest_smoothing * (level - self._rest)
         rest = self._rest if self._rest is not None else 0.0
