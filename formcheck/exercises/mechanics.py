@@ -95,6 +95,14 @@ class RepCounter:
                 return RepWindow(start, t_ms, peak)
         return None
 
+    def close(self, t_ms: float) -> RepWindow | None:
+        """The recording ends (at ``t_ms``) in the middle of a rep: one that has lasted ``min_rep_ms`` counts,
+        as a person watching counts a press-up held up to the end of the clip."""
+        start, self.started_ms = self.started_ms, None
+        if start is None or t_ms - start < self.min_rep_ms:
+            return None
+        return RepWindow(start, t_ms, self._peak)
+
     def cancel(self) -> None:
         """Drop a rep in progress (the view was lost, the person left); the signal must return to rest."""
         self.started_ms = None
