@@ -144,8 +144,9 @@ class AerobicMarch(base.Exercise):
         ]
         self._air = test(min(lowest), lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
         return Observation(
-            # standing with both feet down; with one foot unseen, standing with the other one down will do
-            ready=(test(lift, lambda v: v < th.step_off) if len(ankle) == 2 else True) if standing else standing,
+            # standing up: a person who walks into view or is already marching when the recording starts is in
+            # the exercise (waiting for both feet down armed a walker only after two or three steps)
+            ready=standing,
             signal=signal if math.isfinite(signal) else None,
             side=higher if stepping else None,
             faults={},  # a jump is too brief to debounce: after_update() reports each one when you land
