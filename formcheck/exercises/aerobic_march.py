@@ -219,7 +219,7 @@ class AerobicMarch(base.Exercise):
         self._step_air(t, events)
         self._air = None  # observe() sets it again for the next usable frame
         if self.in_rep:  # moving again: a stop lasted until this step
-            self.close_fault("stopped", self._reps.started_ms, events)
+            self.close_fault("stopped", self.counter.started_ms, events)
         last = self.records[-1].end_ms if self.records else None
         idle = last is not None and not self.in_rep and t - last > self.th.pause_s * 1000.0
         if idle and not self._pause_cued:

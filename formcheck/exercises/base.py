@@ -344,6 +344,11 @@ class Exercise(ABC):
         return self._armed
 
     @property
+    def counter(self) -> RepCounter | AlternationCounter | None:
+        """The rep counter the base feeds (None for a hold exercise): a module reads it, never steps it."""
+        return self._reps
+
+    @property
     def observation(self) -> Observation:
         """What the last frame showed."""
         return self._obs
