@@ -120,6 +120,17 @@ def run_summary(
     )
 
 
+def analysis_section(source) -> dict:
+    """``{"analysis": ...}``: the rate a file was analysed at (see VideoFileSource's ``max_fps``)."""
+    return {
+        "analysis": {
+            "fps": round(source.analysis_fps, 3) if getattr(source, "analysis_fps", None) else source.fps,
+            "max_fps": getattr(source, "max_fps", None),
+            "frame_step": getattr(source, "step", 1),
+        }
+    }
+
+
 def input_section(source) -> dict | None:
     """``{"input": ...}`` for the summary when the source was damaged (what could not be decoded), else None."""
     damage = source.damage() if hasattr(source, "damage") else None
@@ -145,7 +156,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     started = datetime.now(timezone.utc)
     title = exercise.info.title if exercise else "Pose"
     label = exercise.side_label if exercise else (lambda s: s)
-    fps = source.fps or 30.0
+    fps = getattr(source, "analysis_fps", None) or source.fps or 30.0  # the annotated video's: the analysed frames'
     outputs = {"summary": "summary.json", "video": None, "track": None, "frames": None}
     track = writer = rows = None
     try:
@@ -157,9 +168,13 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         source=source.name,
                         width=source.size[0],
                         height=source.size[1],
-                        fps=fps,
+                        fps=source.fps or 30.0,
                         model=options.model_variant,
-                        extra={"exercise": options.exercise, "conditioning": dataclasses.asdict(options.conditioning)},
+                        extra={
+                            "exercise": options.exercise,
+                            "conditioning": dataclasses.asdict(options.conditioning),
+                            "analysis_fps": fps,
+                        },
                     ),
                 )
                 outputs["track"] = "track.jsonl"
@@ -171,7 +186,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                 outputs["frames"] = "frames.csv"
             interpreter = Interpreter(exercise, options.conditioning, track, rows)
             bar = tqdm(
-                total=source.frame_count,
+                total=getattr(source, "analysis_count", source.frame_count),
                 unit="frame",
                 disable=not progress,
                 leave=False,
@@ -204,7 +219,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         started,
                         end.state,
                         outputs,
-                        input_section(source),
+                        {**analysis_section(source), **(input_section(source) or {})},
                     )
                     summary_mod.write(summary, out_dir / "summary.json")
     finally:
