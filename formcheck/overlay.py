@@ -232,6 +232,14 @@ def banner(img: np.ndarray, text: str, color, layout: Layout = COMPACT) -> None:
     )
 
 
+def notice(img: np.ndarray, text: str) -> None:
+    """A one-line note at the top of the picture, over whatever is drawn there."""
+    scale = scale_for(img)
+    size = 0.55 * scale
+    width = cv2.getTextSize(text, FONT, size, _thickness(size))[0][0]
+    _text(img, text, ((img.shape[1] - width) / 2, 24 * scale), size, WARN)
+
+
 def card(image: np.ndarray, lines: list[str], big: str | None = None, pose: PoseFrame | None = None) -> np.ndarray:
     """The frame dimmed, with a large centred word or number and lines of instructions (setup, rest, pause)."""
     img = (image * 0.35).astype(np.uint8)

@@ -1,4 +1,4 @@
-"""The pose landmarker in a process of its own, for analysing files.
+"""The pose landmarker in a process of its own, for analysing files and for live runs.
 
 Inference is the slowest stage, and in one process the rules, drawing and
 track writing (Python code) hold the interpreter lock that inference needs
@@ -7,7 +7,7 @@ runs nothing but the model: frames reach it through shared memory (a ring
 of a few slots, so nothing is copied through a pipe and memory stays
 bounded), landmarks come back through a pipe, and the parent decodes,
 judges, draws and encodes the frames that are already done while the next
-ones are inferred.
+ones are inferred (live mode keeps one frame ahead: see formcheck.live).
 
 On Linux the child keeps to one CPU core: MediaPipe runs the model on one
 core at a time on desktop machines anyway, but left free the scheduler moves
@@ -143,6 +143,7 @@ class PoseProcess:
         with ignored_in_children():  # the first SharedMemory starts Python's resource tracker, a child too
             self._shm = SharedMemory(name=_segment_name(), create=True, size=slots * height * width * 3)
         self._ring = np.ndarray((slots, height, width, 3), dtype=np.uint8, buffer=self._shm.buf)
+        self._sent = 0
         self.segment = self._shm.name  # the shared-memory segment of the frame ring (in /dev/shm on Linux)
         context = multiprocessing.get_context("spawn")  # fork is unsafe in a process running threads
         self._conn, child_conn = context.Pipe()
@@ -186,26 +187,39 @@ class PoseProcess:
             raise PoseProcessError(f"the pose model failed: {first[:200]}")
         return value
 
+    def submit(self, frame: Frame) -> None:
+        """Send a frame to the model; :meth:`receive` gives its landmarks, in the order they were sent.
+
+        The frame is converted to RGB straight into the next slot of the
+        shared ring (one of another size is scaled to the ring's); at most
+        ``slots`` frames may be waiting for their answer.
+        """
+        height, width = self._ring.shape[1:3]
+        image = frame.image
+        if image.shape[:2] != (height, width):
+            image = cv2.resize(image, (width, height))
+        slot = self._sent % self.slots  # free: the frame that used it last has been answered
+        cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=self._ring[slot])
+        self._send((slot, frame.t_ms))
+        self._sent += 1
+
+    def receive(self) -> PoseFrame:
+        """The landmarks of the oldest frame sent and not yet answered (waits for them)."""
+        return self._result()
+
     def detect(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:
         """Each frame with its landmarks, in order; up to ``slots`` frames are being inferred at a time.
 
-        Frames are converted to RGB straight into the shared ring; a frame of
-        another size (a stream that changes size mid-way) is scaled to the first one's.
+        A frame of another size (a stream that changes size mid-way) is scaled to the first one's.
         """
         pending: deque[Frame] = deque()
-        height, width = self._ring.shape[1:3]
-        for n, frame in enumerate(frames):
+        for frame in frames:
             if len(pending) == self.slots:
-                yield pending.popleft(), self._result()
-            image = frame.image
-            if image.shape[:2] != (height, width):
-                image = cv2.resize(image, (width, height))
-            slot = n % self.slots  # free: the frame that used it last has been answered
-            cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=self._ring[slot])
-            self._send((slot, frame.t_ms))
+                yield pending.popleft(), self.receive()
+            self.submit(frame)
             pending.append(frame)
         while pending:
-            yield pending.popleft(), self._result()
+            yield pending.popleft(), self.receive()
 
     def close(self) -> None:
         """Stop the child (at once if it is stuck) and free the shared memory."""
