@@ -7,7 +7,7 @@ import math
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +110,9 @@ class VideoFileSource:
     delivered no faster than they were recorded, so a file can stand in for a
     camera in live mode. With ``max_fps`` a faster file is thinned to every
     ``step``-th frame (:class:`Thinning`): the frames between are grabbed but
-    never converted to images, and the kept ones keep their real times.
+    never converted to images, and the kept ones keep their real times. With
+    ``start_ms`` it starts at the first frame at or after that time (a span
+    of a long recording, formcheck.pose.spans).
     """
 
     def __init__(
@@ -120,6 +122,7 @@ class VideoFileSource:
         max_side: int | None = None,
         realtime: bool = False,
         max_fps: float | None = None,
+        start_ms: float = 0.0,
     ):
         self.path = Path(path)
         self.max_side, self.realtime, self.max_fps = max_side, realtime, max_fps
@@ -134,6 +137,8 @@ class VideoFileSource:
             )
         self._cap = cv2.VideoCapture(str(self.path))
         self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        if start_ms > 0 and self._cap.isOpened():  # from the first frame at or after it
+            self._cap.set(cv2.CAP_PROP_POS_MSEC, start_ms)
         ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok or first is None:
             self._cap.release()
@@ -226,15 +231,19 @@ class VideoFileSource:
         return None
 
     def __iter__(self) -> Iterator[Frame]:
+        return self.frames(Thinning(self.step, self.fps).keep)
+
+    def frames(self, keep: Callable[[float], bool]) -> Iterator[Frame]:
+        """The frames whose times ``keep`` says yes to (asked of every frame in turn); the others are skipped
+        unconverted. Iterating the source keeps every ``step``-th."""
         index, t_prev, first = 0, None, True
         start = time.monotonic()
         fps = self.fps or 30.0
-        thinning = Thinning(self.step, self.fps)
         while True:
             t = self._timestamp(t_prev)
             self.frames_decoded += 1
             self._last_t = t
-            if thinning.keep(t):
+            if keep(t):
                 image = self._first if first else self._cap.retrieve()[1]
                 if image is not None:
                     if self.realtime:

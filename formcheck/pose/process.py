@@ -45,17 +45,19 @@ class PoseProcessError(FormcheckError):
 
 
 @contextlib.contextmanager
-def model_core() -> Iterator[int | None]:
+def model_core(which: int = -1) -> Iterator[int | None]:
     """Keep the calling thread, and the threads it starts, on one CPU core (Linux, two cores or more).
 
-    The core is the last one this process may use; the thread's former set
-    is restored afterwards. Yields the core, or ``None`` where it cannot choose.
+    The core is the ``which``-th of those this process may use, in order (the
+    last by default; a second model process takes the one before); the
+    thread's former set is restored afterwards. Yields the core, or ``None``
+    where it cannot choose.
     """
     allowed = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else set()
-    if len(allowed) < 2:
+    if len(allowed) < max(2, -which if which < 0 else which + 1):
         yield None
         return
-    core = max(allowed)
+    core = sorted(allowed)[which]
     os.sched_setaffinity(0, {core})
     try:
         yield core
@@ -98,8 +100,8 @@ SHM_PREFIX = "formcheck_"  # + the creating process's id + a random part: see re
 SHM_FOLDER = Path("/dev/shm")
 
 
-def _segment_name() -> str:
-    return f"{SHM_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+def _segment_name(prefix: str = SHM_PREFIX) -> str:
+    return f"{prefix}{os.getpid()}_{secrets.token_hex(4)}"
 
 
 def _alive(pid: int) -> bool:
@@ -112,11 +114,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def reclaim_stale_segments(folder: Path = SHM_FOLDER) -> list[str]:
-    """Remove the frame rings left by formcheck runs that were killed (SIGKILL leaves them behind).
+def reclaim_stale_segments(folder: Path = SHM_FOLDER, prefix: str = SHM_PREFIX) -> list[str]:
+    """Remove the frame rings (or other files named so) left by formcheck runs that were killed.
 
-    A ring's name carries the id of the process that made it; rings whose
-    process is gone are unlinked. Returns the names removed (Linux; elsewhere nothing).
+    SIGKILL leaves them behind. A name carries the id of the process that
+    made it; those whose process is gone are unlinked. Returns the names
+    removed (Linux; elsewhere nothing).
     """
     removed = []
     try:
@@ -124,8 +127,8 @@ def reclaim_stale_segments(folder: Path = SHM_FOLDER) -> list[str]:
     except OSError:
         return removed
     for name in names:
-        owner = name[len(SHM_PREFIX) :].split("_")[0]
-        if not name.startswith(SHM_PREFIX) or not owner.isdigit() or _alive(int(owner)):
+        owner = name[len(prefix) :].split("_")[0]
+        if not name.startswith(prefix) or not owner.isdigit() or _alive(int(owner)):
             continue
         with contextlib.suppress(OSError):
             (folder / name).unlink()
