@@ -19,7 +19,7 @@ from formcheck.video import VideoFileSource
 CLIP = SAMPLE_VIDEOS / "bird_dog_good.mp4"  # 26 s, 394 frames at 15 fps
 
 
-def test_a_recording_on_two_model_processes_gets_the_single_process_verdict(tmp_path, real_track):
+def test_a_recording_on_two_model_processes_gets_the_single_process_verdict(tmp_path, real_track, capfd):
     single = list(real_track(CLIP))  # the model in one process, every frame in order (tests/conftest.py)
     alone = create("bird_dog")
     run_rules(alone, single)
@@ -44,6 +44,7 @@ def test_a_recording_on_two_model_processes_gets_the_single_process_verdict(tmp_
     assert not multiprocessing.active_children()
     assert not [n for n in os.listdir(out) if n.startswith(spans.LOG_PREFIX)]  # the pose log is gone
     assert json.loads((out / "summary.json").read_text())["analysis"]["seams_s"] == [seam]
+    assert capfd.readouterr().err == ""  # no native log lines from either model process
 
 
 def test_two_processes_only_where_they_pay(monkeypatch, tmp_path):

@@ -192,6 +192,7 @@ class Exercise(ABC):
         self._held_pose = np.empty(0)  # the body's landmarks as the last movement in a hold began
         self._episodes = Episodes(release_ms=self.th.hold_grace_ms, min_ms=self.th.min_reach_ms)
         self._motion = RecentValues(self.th.still_window_ms)
+        self._still: tuple[int, bool | None] = (-1, None)  # still() for the motion window's version
         self._moving_since: float | None = None
         self._faults = FaultDebouncer(self.th.fault_debounce_ms)
         self._side_vote = SideVote()
@@ -409,11 +410,15 @@ class Exercise(ABC):
         A hold is the static part of a stretch or reach: timing it only while
         still leaves out the movement into and out of the position.
         """
-        if self._motion.covered_ms() < 0.6 * self.th.still_window_ms:
-            return None
-        speed = np.abs(np.asarray(self._motion.drift_rate(), dtype=float))
-        known = speed[np.isfinite(speed)]
-        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_speed)
+        if self._still[0] == self._motion.version:  # asked again in the same frame
+            return self._still[1]
+        still = None
+        if self._motion.covered_ms() >= 0.6 * self.th.still_window_ms:
+            speed = np.abs(np.asarray(self._motion.drift_rate(), dtype=float))
+            known = speed[np.isfinite(speed)]
+            still = None if known.size == 0 else bool(np.percentile(known, 90) <= self.th.hold_still_speed)
+        self._still = (self._motion.version, still)
+        return still
 
     def _step_holds(self, t: float, obs: Observation, events: list[Event]) -> None:
         """Time the still part of each stay in the target position; count every stay.
