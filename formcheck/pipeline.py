@@ -3,7 +3,9 @@
 File analysis runs pose inference in a child process and everything else
 (decoding, rules, drawing, encoding, the track) here, on frames whose poses
 are already known while the model works on the next few; memory stays flat
-however long the video is. Conditioning and rules run in the
+however long the video is. A long recording may have a second model process
+for its later half (formcheck.pose.spans); the frames kept are those of the
+analysis rate (formcheck.video, ``max_fps``). Conditioning and rules run in the
 :class:`~formcheck.rules.Interpreter`, which also feeds the track and
 frames.csv; live runs (:mod:`formcheck.live`) and ``rerun`` build their
 summary through :func:`run_summary` too.
