@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import cv2
+import imageio_ffmpeg
 import jsonschema
 import numpy as np
 import pytest
-from conftest import shared_clip
+from conftest import SAMPLE_VIDEOS, shared_clip
 
 from formcheck.pose.track import read_track
 
@@ -155,6 +156,26 @@ def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, cobra_run):
     jsonschema.validate(again, json.loads((SCHEMAS / "session_summary.schema.json").read_text()))
     assert again["conditioning"] == summary["conditioning"] == header.extra["conditioning"]
     assert again["pose"]["frames"] == 168
+
+
+def test_a_60_fps_video_is_analysed_at_30_frames_a_second_unless_told(tmp_path, model_path):
+    clip = tmp_path / "phone60.mp4"
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    args = ["-i", SAMPLE_VIDEOS / "bird_dog_good.mp4", "-t", 3, "-vf", "fps=60", "-c:v", "libx264", clip]
+    subprocess.run([ffmpeg, "-loglevel", "error", *map(str, args)], check=True)
+    for flags, step in (([], 2), (["--fps", "source"], 1), (["--fps", "15"], 4)):
+        out = tmp_path / f"out{step}"
+        result = formcheck("analyze", clip, "-e", "bird_dog", "-o", out, "-q", "--no-report", "--no-history", *flags)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        analysis = summary["analysis"]
+        assert analysis["frame_step"] == step and analysis["fps"] == pytest.approx(60 / step, rel=0.02)
+        frames = list(read_track(out / "track.jsonl")[1])
+        assert len(frames) == summary["pose"]["frames"] == -(-180 // step)
+        assert [round(f.t_ms * 60 / 1000) for f in frames] == list(range(0, 180, step))  # the source's own times
+        video = cv2.VideoCapture(str(out / "annotated.mp4"))
+        assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == len(frames)
+        assert video.get(cv2.CAP_PROP_FPS) == pytest.approx(60 / step, rel=0.02)
 
 
 def test_rerun_conditions_the_track_as_its_header_says(tmp_path, cobra_run):

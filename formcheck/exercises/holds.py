@@ -35,18 +35,23 @@ class Stillness:
         self.window_ms = window_ms
         self.max_speed = max_speed
         self._recent = RecentValues(window_ms)
+        self._verdict: tuple[int, bool | None] = (-1, None)  # still() for the window's version
 
     def add(self, t_ms: float, pixels: np.ndarray) -> None:
         """One judged frame's landmarks in pixels."""
         self._recent.add(t_ms, pixels[BODY] / geometry.body_scale(pixels))
 
     def still(self) -> bool | None:
-        """None until enough recent frames are known."""
-        if self._recent.covered_ms() < 0.6 * self.window_ms:
-            return None
-        speed = np.abs(np.asarray(self._recent.drift_rate(), dtype=float))
-        known = speed[np.isfinite(speed)]
-        return None if known.size == 0 else bool(np.percentile(known, 90) <= self.max_speed)
+        """None until enough recent frames are known. Read once a frame (asked again, the verdict is kept)."""
+        if self._verdict[0] == self._recent.version:
+            return self._verdict[1]
+        still = None
+        if self._recent.covered_ms() >= 0.6 * self.window_ms:
+            speed = np.abs(np.asarray(self._recent.drift_rate(), dtype=float))
+            known = speed[np.isfinite(speed)]
+            still = None if known.size == 0 else bool(np.percentile(known, 90) <= self.max_speed)
+        self._verdict = (self._recent.version, still)
+        return still
 
     def pose(self) -> np.ndarray:
         """The body's landmarks of late (their median over the window) around the mid-hips, in torso lengths:

@@ -322,9 +322,11 @@ class RecentValues:
     def __init__(self, window_ms: float):
         self.window_ms = window_ms
         self._items: deque[tuple[float, np.ndarray]] = deque()
+        self.version = 0  # changes with every add or clear: a reading of the values stays good until it does
 
     def add(self, t_ms: float, value) -> None:
         """Store ``value`` seen at ``t_ms`` and forget values older than the window."""
+        self.version += 1
         while self._items and self._items[0][0] < t_ms - self.window_ms:
             self._items.popleft()
         if value is None:
@@ -385,6 +387,7 @@ class RecentValues:
             return _plain((np.nanmean(values[n // 2 :], axis=0) - np.nanmean(values[: n // 2], axis=0)) / apart_s)
 
     def clear(self) -> None:
+        self.version += 1
         self._items.clear()
 
 

@@ -1,0 +1,71 @@
+"""Two pose model processes on one recording: the stitched stream is the single process's, seam included."""
+
+import json
+import multiprocessing
+import os
+
+import numpy as np
+import pytest
+from conftest import SAMPLE_VIDEOS
+
+from formcheck.exercises import create
+from formcheck.pipeline import Options, analyze_video
+from formcheck.pose import spans
+from formcheck.pose.track import read_track
+from formcheck.rules import run_rules
+from formcheck.testing.rates import differences
+from formcheck.video import VideoFileSource
+
+CLIP = SAMPLE_VIDEOS / "bird_dog_good.mp4"  # 26 s, 394 frames at 15 fps
+
+
+def test_a_recording_on_two_model_processes_gets_the_single_process_verdict(tmp_path, real_track, capfd):
+    single = list(real_track(CLIP))  # the model in one process, every frame in order (tests/conftest.py)
+    alone = create("bird_dog")
+    run_rules(alone, single)
+    out = tmp_path / "out"
+    summary = analyze_video(
+        VideoFileSource(CLIP), out, Options(exercise="bird_dog", model_processes=2, write_video=False), progress=False
+    )
+    seam = summary["analysis"]["seams_s"][0]
+    assert summary["analysis"]["model_processes"] == 2 and 12.0 < seam < 14.0
+    assert differences(alone.summary(), summary["exercises"][0]) == []
+    assert [r["hold_s"] for r in summary["exercises"][0]["records"]] == [
+        r["hold_s"] for r in alone.summary()["records"]
+    ]
+    # every frame once, in order, across the seam; before it, the very poses of one process
+    frames = list(read_track(out / "track.jsonl")[1])
+    assert [f.t_ms for f in frames] == pytest.approx([f.t_ms for f in single], abs=1e-3)
+    before = [k for k, f in enumerate(frames) if f.t_ms < seam * 1000]
+    for k in before:
+        np.testing.assert_allclose(frames[k].landmarks, single[k].landmarks, atol=1e-4)
+    after = frames[len(before)]  # the first pose of the second process: settled on the same body
+    assert np.abs(after.landmarks[11:29, :2] - single[len(before)].landmarks[11:29, :2]).max() < 0.01
+    assert not multiprocessing.active_children()
+    assert not [n for n in os.listdir(out) if n.startswith(spans.LOG_PREFIX)]  # the pose log is gone
+    assert json.loads((out / "summary.json").read_text())["analysis"]["seams_s"] == [seam]
+    assert capfd.readouterr().err == ""  # no native log lines from either model process
+
+
+def test_two_processes_only_where_they_pay(monkeypatch, tmp_path):
+    clip = VideoFileSource(CLIP)
+    assert spans.seam_ms(clip, 1) is None and spans.seam_ms(clip, 2) == pytest.approx(394 / 15 * 500, abs=1)
+    monkeypatch.setattr(spans, "free_cores", lambda: 2)
+    assert spans.seam_ms(clip) == spans.seam_ms(clip, 2)  # 26 s, two cores
+    monkeypatch.setattr(spans, "MIN_SECONDS", 30.0)
+    assert spans.seam_ms(clip) is None  # too short
+    monkeypatch.setattr(spans, "MIN_SECONDS", 20.0)
+    monkeypatch.setattr(spans, "free_cores", lambda: 1)
+    assert spans.seam_ms(clip) is None  # one core
+    assert spans.seam_ms(VideoFileSource(CLIP, realtime=True), 2) is None  # live: one frame at a time
+    clip.close()
+
+
+def test_a_killed_runs_pose_log_is_removed_by_the_next(tmp_path):
+    stale = tmp_path / f"{spans.LOG_PREFIX}999999999_0a0b0c0d"
+    stale.write_bytes(b"x")
+    mine = tmp_path / f"{spans.LOG_PREFIX}{os.getpid()}_0a0b0c0d"
+    mine.write_bytes(b"x")
+    from formcheck.pose.process import reclaim_stale_segments
+
+    assert reclaim_stale_segments(tmp_path, spans.LOG_PREFIX) == [stale.name] and mine.exists()
