@@ -154,7 +154,9 @@ def naive(video: str, exercise: str, out: str) -> dict:
     cap = cv2.VideoCapture(video)
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    Path(out).mkdir(parents=True)
     writer = cv2.VideoWriter(str(Path(out) / "naive.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    assert writer.isOpened()
     exercise_ = create(exercise)
     rules = Interpreter(exercise_)
     frames = 0

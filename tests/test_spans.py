@@ -3,6 +3,7 @@
 import json
 import multiprocessing
 import os
+import signal
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from conftest import SAMPLE_VIDEOS
 from formcheck.exercises import create
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose import spans
+from formcheck.pose.process import PoseProcessError
 from formcheck.pose.track import read_track
 from formcheck.rules import run_rules
 from formcheck.testing.rates import differences
@@ -69,3 +71,26 @@ def test_a_killed_runs_pose_log_is_removed_by_the_next(tmp_path):
     from formcheck.pose.process import reclaim_stale_segments
 
     assert reclaim_stale_segments(tmp_path, spans.LOG_PREFIX) == [stale.name] and mine.exists()
+
+
+class KillsTheSecondProcess(VideoFileSource):
+    """The clip, with the second model process killed as the first frame is read, as a crash would."""
+
+    def frames(self, keep):
+        for frame in super().frames(keep):
+            for child in multiprocessing.active_children():
+                if child.name == "formcheck-pose-span":
+                    os.kill(child.pid, signal.SIGKILL)
+                    child.join()
+            yield frame
+
+
+def test_a_crashed_second_process_ends_the_run_and_keeps_what_was_recorded(tmp_path):
+    out = tmp_path / "out"
+    options = Options(exercise="bird_dog", model_processes=2, write_video=False)
+    with pytest.raises(PoseProcessError, match="second pose model process"):
+        analyze_video(KillsTheSecondProcess(CLIP), out, options, progress=False)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["ended"] == "error" and 150 < summary["pose"]["frames"] < 394  # up to the seam
+    assert not multiprocessing.active_children()
+    assert not [n for n in os.listdir(out) if n.startswith(spans.LOG_PREFIX)]
