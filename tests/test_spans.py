@@ -3,7 +3,13 @@
 import json
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import imageio_ffmpeg
 import numpy as np
 import pytest
 from conftest import SAMPLE_VIDEOS
@@ -11,6 +17,7 @@ from conftest import SAMPLE_VIDEOS
 from formcheck.exercises import create
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose import spans
+from formcheck.pose.process import PoseProcessError
 from formcheck.pose.track import read_track
 from formcheck.rules import run_rules
 from formcheck.testing.rates import differences
@@ -69,3 +76,76 @@ def test_a_killed_runs_pose_log_is_removed_by_the_next(tmp_path):
     from formcheck.pose.process import reclaim_stale_segments
 
     assert reclaim_stale_segments(tmp_path, spans.LOG_PREFIX) == [stale.name] and mine.exists()
+
+
+class KillsTheSecondProcess(VideoFileSource):
+    """The clip, with the second model process killed as the first frame is read, as a crash would."""
+
+    def frames(self, keep):
+        for frame in super().frames(keep):
+            for child in multiprocessing.active_children():
+                if child.name == "formcheck-pose-span":
+                    os.kill(child.pid, signal.SIGKILL)
+                    child.join()
+            yield frame
+
+
+def test_a_crashed_second_process_ends_the_run_and_keeps_what_was_recorded(tmp_path):
+    out = tmp_path / "out"
+    options = Options(exercise="bird_dog", model_processes=2, write_video=False)
+    with pytest.raises(PoseProcessError, match="second pose model process"):
+        analyze_video(KillsTheSecondProcess(CLIP), out, options, progress=False)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["ended"] == "error" and 150 < summary["pose"]["frames"] < 394  # up to the seam
+    assert not multiprocessing.active_children()
+    assert not [n for n in os.listdir(out) if n.startswith(spans.LOG_PREFIX)]
+
+
+RUN = """
+import sys
+from pathlib import Path
+from formcheck.pipeline import Options, analyze_video
+from formcheck.video import VideoFileSource
+if __name__ == "__main__":
+    options = Options(exercise="bird_dog", model_processes=2, write_video=False)
+    analyze_video(VideoFileSource(sys.argv[1]), Path(sys.argv[2]), options, progress=False)
+"""
+
+
+def model_processes(pid: int) -> set[int]:
+    """The pose model processes a run started (its children made by multiprocessing's spawn)."""
+    found = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found |= {int(c) for c in f.read().split()}
+    return {p for p in found if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()}
+
+
+def alive(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_the_second_process_stops_when_the_run_is_killed_outright(tmp_path):
+    long = tmp_path / "long.mp4"  # 4 minutes: the second process would take minutes to finish on its own
+    (tmp_path / "list.txt").write_text(f"file '{CLIP}'\n" * 10)
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    subprocess.run([ffmpeg, "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", tmp_path / "list.txt",
+                    "-c", "copy", long], check=True)  # fmt: skip
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", RUN, str(long), str(out)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    track = out / "track.jsonl"
+    while time.monotonic() < deadline and (not track.exists() or len(track.read_bytes().splitlines()) < 60):
+        time.sleep(0.2)  # both well under way
+    children = model_processes(proc.pid)
+    assert len(children) == 2, "both model processes run"
+    os.kill(proc.pid, signal.SIGKILL)  # the run alone, as the out-of-memory killer would
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(alive(p) for p in children):
+        time.sleep(0.2)
+    assert not any(alive(p) for p in children)

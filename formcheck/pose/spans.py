@@ -75,12 +75,15 @@ def _serve_span(conn: Connection, log_path: str, video: dict, seam: float, model
     from formcheck.pose.landmarker import PoseLandmarker, silence_native_stderr
 
     silence_native_stderr()
+    parent = os.getppid()
     try:
         with model_core(-2), open(log_path, "ab", buffering=0) as log:  # the core before the first model's
             source = VideoFileSource(**video, start_ms=max(0.0, seam - 1000.0 * OVERLAP_S))
             with PoseLandmarker(Path(model_path)) as landmarker:
                 first = True
                 for frame in source:
+                    if os.getppid() != parent:
+                        return  # the parent was killed outright: nobody will read on
                     if first:  # a seek that landed past the overlap would leave the tracker unsettled
                         conn.send(("ready", frame.t_ms))
                         first = False
