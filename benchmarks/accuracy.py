@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy.py [CLIP.json ...]
     python benchmarks/accuracy.py --corpus N [--split dev|test|both] [--exercise ID ...] [--failures]
+    python benchmarks/accuracy.py --rates N [--exercise ID ...] [--failures]
 
 For every clip in sample_videos/ with a ground-truth JSON (docs/ground_truth.md)
 it runs the whole pipeline (the real pose model) and prints, per clip and
@@ -23,6 +24,14 @@ per split: exact reps per side and within one (share of scenarios), holds
 within 0.5 s, fault precision and recall, and the share of frames the view
 check refused; ``--failures`` lists every failing seed with its drawn
 parameters.
+
+``--rates N`` shows the rules at the rates ``analyze`` gives them (``--fps``,
+default at most 30): the first N seeds of each exercise filmed at 60 fps,
+with and without the model-like noise, and every sample clip's true
+keypoints brought to 60 fps, are judged at 60 fps and thinned to 30 and 15
+(the frames analyze would keep). It prints how often the counts per side,
+the hold lengths (within 0.25 s) and the faults found agree with 60 fps,
+and the corpus figures against the truth at each rate.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import json
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +50,7 @@ from formcheck.exercises import create
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose.track import read_track
 from formcheck.rules import run_rules
-from formcheck.testing import corpus
+from formcheck.testing import corpus, rates
 from formcheck.testing.evaluation import angle_errors, profile_for, score, truth_frames
 from formcheck.testing.scenarios import EXERCISES, scenario, split
 from formcheck.video import VideoFileSource
@@ -75,14 +85,57 @@ def run_corpus(n: int, which: str, exercises: list[str], failures: bool) -> None
                 print(corpus.failure(outcome))
 
 
+RATES = (30, 15)
+
+
+def print_rate_checks(title: str, checks: list[rates.RateCheck], failures: bool) -> None:
+    agree = "  ".join(f"{r} fps {sum(c.agrees(r) for c in checks)}/{len(checks)}" for r in RATES)
+    print(f"{title}: the same verdict as at 60 fps: {agree}")
+    for c in checks if failures else []:
+        for r in RATES:
+            if not c.agrees(r):
+                print(f"    {c.name} at {r} fps: {'; '.join(c.diffs[r])}")
+
+
+def run_rates(n: int, exercises: list[str], failures: bool) -> None:
+    started = time.perf_counter()
+    print("goal: counts per side, hold lengths (within 0.25 s) and faults at 30 and 15 fps as at 60 fps")
+    for noisy in (False, True):
+        checks, outcomes = [], {r: [] for r in (60, *RATES)}
+        for exercise in exercises:
+            for seed in range(n):
+                sc = scenario(exercise, seed, fps=60, model_noise=noisy)
+                checks.append(rates.check(f"{exercise} seed {seed}", exercise, sc.profile, sc.frames, 60.0, RATES))
+                for r in outcomes:
+                    kept = sc.frames if r == 60 else rates.thinned(sc.frames, 60.0, r)
+                    outcomes[r].append(corpus.judge(replace(sc, frames=kept)))
+        what = "with model-like noise" if noisy else "true keypoints"
+        print_rate_checks(f"\ncorpus, {n} seeds per exercise at 60 fps, {what}", checks, failures)
+        print(f"against the truth ({what}):")
+        print(corpus.HEADER.replace("split", "fps  "))
+        for r, chosen in outcomes.items():
+            print(corpus.row("overall", f"{r:5d}", corpus.Figures.of(chosen)))
+    checks = []
+    for gt_path in sorted((REPO / "sample_videos").glob("*.json")):
+        truth = json.loads(gt_path.read_text())
+        frames = rates.resampled(truth_frames(truth), 60.0)
+        checks.append(rates.check(gt_path.stem, truth["exercise"], profile_for(truth), frames, 60.0, RATES))
+    print_rate_checks("\nsample clips, true keypoints brought to 60 fps", checks, failures)
+    print(f"\n{time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--corpus", type=int, metavar="N", help="judge N corpus scenarios per split and exercise")
+    parser.add_argument("--rates", type=int, metavar="N", help="judge N corpus seeds per exercise at 60, 30, 15 fps")
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
     parser.add_argument("--exercise", action="append", choices=EXERCISES, help="only these exercises (repeatable)")
     parser.add_argument("--failures", action="store_true", help="list failing corpus seeds and their parameters")
     args = parser.parse_args()
+    if args.rates:
+        run_rates(args.rates, args.exercise or list(EXERCISES), args.failures)
+        return
     if args.corpus:
         run_corpus(args.corpus, args.split, args.exercise or list(EXERCISES), args.failures)
         return

@@ -42,7 +42,7 @@ def main() -> None:
                 Path(out),
                 Options(exercise=args.exercise, model_variant=variant),
                 Plan(args.exercise, (PlanItem(args.exercise, rest_s=0),)),
-                LiveConfig(window=False, mute=True, countdown_s=0),
+                LiveConfig(window=False, mute=True, countdown_s=0, every_frame=False),
             )
         live = summary["live"]
         print(

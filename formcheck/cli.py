@@ -12,7 +12,7 @@ from formcheck import __version__
 from formcheck.after_run import after_run
 from formcheck.batch.cli import add_command as add_batch_command
 from formcheck.errors import FormcheckError
-from formcheck.flags import add_after_run_args, add_checkin_args
+from formcheck.flags import add_after_run_args, add_checkin_args, add_rate_arg, max_fps
 from formcheck.history.cli import add_commands as add_history_commands
 
 DAMAGED_INPUT = 7  # the run finished on what could be decoded of a damaged video (summary "input")
@@ -124,6 +124,13 @@ def _options(args, **overrides):
     )
 
 
+def _max_fps(args) -> float | None:
+    try:
+        return max_fps(args.fps)
+    except ValueError as exc:
+        raise FormcheckError(str(exc)) from None
+
+
 def _out_dir(args, stem: str) -> Path:
     """The output folder, checked (created, writable) before the model starts."""
     from formcheck import outpaths
@@ -140,6 +147,7 @@ def cmd_analyze(args) -> int:
     from formcheck.pipeline import analyze_video, resolve_model
     from formcheck.video import VideoFileSource
 
+    rate = _max_fps(args)
     if args.exercise == "auto":  # recognise the exercises (formcheck/recognition/run.py)
         from formcheck.recognition.run import analyze_auto
 
@@ -153,6 +161,7 @@ def cmd_analyze(args) -> int:
             not args.no_video,
             model_variant=args.model_variant,
             progress=not args.quiet,
+            max_fps=rate,
         )
     else:
         options = _options(
@@ -162,7 +171,7 @@ def cmd_analyze(args) -> int:
             from formcheck.exercises import create  # undecodable video (before a first run fetches the model)
 
             create(options.exercise, options.profile)
-        source = VideoFileSource(args.video, max_side=args.max_side)
+        source = VideoFileSource(args.video, max_side=args.max_side, max_fps=rate)
         try:
             resolve_model(options)
         except BaseException:
@@ -384,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-video", action="store_true", help="skip the annotated video")
     p.add_argument("--no-track", action="store_true", help="skip the pose track")
     p.add_argument("--max-side", type=int, default=960, metavar="PX", help="scale larger frames down (default 960)")
+    add_rate_arg(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or printout")
     add_after_run_args(p)
     add_checkin_args(p)

@@ -22,6 +22,30 @@ def add_checkin_args(p: argparse.ArgumentParser) -> None:
         )
 
 
+def add_rate_arg(p: argparse.ArgumentParser) -> None:
+    """``--fps N|source``: the most frames a second a video file is analysed at (analyze, batch)."""
+    p.add_argument(
+        "--fps",
+        default="30",
+        metavar="N|source",
+        help="analyse at most N frames a second, a faster video's other frames skipped unread; "
+        "'source' for every frame (default 30)",
+    )
+
+
+def max_fps(value: str) -> float | None:
+    """The ``--fps`` value: None for 'source', else a number of frames a second above 0 (ValueError otherwise)."""
+    if value.strip().lower() == "source":
+        return None
+    try:
+        fps = float(value)
+    except ValueError:
+        fps = float("nan")
+    if not (fps > 0 and fps < float("inf")):
+        raise ValueError(f"--fps wants a number of frames a second above 0, or 'source'; got {value[:30]!r}")
+    return fps
+
+
 def add_db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",

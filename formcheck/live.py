@@ -1,8 +1,10 @@
 """Live coaching: camera -> pose -> rules -> large overlay and sound, for one exercise or a guided plan.
 
-A reader thread keeps only the newest frame, so the overlay shown is always
-drawn from the landmarks of the frame it sits on and the delay never builds
-up, however slow the model is. Each exercise goes through:
+The pose model runs in a process of its own, one frame ahead of the drawing,
+and a reader thread keeps only a camera's newest frame (formcheck.feed), so
+the overlay shown is always drawn from the landmarks of the frame it sits on
+and the delay never builds up, however slow the model is; a computer too
+slow to keep up is told so once. Each exercise goes through:
 
     setup (where to put the camera, "get in frame" hints) -> 3-2-1 countdown
     -> active (counting, cues) -> rest -> the next exercise
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -35,9 +36,12 @@ from formcheck.audio import make_coach
 from formcheck.display import window_problem
 from formcheck.exercises import catalogue, create
 from formcheck.exercises.base import Exercise, Profile
+from formcheck.feed import FrameReader, Pace
 from formcheck.frames import FramesWriter
 from formcheck.pipeline import Options, ending, input_section, model_info, resolve_model, run_summary, source_info
 from formcheck.plans import Plan, PlanItem
+from formcheck.pose.models import bundle_path
+from formcheck.pose.process import PoseProcess
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import Interpreter
 from formcheck.video import Frame, VideoWriter
@@ -65,50 +69,7 @@ class LiveConfig:
     countdown_s: int = 3
     settle_s: float = 1.0  # the view must be right this long before the countdown starts
     keys: list[tuple[float, str]] = field(default_factory=list)  # scripted (t_s, action) presses, for headless runs
-
-
-class LatestFrame:
-    """Reads a source on a thread and keeps only its newest frame."""
-
-    def __init__(self, source):
-        self._source = source
-        self._cond = threading.Condition()
-        self._frame: Frame | None = None
-        self._taken = -1
-        self.finished = False
-        self.error: BaseException | None = None
-        self._stop = False
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self):
-        try:
-            for frame in self._source:
-                with self._cond:
-                    if self._stop:
-                        return
-                    self._frame = frame
-                    self._cond.notify()
-        except BaseException as exc:
-            self.error = exc
-        finally:
-            with self._cond:
-                self.finished = True
-                self._cond.notify()
-
-    def next(self) -> Frame | None:
-        """The newest frame not yet taken; None once the source has ended."""
-        with self._cond:
-            while not self.finished and (self._frame is None or self._frame.index == self._taken):
-                self._cond.wait(0.5)
-            if self._frame is None or self._frame.index == self._taken:
-                return None
-            self._taken = self._frame.index
-            return self._frame
-
-    def stop(self):
-        with self._cond:
-            self._stop = True
+    every_frame: bool | None = None  # judge every frame (None: a video file's yes, a camera's no; see formcheck.feed)
 
 
 class Coaching:
@@ -272,34 +233,37 @@ def _scripted_keys(keys: list[tuple[float, str]]):
     return poll
 
 
+def _too_slow_note(options: Options, shown_fps: float, coming_fps: float) -> str:
+    """The one line that tells the user the computer cannot keep up, offering the lighter model where it applies."""
+    lighter = ""
+    if options.model_path is None and options.model_variant != "lite":
+        fetched = "" if bundle_path("lite").is_file() else ", downloaded on first use"
+        lighter = f" or use the lighter pose model (--model-variant lite{fetched})"
+    return (
+        f"this computer is too slow for smooth video ({shown_fps:.0f} of {coming_fps:.0f} frames a second "
+        f"shown); counts and holds stay right. For smoother video close other programs{lighter}."
+    )
+
+
 def run_live(
     source, out_dir: Path, options: Options, plan: Plan, config: LiveConfig, checkin: dict | None = None
 ) -> dict:
-    """Run a live session until the plan is done, the source ends or the user quits; always writes the summary."""
-    from formcheck.pose.landmarker import PoseLandmarker, check_on_known_image
+    """Run a live session until the plan is done, the source ends or the user quits; always writes the summary.
 
+    The model runs in a process of its own (formcheck.pose.process), one
+    frame ahead: while it finds the pose in the newest frame, this process
+    judges and draws the previous one and shows it.
+    """
     for item in plan.items:
         create(item.exercise)  # an unknown id fails before the camera opens
     model = resolve_model(options)
-    if options.model_path is not None:  # a user's model: tried on a known image before the camera is blamed
-        check_on_known_image(model)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     frames_dir = Path(config.frames_dir) if config.frames_dir else None
-    if frames_dir:
-        frames_dir.mkdir(parents=True, exist_ok=True)
 
     def report(message: str) -> None:
         print(f"formcheck: {message}", file=sys.stderr)
 
-    coach = make_coach(mute=config.mute, wav_path=config.sound_file, report=report)
-    sound = (
-        "muted"
-        if coach is None
-        else "wav"
-        if config.sound_file
-        else ("device" if getattr(coach.player, "available", False) else "silent")
-    )
+    every_frame = config.every_frame if config.every_frame is not None else source_info(source)["kind"] == "file"
     started = datetime.now(timezone.utc)
     outputs = {
         "summary": "summary.json",
@@ -308,11 +272,6 @@ def run_live(
         "sound": config.sound_file.name if config.sound_file else None,
         "frames": "frames.csv" if options.write_frames else None,
     }
-    latencies: list[float] = []
-    shown_frames = 0
-    wall_start = time.monotonic()
-    window = config.window
-    poll_script = _scripted_keys(config.keys)
     header = TrackHeader(
         source=source.name,
         width=source.size[0],
@@ -323,108 +282,182 @@ def run_live(
     )
     source_section = source_info(source)
     model_section = model_info(model, options)
-    with PoseLandmarker(model) as landmarker, TrackWriter(out_dir / "track.jsonl", header) as track:
-        video = None
-        if options.write_video:
-            video = VideoWriter(out_dir / "annotated.mp4", source.size, source.fps or 30.0)
-            outputs["video"] = "annotated.mp4"
-        if window:
-            problem = window_problem()
-            if problem is None:
-                cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
-            else:
-                report(f"no display ({problem}): carrying on without a window")
-                window = False
-        rows = FramesWriter(out_dir / "frames.csv") if options.write_frames else None
-        interpreter = Interpreter(None, options.conditioning, track, rows)
-        coaching = Coaching(plan, options.profile, interpreter, coach, config)
+    # a user's model is tried on a known image (in the pose process) before the camera is blamed
+    with PoseProcess(model, source.size, slots=2, check_model=options.model_path is not None) as poses:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if frames_dir:
+            frames_dir.mkdir(parents=True, exist_ok=True)
+        coach = make_coach(mute=config.mute, wav_path=config.sound_file, report=report)
+        sound = (
+            "muted"
+            if coach is None
+            else "wav"
+            if config.sound_file
+            else ("device" if getattr(coach.player, "available", False) else "silent")
+        )
+        with TrackWriter(out_dir / "track.jsonl", header) as track:
+            video = None
+            if options.write_video:
+                video = VideoWriter(out_dir / "annotated.mp4", source.size, source.fps or 30.0)
+                outputs["video"] = "annotated.mp4"
+            window = config.window
+            if window:
+                problem = window_problem()
+                if problem is None:
+                    cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
+                else:
+                    report(f"no display ({problem}): carrying on without a window")
+                    window = False
+            rows = FramesWriter(out_dir / "frames.csv") if options.write_frames else None
+            interpreter = Interpreter(None, options.conditioning, track, rows)
+            coaching = Coaching(plan, options.profile, interpreter, coach, config)
+            run = _Run(poses, FrameReader(source, every_frame), coaching, source.fps or 30.0)
 
-        def extra() -> dict:
-            lat = np.array(latencies) if latencies else None
-            wall = time.monotonic() - wall_start
-            return {
-                "live": {
-                    "fps": round(shown_frames / wall, 2) if wall > 0 and shown_frames else None,
-                    "latency_ms_mean": None if lat is None else round(float(lat.mean()), 1),
-                    "latency_ms_p95": None if lat is None else round(float(np.percentile(lat, 95)), 1),
-                    "frames_shown": shown_frames,
-                    "sound": sound,
-                },
-                "plan": {
-                    "name": plan.name,
-                    "items": [i.exercise for i in plan.items],
-                    "completed": coaching.completed,
-                    "skipped": coaching.skipped,
-                },
-                "checkin": checkin,
-            }
+            def extra() -> dict:
+                return {
+                    "live": {**run.figures(), "sound": sound},
+                    "plan": {
+                        "name": plan.name,
+                        "items": [i.exercise for i in plan.items],
+                        "completed": coaching.completed,
+                        "skipped": coaching.skipped,
+                    },
+                    "checkin": checkin,
+                }
 
-        reader = LatestFrame(source)
-        last_checkpoint = time.monotonic()
-        try:
-            with ending() as end:
-                while not coaching.finished and (frame := reader.next()) is not None:
-                    raw = landmarker.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_ms)
-                    for action in poll_script(frame.t_ms):
-                        coaching.key(action, frame.t_ms)
-                    shown = coaching.step(frame, raw)
+            poll_script = _scripted_keys(config.keys)
+            last_checkpoint = time.monotonic()
+            try:
+                with ending() as end:
+                    for frame, raw in run:
+                        for action in poll_script(frame.t_ms):
+                            coaching.key(action, frame.t_ms)
+                        shown = coaching.step(frame, raw)
+                        if run.notice_until is not None and frame.t_ms <= run.notice_until:
+                            overlay.notice(shown, "Computer too slow for smooth video: counts stay right")
+                        if video is not None:
+                            video.write(shown)
+                        if frames_dir:
+                            cv2.imwrite(str(frames_dir / f"frame_{frame.index:06d}.png"), shown)
+                        if window:
+                            cv2.imshow(WINDOW, shown)
+                            key = cv2.waitKey(1) & 0xFF
+                            if key in KEYS:
+                                coaching.key(KEYS[key], frame.t_ms)
+                            if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
+                                break  # the window was closed
+                        if run.shown(frame):
+                            report(_too_slow_note(options, run.shown_fps, run.coming_fps))
+                        if time.monotonic() - last_checkpoint > CHECKPOINT_S:
+                            last_checkpoint = time.monotonic()
+                            summary_mod.write(
+                                run_summary(
+                                    "live",
+                                    source_section,
+                                    model_section,
+                                    options,
+                                    interpreter,
+                                    started,
+                                    "running",
+                                    outputs,
+                                    extra(),
+                                ),
+                                out_dir / "summary.json",
+                            )
+                    run.check()
+            finally:
+                with signals.shielded("saving what was recorded first"):
+                    run.reader.stop()
+                    interpreter.finish()
                     if video is not None:
-                        video.write(shown)
-                    if frames_dir:
-                        cv2.imwrite(str(frames_dir / f"frame_{frame.index:06d}.png"), shown)
+                        video.close()
                     if window:
-                        cv2.imshow(WINDOW, shown)
-                        key = cv2.waitKey(1) & 0xFF
-                        if key in KEYS:
-                            coaching.key(KEYS[key], frame.t_ms)
-                        if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
-                            break  # the window was closed
-                    latencies.append((time.monotonic() - frame.read_at) * 1000.0)
-                    shown_frames += 1
-                    coaching.latency_ms = latencies[-1]
-                    elapsed = time.monotonic() - wall_start
-                    coaching.fps = shown_frames / elapsed if elapsed > 0 else None
-                    if time.monotonic() - last_checkpoint > CHECKPOINT_S:
-                        last_checkpoint = time.monotonic()
-                        summary_mod.write(
-                            run_summary(
-                                "live",
-                                source_section,
-                                model_section,
-                                options,
-                                interpreter,
-                                started,
-                                "running",
-                                outputs,
-                                extra(),
-                            ),
-                            out_dir / "summary.json",
-                        )
-                if reader.error is not None:
-                    raise reader.error
-        finally:
-            with signals.shielded("saving what was recorded first"):
-                reader.stop()
-                interpreter.finish()
-                if video is not None:
-                    video.close()
-                if window:
-                    cv2.destroyAllWindows()
-                if coach is not None:
-                    coach.close()
-                source.close()
-                if rows is not None:
-                    rows.close()
-                summary = run_summary(
-                    "live" if len(plan.items) == 1 else "session",
-                    source_section,
-                    model_section,
-                    options,
-                    interpreter,
-                    started,
-                    end.state,
-                    outputs,
-                    {**extra(), **(input_section(source) or {})},
-                )
-                summary_mod.write(summary, out_dir / "summary.json")
+                        cv2.destroyAllWindows()
+                    if coach is not None:
+                        coach.close()
+                    source.close()
+                    if rows is not None:
+                        rows.close()
+                    summary = run_summary(
+                        "live" if len(plan.items) == 1 else "session",
+                        source_section,
+                        model_section,
+                        options,
+                        interpreter,
+                        started,
+                        end.state,
+                        outputs,
+                        {**extra(), **(input_section(source) or {})},
+                    )
+                    summary_mod.write(summary, out_dir / "summary.json")
     return summary
+
+
+class _Run:
+    """The frames of a live run with their poses, the model one frame ahead; and how well it keeps up.
+
+    Iterating gives each frame read with its raw pose: the next frame is
+    sent to the model before the current one is handed out, so the model
+    works while the caller judges, draws and shows. A camera's frames that
+    came while the model was busy are skipped (:class:`FrameReader`).
+    """
+
+    NOTICE_MS = 6000.0  # the on-screen notice that the computer is too slow stays this long
+
+    def __init__(self, poses: PoseProcess, reader: FrameReader, coaching: Coaching, fps: float):
+        self.poses, self.reader, self.coaching, self.fps = poses, reader, coaching, fps
+        self.latencies: list[float] = []
+        self.frames_shown = 0
+        self.start = time.monotonic()
+        self.pace = Pace()
+        self.notice_until: float | None = None
+        self.shown_fps = self.coming_fps = 0.0
+
+    def __iter__(self):
+        ahead = None
+        while not self.coaching.finished:
+            if ahead is None:
+                ahead = self.reader.next()
+                if ahead is None:
+                    return
+                self.poses.submit(ahead)
+            raw = self.poses.receive()
+            frame, ahead = ahead, self.reader.next(wait=False)
+            if ahead is not None:
+                self.poses.submit(ahead)
+            yield frame, raw
+
+    def _come(self, now: float) -> float:
+        """Frames that have come by now: read from a camera, or due by the file's own rate."""
+        return (now - self.start) * self.fps if self.reader.every_frame else float(self.reader.read)
+
+    def shown(self, frame) -> bool:
+        """Note a frame shown; True the one time the computer is found too slow to keep up."""
+        now = time.monotonic()
+        self.latencies.append((now - frame.read_at) * 1000.0)
+        self.frames_shown += 1
+        self.coaching.latency_ms = self.latencies[-1]
+        elapsed = now - self.start
+        self.coaching.fps = self.frames_shown / elapsed if elapsed > 0 else None
+        if not self.pace.update(now, self.frames_shown, self._come(now)):
+            return False
+        self.shown_fps, self.coming_fps = self.pace.rates()
+        self.notice_until = frame.t_ms + self.NOTICE_MS
+        return True
+
+    def check(self) -> None:
+        """Raise what stopped the frame reader, if anything did."""
+        if self.reader.error is not None:
+            raise self.reader.error
+
+    def figures(self) -> dict:
+        lat = np.array(self.latencies) if self.latencies else None
+        wall = time.monotonic() - self.start
+        return {
+            "fps": round(self.frames_shown / wall, 2) if wall > 0 and self.frames_shown else None,
+            "latency_ms_mean": None if lat is None else round(float(lat.mean()), 1),
+            "latency_ms_p95": None if lat is None else round(float(np.percentile(lat, 95)), 1),
+            "frames_shown": self.frames_shown,
+            "frames_read": self.reader.read,
+            "too_slow": self.pace.too_slow,
+        }

@@ -78,19 +78,20 @@ def draw_pose(img: np.ndarray, pose: PoseFrame, bad_joints: tuple[int, ...] = ()
     if pose.landmarks is None:
         return
     raw = pose.landmarks[:, :2] * [img.shape[1], img.shape[0]]
-    trusted = np.isfinite(pose.pixels()[:, 0])
+    # plain lists: this runs for every frame drawn, and numpy's per-element calls cost more than the drawing
+    known = np.isfinite(raw).all(axis=1).tolist()
+    points = [tuple(p) for p in np.where(np.isfinite(raw), raw, 0).astype(np.int32).tolist()]
+    trusted = np.isfinite(pose.pixels()[:, 0]).tolist()
     line = max(2, int(round(3 * scale)))
     for a, b in _EDGES:
-        if not (np.all(np.isfinite(raw[a])) and np.all(np.isfinite(raw[b]))):
-            continue
-        color = NEUTRAL if trusted[a] and trusted[b] else HIDDEN
-        cv2.line(img, tuple(np.int32(raw[a])), tuple(np.int32(raw[b])), color, line, cv2.LINE_AA)
+        if known[a] and known[b]:
+            color = NEUTRAL if trusted[a] and trusted[b] else HIDDEN
+            cv2.line(img, points[a], points[b], color, line, cv2.LINE_AA)
     radius = max(3, int(round(5 * scale)))
-    for i in range(11, len(raw)):  # body joints; the face points would only clutter
-        if not np.all(np.isfinite(raw[i])):
-            continue
-        color = BAD if i in bad_joints else GOOD if trusted[i] else HIDDEN
-        cv2.circle(img, tuple(np.int32(raw[i])), radius, color, -1, cv2.LINE_AA)
+    for i in range(11, len(points)):  # body joints; the face points would only clutter
+        if known[i]:
+            color = BAD if i in bad_joints else GOOD if trusted[i] else HIDDEN
+            cv2.circle(img, points[i], radius, color, -1, cv2.LINE_AA)
 
 
 def draw_angles(img: np.ndarray, pose: PoseFrame, angles: list[AngleReading], size: float, scale: float) -> None:
@@ -230,6 +231,14 @@ def banner(img: np.ndarray, text: str, color, layout: Layout = COMPACT) -> None:
         thickness,
         cv2.LINE_AA,
     )
+
+
+def notice(img: np.ndarray, text: str) -> None:
+    """A one-line note at the top of the picture, over whatever is drawn there."""
+    scale = scale_for(img)
+    size = 0.55 * scale
+    width = cv2.getTextSize(text, FONT, size, _thickness(size))[0][0]
+    _text(img, text, ((img.shape[1] - width) / 2, 24 * scale), size, WARN)
 
 
 def card(image: np.ndarray, lines: list[str], big: str | None = None, pose: PoseFrame | None = None) -> np.ndarray:

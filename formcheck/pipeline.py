@@ -3,7 +3,9 @@
 File analysis runs pose inference in a child process and everything else
 (decoding, rules, drawing, encoding, the track) here, on frames whose poses
 are already known while the model works on the next few; memory stays flat
-however long the video is. Conditioning and rules run in the
+however long the video is. A long recording may have a second model process
+for its later half (formcheck.pose.spans); the frames kept are those of the
+analysis rate (formcheck.video, ``max_fps``). Conditioning and rules run in the
 :class:`~formcheck.rules.Interpreter`, which also feeds the track and
 frames.csv; live runs (:mod:`formcheck.live`) and ``rerun`` build their
 summary through :func:`run_summary` too.
@@ -26,6 +28,7 @@ from formcheck.frames import FramesWriter
 from formcheck.pose.filters import ConditioningConfig
 from formcheck.pose.models import ensure_model, sha256_of, verify_bundle
 from formcheck.pose.process import PoseProcess
+from formcheck.pose.spans import SpanProcess, seam_ms, stitched
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import Interpreter
 from formcheck.video import VideoWriter
@@ -43,6 +46,7 @@ class Options:
     write_track: bool = True
     write_frames: bool = True  # frames.csv, the per-frame record
     conditioning: ConditioningConfig = field(default_factory=ConditioningConfig)
+    model_processes: int | None = None  # analyze: 1 or 2 pose model processes (None: 2 when it pays, see spans)
 
 
 def resolve_model(options: Options) -> Path:
@@ -120,6 +124,21 @@ def run_summary(
     )
 
 
+def analysis_section(source, span: SpanProcess | None) -> dict:
+    """``{"analysis": ...}``: the rate a file was analysed at (VideoFileSource's ``max_fps``), and by how many
+    model processes (formcheck.pose.spans)."""
+    used = span is not None and bool(span.used)
+    return {
+        "analysis": {
+            "fps": round(source.analysis_fps, 3) if getattr(source, "analysis_fps", None) else source.fps,
+            "max_fps": getattr(source, "max_fps", None),
+            "frame_step": getattr(source, "step", 1),
+            "model_processes": 2 if used else 1,
+            "seams_s": [round(span.seam / 1000.0, 3)] if used else [],
+        }
+    }
+
+
 def input_section(source) -> dict | None:
     """``{"input": ...}`` for the summary when the source was damaged (what could not be decoded), else None."""
     damage = source.damage() if hasattr(source, "damage") else None
@@ -145,11 +164,15 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     started = datetime.now(timezone.utc)
     title = exercise.info.title if exercise else "Pose"
     label = exercise.side_label if exercise else (lambda s: s)
-    fps = source.fps or 30.0
+    fps = getattr(source, "analysis_fps", None) or source.fps or 30.0  # the annotated video's: the analysed frames'
     outputs = {"summary": "summary.json", "video": None, "track": None, "frames": None}
-    track = writer = rows = None
+    track = writer = rows = span = None
     try:
-        with PoseProcess(model, source.size, check_model=options.model_path is not None) as poses:
+        with contextlib.ExitStack() as stack:
+            seam = seam_ms(source, options.model_processes)
+            if seam is not None:  # started first: it loads its model while the first process does
+                span = stack.enter_context(SpanProcess(source, seam, model, out_dir))
+            poses = stack.enter_context(PoseProcess(model, source.size, check_model=options.model_path is not None))
             if options.write_track:
                 track = TrackWriter(
                     out_dir / "track.jsonl",
@@ -157,9 +180,13 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         source=source.name,
                         width=source.size[0],
                         height=source.size[1],
-                        fps=fps,
+                        fps=source.fps or 30.0,
                         model=options.model_variant,
-                        extra={"exercise": options.exercise, "conditioning": dataclasses.asdict(options.conditioning)},
+                        extra={
+                            "exercise": options.exercise,
+                            "conditioning": dataclasses.asdict(options.conditioning),
+                            "analysis_fps": fps,
+                        },
                     ),
                 )
                 outputs["track"] = "track.jsonl"
@@ -171,7 +198,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                 outputs["frames"] = "frames.csv"
             interpreter = Interpreter(exercise, options.conditioning, track, rows)
             bar = tqdm(
-                total=source.frame_count,
+                total=getattr(source, "analysis_count", source.frame_count),
                 unit="frame",
                 disable=not progress,
                 leave=False,
@@ -179,7 +206,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
             )
             try:
                 with ending() as end:
-                    for frame, raw in poses.detect(source):
+                    for frame, raw in stitched(source, poses, span) if span else poses.detect(source):
                         item = interpreter(raw)
                         if writer is not None:
                             writer.write(overlay.render(frame.image, item.pose, item.status, title, label))
@@ -204,7 +231,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         started,
                         end.state,
                         outputs,
-                        input_section(source),
+                        {**analysis_section(source, span), **(input_section(source) or {})},
                     )
                     summary_mod.write(summary, out_dir / "summary.json")
     finally:

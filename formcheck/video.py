@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 
+DEFAULT_MAX_FPS = 30.0  # analyze keeps at most this many frames a second unless told otherwise (--fps)
 MAX_FAILED_READS = 64  # reads in a row that may fail on damage before the file counts as ended
 MIN_VIDEO_S = 1.0  # shorter videos are refused: no exercise can be judged in them
 _IMAGE_MAGIC = (
@@ -69,17 +71,61 @@ def _fit(image: np.ndarray, max_side: int | None) -> np.ndarray:
     return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
 
 
+def frame_step(fps: float | None, max_fps: float | None) -> int:
+    """How many source frames go by for each one analysed at no more than ``max_fps`` (1: every frame).
+
+    A source up to 10% over the limit keeps every frame: a phone's "30 fps"
+    averages 30.3 now and then, and halving it for that would be absurd.
+    """
+    if not max_fps or not fps or fps <= max_fps:
+        return 1
+    return max(1, math.ceil(fps / max_fps - 0.1))
+
+
+class Thinning:
+    """Keeps every ``step``-th frame by time: one at least ``step`` intervals, less half of one, after the last kept.
+
+    The half-interval slack keeps the timing jitter of a variable-rate file
+    from moving the choice, and measuring from the last kept frame (not from
+    a fixed grid) keeps a frame rate the container states a little wrong
+    (59.886 for 60) from drifting onto other frames as the file goes on.
+    """
+
+    def __init__(self, step: int, fps: float | None):
+        interval = 1000.0 / (fps or 30.0)
+        self.step, self.gap = step, (step - 0.5) * interval
+        self._last: float | None = None
+
+    def keep(self, t_ms: float) -> bool:
+        if self.step > 1 and self._last is not None and t_ms < self._last + self.gap:
+            return False
+        self._last = t_ms
+        return True
+
+
 class VideoFileSource:
     """Frames of a video file with their real timestamps (variable frame rates kept).
 
     Phone rotation metadata is applied. With ``realtime`` the frames are
     delivered no faster than they were recorded, so a file can stand in for a
-    camera in live mode.
+    camera in live mode. With ``max_fps`` a faster file is thinned to every
+    ``step``-th frame (:class:`Thinning`): the frames between are grabbed but
+    never converted to images, and the kept ones keep their real times. With
+    ``start_ms`` it starts at the first frame at or after that time (a span
+    of a long recording, formcheck.pose.spans).
     """
 
-    def __init__(self, path: str | Path, *, max_side: int | None = None, realtime: bool = False):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        max_side: int | None = None,
+        realtime: bool = False,
+        max_fps: float | None = None,
+        start_ms: float = 0.0,
+    ):
         self.path = Path(path)
-        self.max_side, self.realtime = max_side, realtime
+        self.max_side, self.realtime, self.max_fps = max_side, realtime, max_fps
         if not self.path.exists():
             raise InputError(f"video file not found: {self.path}")
         if self.path.is_dir():
@@ -91,6 +137,8 @@ class VideoFileSource:
             )
         self._cap = cv2.VideoCapture(str(self.path))
         self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        if start_ms > 0 and self._cap.isOpened():  # from the first frame at or after it
+            self._cap.set(cv2.CAP_PROP_POS_MSEC, start_ms)
         ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok or first is None:
             self._cap.release()
@@ -101,10 +149,21 @@ class VideoFileSource:
         self.frame_count = count if count > 0 else None
         self.size = _fit(first, max_side).shape[1::-1]  # (width, height)
         self.name = str(self.path)
-        self.frames_decoded = 0
+        self.step = frame_step(self.fps, max_fps)
+        self.frames_decoded = 0  # every frame read from the file, thinned out or not
         self.gaps: list[dict] = []  # stretches the decoder had to skip: start_s, end_s, frames
         self.exhausted = False  # read to its end (a run that stopped early cannot tell a cut file)
         self._last_t: float | None = None
+
+    @property
+    def analysis_fps(self) -> float | None:
+        """The rate frames are delivered at: the file's, or a ``step``-th of it."""
+        return self.fps / self.step if self.fps else None
+
+    @property
+    def analysis_count(self) -> int | None:
+        """How many frames iterating will deliver, as far as the container says."""
+        return -(-self.frame_count // self.step) if self.frame_count else None
 
     def check_long_enough(self, min_s: float = MIN_VIDEO_S) -> None:
         """Refuse a video too short to judge an exercise in (one frame, under a second)."""
@@ -159,31 +218,44 @@ class VideoFileSource:
             return max(t, 0.0)
         return t if t > previous else previous + 1000.0 / (self.fps or 30.0)
 
-    def _read_on(self) -> tuple[np.ndarray | None, int]:
-        """The next frame the decoder can give, past damaged stretches; and how many reads failed before it."""
+    def _grab_on(self) -> int | None:
+        """Move to the next frame the decoder can give, past damaged stretches, without converting it.
+
+        Returns how many grabs failed before it, or None at the end of the file.
+        """
         failed = 0
         while failed <= MAX_FAILED_READS:
-            ok, image = self._cap.read()
-            if ok and image is not None:
-                return image, failed
+            if self._cap.grab():
+                return failed
             failed += 1
-        return None, failed
+        return None
 
     def __iter__(self) -> Iterator[Frame]:
-        index, t_prev, image = 0, None, self._first
+        return self.frames(Thinning(self.step, self.fps).keep)
+
+    def frames(self, keep: Callable[[float], bool]) -> Iterator[Frame]:
+        """The frames whose times ``keep`` says yes to (asked of every frame in turn); the others are skipped
+        unconverted. Iterating the source keeps every ``step``-th."""
+        index, t_prev, first = 0, None, True
         start = time.monotonic()
         fps = self.fps or 30.0
-        while image is not None:
+        while True:
             t = self._timestamp(t_prev)
-            if self.realtime:
-                delay = t / 1000.0 - (time.monotonic() - start)
-                if delay > 0:
-                    time.sleep(delay)
             self.frames_decoded += 1
             self._last_t = t
-            yield Frame(_fit(image, self.max_side), t, index, time.monotonic())
-            image, failed = self._read_on()
-            if image is not None and failed:  # decoding went on past damage: each failed read, a frame lost
+            if keep(t):
+                image = self._first if first else self._cap.retrieve()[1]
+                if image is not None:
+                    if self.realtime:
+                        delay = t / 1000.0 - (time.monotonic() - start)
+                        if delay > 0:
+                            time.sleep(delay)
+                    yield Frame(_fit(image, self.max_side), t, index, time.monotonic())
+            first = False
+            failed = self._grab_on()
+            if failed is None:
+                break
+            if failed:  # decoding went on past damage: each failed read, a frame lost
                 self.gaps.append(
                     {
                         "start_s": round(t / 1000.0 + 1.0 / fps, 2),

@@ -48,16 +48,30 @@ def model_path() -> Path:
     return ensure_model("full")
 
 
+def stored_track(path: Path, model_sha256: str) -> Path | None:
+    """The stored model track of a sample clip (sample_videos/tracks, made by tools/sample_tracks.py), if it was
+    made with this model."""
+    from formcheck.pose.track import read_track
+
+    stored = SAMPLE_VIDEOS / "tracks" / f"{Path(path).stem}.jsonl.gz"
+    if Path(path).parent != SAMPLE_VIDEOS or not stored.is_file():
+        return None
+    return stored if read_track(stored)[0].extra.get("model_sha256") == model_sha256 else None
+
+
 @pytest.fixture(scope="session")
 def real_track(model_path, request):
-    """``real_track(path, stride=1, start_s=0, end_s=None, max_side=640) -> list[PoseFrame]`` (raw model output)."""
-    from formcheck.pose.landmarker import PoseLandmarker
+    """``real_track(path, stride=1, start_s=0, end_s=None, max_side=640) -> list[PoseFrame]`` (raw model output).
+
+    A whole sample clip comes from its stored track when that was made with this model; anything else is run
+    through the model once and cached.
+    """
     from formcheck.pose.models import sha256_of
     from formcheck.pose.track import TrackHeader, TrackWriter, read_track
-    from formcheck.video import VideoFileSource
+    from formcheck.testing.tracks import model_track
 
     cache_dir = Path(request.config.cache.mkdir("formcheck-tracks"))
-    model_tag = sha256_of(model_path.read_bytes())[:10]
+    model_sha = sha256_of(model_path.read_bytes())
     memo: dict[tuple, list[PoseFrame]] = {}
 
     def load(
@@ -66,31 +80,18 @@ def real_track(model_path, request):
         key = (str(path), stride, start_s, end_s, max_side)
         if key in memo:
             return memo[key]
-        cached = cache_dir / f"{Path(path).stem}-s{stride}-{start_s:g}-{end_s}-{max_side}-{model_tag}.jsonl"
+        whole = (stride, start_s, end_s, max_side) == (1, 0.0, None, 640)
+        cached = stored_track(path, model_sha) if whole else None
+        if cached is None:
+            cached = cache_dir / f"{Path(path).stem}-s{stride}-{start_s:g}-{end_s}-{max_side}-{model_sha[:10]}.jsonl"
         if cached.is_file():
             memo[key] = list(read_track(cached)[1])
             return memo[key]
-        source = VideoFileSource(path, max_side=max_side)
-        frames = []
-        tmp = cached.with_suffix(".part")
-        try:
-            with (
-                PoseLandmarker(model_path) as landmarker,
-                TrackWriter(tmp, TrackHeader(str(path), source.size[0], source.size[1], source.fps)) as writer,
-            ):
-                import cv2
-
-                for frame in source:
-                    t = frame.t_ms / 1000.0
-                    if end_s is not None and t > end_s:
-                        break
-                    if t < start_s or frame.index % stride:
-                        continue
-                    pose = landmarker.detect(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.t_ms)
-                    writer.write(pose)
-                    frames.append(pose)
-        finally:
-            source.close()
+        source, frames = model_track(path, model_path, stride=stride, start_s=start_s, end_s=end_s, max_side=max_side)
+        tmp = cached.with_suffix(f".{os.getpid()}.part")  # test workers running side by side write their own
+        with TrackWriter(tmp, TrackHeader(str(path), source.size[0], source.size[1], source.fps)) as writer:
+            for frame in frames:
+                writer.write(frame)
         tmp.replace(cached)
         memo[key] = frames
         return frames

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import cv2
+import imageio_ffmpeg
 import jsonschema
 import numpy as np
 import pytest
-from conftest import shared_clip
+from conftest import SAMPLE_VIDEOS, shared_clip
 
 from formcheck.pose.track import read_track
 
@@ -121,11 +122,17 @@ def test_truncated_model_file(tmp_path, model_path):
     assert_one_line_error(formcheck("models", "verify", cut), 4, "cut.task")
 
 
-def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, model_path):
-    clip = shared_clip("cobra_side_viggleAI_02.mp4")
-    out = tmp_path / "out"
-    result = formcheck("analyze", clip, "-e", "lumbar_extension", "-o", out, "-q")
+@pytest.fixture(scope="module")
+def cobra_run(tmp_path_factory, model_path):
+    """``formcheck analyze`` on a real prone press-up clip (1280x720), once for the tests that read its outputs."""
+    out = tmp_path_factory.mktemp("cobra") / "out"
+    result = formcheck("analyze", shared_clip("cobra_side_viggleAI_02.mp4"), "-e", "lumbar_extension", "-o", out, "-q")
     assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, cobra_run):
+    out = cobra_run
     summary = json.loads((out / "summary.json").read_text())
     jsonschema.validate(summary, json.loads((SCHEMAS / "session_summary.schema.json").read_text()))
     assert summary["ended"] == "completed" and summary["pose"]["frames"] == 168
@@ -151,10 +158,28 @@ def test_analyze_writes_video_track_and_summary_that_agree(tmp_path, model_path)
     assert again["pose"]["frames"] == 168
 
 
-def test_rerun_conditions_the_track_as_its_header_says(tmp_path, model_path):
-    clip = shared_clip("cobra_side_viggleAI_02.mp4")
-    out = tmp_path / "out"
-    assert formcheck("analyze", clip, "-e", "lumbar_extension", "-o", out, "-q", "--no-video").returncode == 0
+def test_a_60_fps_video_is_analysed_at_30_frames_a_second_unless_told(tmp_path, model_path):
+    clip = tmp_path / "phone60.mp4"
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    args = ["-i", SAMPLE_VIDEOS / "bird_dog_good.mp4", "-t", 3, "-vf", "fps=60", "-c:v", "libx264", clip]
+    subprocess.run([ffmpeg, "-loglevel", "error", *map(str, args)], check=True)
+    for flags, step in (([], 2), (["--fps", "source"], 1), (["--fps", "15"], 4)):
+        out = tmp_path / f"out{step}"
+        result = formcheck("analyze", clip, "-e", "bird_dog", "-o", out, "-q", "--no-report", "--no-history", *flags)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        analysis = summary["analysis"]
+        assert analysis["frame_step"] == step and analysis["fps"] == pytest.approx(60 / step, rel=0.02)
+        frames = list(read_track(out / "track.jsonl")[1])
+        assert len(frames) == summary["pose"]["frames"] == -(-180 // step)
+        assert [round(f.t_ms * 60 / 1000) for f in frames] == list(range(0, 180, step))  # the source's own times
+        video = cv2.VideoCapture(str(out / "annotated.mp4"))
+        assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == len(frames)
+        assert video.get(cv2.CAP_PROP_FPS) == pytest.approx(60 / step, rel=0.02)
+
+
+def test_rerun_conditions_the_track_as_its_header_says(tmp_path, cobra_run):
+    out = cobra_run
     lines = (out / "track.jsonl").read_text().splitlines()
     header = json.loads(lines[0])
     header["conditioning"]["min_visibility"] = 1.01  # no landmark trusted: nothing can be judged
@@ -196,10 +221,9 @@ def test_ctrl_c_keeps_what_was_recorded(tmp_path, model_path):
         start_new_session=True,
         preexec_fn=default_sigint,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (out / "track.jsonl").exists():
-        time.sleep(0.2)
-    time.sleep(3.0)
+    deadline, track = time.monotonic() + 120, out / "track.jsonl"
+    while time.monotonic() < deadline and not (track.exists() and len(track.read_bytes().splitlines()) > 12):
+        time.sleep(0.2)  # a dozen frames recorded, however fast the machine
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr

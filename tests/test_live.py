@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
+import pytest
 from helpers import bird_dog_reach
 from test_lumbar_extension import ON_ELBOWS
 
 from formcheck.audio import Coach, WavRecorder
 from formcheck.exercises.base import Profile
+from formcheck.feed import FrameReader, Pace
 from formcheck.live import Coaching, LiveConfig
 from formcheck.pipeline import Interpreter
 from formcheck.plans import Plan, PlanItem, builtin_plans, load_plan
@@ -142,6 +145,8 @@ def test_live_on_the_sample_clip_counts_cues_and_tones(tmp_path, model_path):
     live = summary["live"]
     assert live["frames_shown"] == len(list(shots.glob("*.png"))) > 100 and live["latency_ms_mean"] > 0
     assert live["sound"] == "wav"
+    # a file standing in for the camera loses no frame, however busy the machine: the run is the same every time
+    assert live["frames_shown"] == live["frames_read"] == 394 == summary["pose"]["frames"]
 
 
 def test_guided_session_from_a_plan_file_with_checkin(tmp_path, model_path):
@@ -201,3 +206,40 @@ def test_without_a_sound_device_it_carries_on_and_says_so_once(tmp_path, model_p
         assert len(notices) == 1 and "carrying on without sound" in notices[0]
     else:
         assert sound == "device" and notices == []
+
+
+class Frames:
+    """A source of ``n`` blank frames, 15 a second, delivered as fast as they are asked for."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __iter__(self):
+        for k in range(self.n):
+            yield Frame(np.zeros((4, 4, 3), np.uint8), k * 1000 / 15, k)
+
+
+def taken(reader, pause_s: float) -> list[int]:
+    indices = []
+    while (frame := reader.next()) is not None:
+        indices.append(frame.index)
+        time.sleep(pause_s)  # a slow consumer
+    return indices
+
+
+def test_a_file_loses_no_frame_to_a_slow_consumer_and_a_camera_skips_to_the_newest():
+    every = FrameReader(Frames(30), every_frame=True)
+    assert taken(every, 0.01) == list(range(30)) and every.read == 30
+    newest = FrameReader(Frames(2000), every_frame=False)
+    got = taken(newest, 0.02)
+    assert got == sorted(set(got)) and got[-1] == 1999 and len(got) < 2000 and newest.read == 2000
+
+
+def test_the_computer_is_found_too_slow_once_and_not_before_the_grace_time():
+    pace = Pace(window_s=5.0, grace_s=3.0)
+    steady = [pace.update(t / 10, shown=3 * t, come=3 * t) for t in range(100)]  # 30 of 30 a second
+    assert not any(steady) and not pace.too_slow
+    pace = Pace(window_s=5.0, grace_s=3.0)
+    slow = [pace.update(t / 10, shown=2 * t, come=3 * t) for t in range(200)]  # 20 of 30 a second
+    assert slow.count(True) == 1 and slow.index(True) >= 30 + 40
+    assert pace.rates() == pytest.approx((20, 30), rel=0.05)

@@ -58,3 +58,24 @@ def test_squat_knee_angle_follows_the_movement(real_track):
     knees = np.array(knees)
     assert geometry.posture(frames[0].pixels()) == "standing"
     assert np.nanmax(knees) > 165 and np.nanmin(knees) < 100
+
+
+def test_the_model_still_gives_the_stored_sample_tracks(model_path):
+    """The tests judge the sample clips on their stored tracks (sample_videos/tracks): the model in use must
+    still produce them, here on the first seconds of two clips (a kneeling and a lying body)."""
+    from conftest import SAMPLE_VIDEOS, stored_track
+
+    from formcheck.pose.models import sha256_of
+    from formcheck.pose.track import read_track
+    from formcheck.testing.tracks import model_track
+
+    for name in ("bird_dog_good", "nerve_tension_faults"):
+        stored = stored_track(SAMPLE_VIDEOS / f"{name}.mp4", sha256_of(model_path.read_bytes()))
+        assert stored is not None, f"no stored track of {name} for this model: run tools/sample_tracks.py"
+        _, frames = model_track(SAMPLE_VIDEOS / f"{name}.mp4", model_path, end_s=2.5)
+        kept = list(read_track(stored)[1])[: len(frames)]
+        assert len(frames) > 30 and [f.t_ms for f in kept] == [round(f.t_ms, 3) for f in frames]
+        now = np.array([f.landmarks[:, :2] for f in frames])
+        then = np.array([f.landmarks[:, :2] for f in kept])
+        moved = np.abs(now - then)
+        assert np.median(moved) < 0.002 and moved.max() < 0.02, (np.median(moved), moved.max())

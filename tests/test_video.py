@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_VIDEOS
 
-from formcheck.video import VideoFileSource
+from formcheck.video import Thinning, VideoFileSource, frame_step
 
 CLIP = SAMPLE_VIDEOS / "bird_dog_good.mp4"  # 640x480, 15 frames/s
 
@@ -94,3 +94,25 @@ def test_phone_rotation_metadata_gives_upright_frames(tmp_path):
         assert got.shape == want.shape
         assert np.abs(got.astype(int) - want).mean() < 6  # the same picture, up to re-encoding
         assert np.abs(got.astype(int) - cv2.rotate(want, cv2.ROTATE_180)).mean() > 20  # and not upside down
+
+
+@pytest.mark.parametrize("max_fps, step", [(None, 1), (30, 2), (24, 3), (15, 4), (61, 1)])
+def test_a_fast_file_is_thinned_to_the_analysis_rate_with_its_real_times(tmp_path, max_fps, step):
+    path = tmp_path / "clip60.mp4"
+    ffmpeg("-i", CLIP, "-frames:v", 48, "-vf", "fps=60", "-c:v", "libx264", "-preset", "ultrafast", path)
+    source = VideoFileSource(path, max_fps=max_fps)
+    frames = list(source)
+    source.close()
+    assert source.step == step and source.frames_decoded == 48 and source.damage() is None
+    assert [f.index for f in frames] == list(range(0, 48, step)) == [round(f.t_ms * 60 / 1000) for f in frames]
+    assert source.analysis_fps == pytest.approx(60 / step, rel=0.02) and source.analysis_count == len(frames)
+
+
+def test_thinning_ignores_timing_jitter_and_a_slightly_wrong_stated_rate():
+    rng = np.random.default_rng(3)
+    times = np.arange(600) * 1000 / 60 + rng.normal(0, 1.5, 600)  # 60 fps, 1.5 ms of jitter
+    thinning = Thinning(frame_step(59.886, 30), 59.886)  # the rate a container states for a 60 fps file
+    kept = [k for k, t in enumerate(times) if thinning.keep(t)]
+    assert kept == list(range(0, 600, 2))
+    assert frame_step(30.3, 30) == 1 and frame_step(50, 30) == 2 and frame_step(120, 30) == 4
+    assert frame_step(None, 30) == 1 and frame_step(60, None) == 1

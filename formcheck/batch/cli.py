@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from formcheck.flags import add_rate_arg, max_fps
+
 EXIT_SOME_FAILED = 6  # the batch ran, and at least one recording could not be analysed
 
 
@@ -38,6 +40,7 @@ def add_command(sub, epilog: str) -> None:
     p.add_argument("--model-variant", default="full", choices=("lite", "full", "heavy"))
     p.add_argument("--model", type=Path, metavar="FILE", help="use this .task bundle instead")
     p.add_argument("--max-side", type=int, default=960, metavar="PX", help="scale larger frames down (default 960)")
+    add_rate_arg(p)
     p.add_argument("--no-video", action="store_true", help="skip the annotated videos")
     p.add_argument("--no-stills", action="store_true", help="no rep stills in the reports")
     p.add_argument("--target-reps", type=int, metavar="N", help="reps to aim for (per side where sided)")
@@ -65,10 +68,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
             raise FormcheckError(f"unknown exercise {rec.exercise!r} for {rec.path.name} (see 'formcheck exercises')")
     if args.workers is not None and args.workers < 1:
         raise FormcheckError("--workers must be 1 or more")
+    try:
+        rate = max_fps(args.fps)
+    except ValueError as exc:
+        raise FormcheckError(str(exc)) from None
     model = resolve_model(Options(model_variant=args.model_variant, model_path=args.model))
     workers = args.workers or default_workers()
     settings = Settings(
         max_side=args.max_side,
+        max_fps=rate,
         write_video=not args.no_video,
         stills=not args.no_stills,
         target_reps=args.target_reps,

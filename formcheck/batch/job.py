@@ -37,6 +37,7 @@ class Settings:
     """How every recording of the batch is analysed."""
 
     max_side: int = 960
+    max_fps: float | None = 30.0  # None: every frame (--fps source)
     write_video: bool = True
     stills: bool = True
     target_reps: int | None = None
@@ -48,6 +49,7 @@ class Settings:
         """What changes a recording's outputs (so a finished one analysed differently is redone)."""
         return {
             "max_side": self.max_side,
+            "max_fps": self.max_fps,
             "write_video": self.write_video,
             "stills": self.stills,
             "target_reps": self.target_reps,
@@ -219,14 +221,20 @@ def _analyze(job: Job, out: Path, result: Result) -> dict:
         from formcheck.recognition.run import analyze_auto
 
         summary, result.recognition = analyze_auto(
-            rec.path, out, profile, Path(job.model_path), settings.max_side, settings.write_video
+            rec.path,
+            out,
+            profile,
+            Path(job.model_path),
+            settings.max_side,
+            settings.write_video,
+            max_fps=settings.max_fps,
         )
         result.recognition = {"segments": result.recognition["segments"]}
     else:
         options = Options(
             exercise=exercise, profile=profile, model_path=Path(job.model_path), write_video=settings.write_video
         )
-        source = VideoFileSource(rec.path, max_side=settings.max_side)
+        source = VideoFileSource(rec.path, max_side=settings.max_side, max_fps=settings.max_fps)
         summary = analyze_video(source, out, options, progress=False)
     if job.source_name:
         from formcheck import summary as summary_mod

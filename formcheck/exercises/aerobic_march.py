@@ -144,8 +144,9 @@ class AerobicMarch(base.Exercise):
         ]
         self._air = test(min(lowest), lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
         return Observation(
-            # standing with both feet down; with one foot unseen, standing with the other one down will do
-            ready=(test(lift, lambda v: v < th.step_off) if len(ankle) == 2 else True) if standing else standing,
+            # standing up: a person who walks into view or is already marching when the recording starts is in
+            # the exercise (waiting for both feet down armed a walker only after two or three steps)
+            ready=standing,
             signal=signal if math.isfinite(signal) else None,
             side=higher if stepping else None,
             faults={},  # a jump is too brief to debounce: after_update() reports each one when you land
@@ -218,7 +219,7 @@ class AerobicMarch(base.Exercise):
         self._step_air(t, events)
         self._air = None  # observe() sets it again for the next usable frame
         if self.in_rep:  # moving again: a stop lasted until this step
-            self.close_fault("stopped", self._reps.started_ms, events)
+            self.close_fault("stopped", self.counter.started_ms, events)
         last = self.records[-1].end_ms if self.records else None
         idle = last is not None and not self.in_rep and t - last > self.th.pause_s * 1000.0
         if idle and not self._pause_cued:

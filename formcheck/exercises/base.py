@@ -349,6 +349,11 @@ class Exercise(ABC):
         return self._armed
 
     @property
+    def counter(self) -> RepCounter | AlternationCounter | None:
+        """The rep counter the base feeds (None for a hold exercise): a module reads it, never steps it."""
+        return self._reps
+
+    @property
     def observation(self) -> Observation:
         """What the last frame showed."""
         return self._obs
@@ -371,6 +376,9 @@ class Exercise(ABC):
         window = self._reps.update(t, obs.signal, armed=self._armed)
         if self._reps.in_rep and not was:
             self._side_vote.reset()
+        self._close_rep(window, events)
+
+    def _close_rep(self, window: RepWindow | None, events: list[Event]) -> None:
         if window is not None:
             record = RepRecord(
                 len(self.records), self.rep_side(window), window.start_ms, window.end_ms, peak=float(window.peak)
@@ -554,6 +562,8 @@ class Exercise(ABC):
         """End of the exercise: close an open hold and any open faults."""
         events: list[Event] = []
         self._fault_log.withdraw_opened()
+        if isinstance(self._reps, RepCounter):
+            self._close_rep(self._reps.close(self._t_ms), events)
         self._end_holds(events)
         self._fault_log.close_all(self._t_ms)
         return events

@@ -54,6 +54,8 @@ class Thresholds(base.Thresholds):
     # The trunk angle is measured from where it lay in the last seconds, not from the picture's horizontal: a
     # camera above or off the side sees a body lying flat at -15 to +10 degrees (a real oblique clip: -12).
     rest_window_ms: float = 6000.0
+    flat_max: float = 10.0  # ... up to this: a body lying flat reads 4-6 degrees from a side view at floor level
+    # (the chest lifts the shoulder: an animated clip lying before its press-up), -15 to +10 from above or off the side
     cut_speed: float = 90.0  # the trunk angle changing faster than this (degrees a second; a brisk press-up is
     # 30-60) is a cut to another camera angle: where the body lies flat is learned afresh, from the angles seen
     cut_settle_ms: float = 300.0  # ... this long after it (the landmarks take a moment to settle)
@@ -80,8 +82,9 @@ class LumbarExtension(base.Exercise):
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         self._follow_rest(frame.t_ms, b.trunk_elevation())
-        # The rise from lying flat; a recording that starts raised is measured from the usual flat (0).
-        trunk = b.trunk_elevation() - min(self._recent.min(), 0.0)
+        # The rise from lying flat: from the lowest angle of late, up to the highest a body lying flat reads
+        # (a recording that starts raised higher is measured from there).
+        trunk = b.trunk_elevation() - min(self._recent.min(), th.flat_max)
         thigh = b.elevation(f"{near}_knee", f"{near}_hip")
         raised = test(trunk, lambda v: v >= th.lowered)
         if not self.in_rep:

@@ -95,6 +95,14 @@ class RepCounter:
                 return RepWindow(start, t_ms, peak)
         return None
 
+    def close(self, t_ms: float) -> RepWindow | None:
+        """The recording ends (at ``t_ms``) in the middle of a rep: one that has lasted ``min_rep_ms`` counts,
+        as a person watching counts a press-up held up to the end of the clip."""
+        start, self.started_ms = self.started_ms, None
+        if start is None or t_ms - start < self.min_rep_ms:
+            return None
+        return RepWindow(start, t_ms, self._peak)
+
     def cancel(self) -> None:
         """Drop a rep in progress (the view was lost, the person left); the signal must return to rest."""
         self.started_ms = None
@@ -314,9 +322,11 @@ class RecentValues:
     def __init__(self, window_ms: float):
         self.window_ms = window_ms
         self._items: deque[tuple[float, np.ndarray]] = deque()
+        self.version = 0  # changes with every add or clear: a reading of the values stays good until it does
 
     def add(self, t_ms: float, value) -> None:
         """Store ``value`` seen at ``t_ms`` and forget values older than the window."""
+        self.version += 1
         while self._items and self._items[0][0] < t_ms - self.window_ms:
             self._items.popleft()
         if value is None:
@@ -401,6 +411,7 @@ class RecentValues:
         return float(self._items[-1][0] - np.mean([t for t, _ in self._items]))
 
     def clear(self) -> None:
+        self.version += 1
         self._items.clear()
 
 

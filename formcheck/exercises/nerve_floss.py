@@ -169,7 +169,7 @@ class NerveFloss(base.Exercise):
         th, far = self.th, self._far_now
         if not math.isfinite(far):
             return False
-        pulled = self._reps is not None and self._reps.zone == "low"  # where the near foot arrived
+        pulled = self.counter is not None and self.counter.zone == "low"  # where the near foot arrived
         moved = far - self._far_from  # NaN when the far foot was hidden as the swap began
         # The far foot is seen at a slant and its angle reads less extreme (a pulled far foot: about 109 on
         # the true keypoints of the rendered sample): it only has to be on the near foot's side of neutral.
@@ -183,9 +183,9 @@ class NerveFloss(base.Exercise):
         feet moved the same way (no foot pulled against the other: the move belongs to neither side)."""
         if self._same_direction():
             return "both"
-        if self._near is None or self._reps is None or self._reps.zone is None:
+        if self._near is None or self.counter is None or self.counter.zone is None:
             return None
-        return self._near if self._reps.zone == "low" else other_side(self._near)
+        return self._near if self.counter.zone == "low" else other_side(self._near)
 
     def judge(self, record: RepRecord) -> list[str]:
         """Same direction (a swap of "both" sides); counts the swaps it could not be judged on (far foot hidden)."""

@@ -129,6 +129,7 @@ class PoseLandmarker:
 
 
 KNOWN_IMAGE = "data/known_pose.jpg"  # a frame of sample_videos/aerobic_march_good.mp4: one whole person, standing
+PATH_SHOWN = 240  # a model path in an error is the user's way to the file: shown whole unless absurdly long
 
 
 def check_on_known_image(model_path: Path) -> None:
@@ -150,11 +151,11 @@ def check_on_known_image(model_path: Path) -> None:
     except (RuntimeError, ValueError) as exc:
         first = " ".join(str(exc).split()) or type(exc).__name__
         raise ModelError(
-            f"{short(model_path)} fails on formcheck's test image ({short(first, 100)}): "
+            f"{short(model_path, PATH_SHOWN)} fails on formcheck's test image ({short(first, 100)}): "
             "not a working pose landmarker bundle"
         ) from None
     if not pose.has_person:
         raise ModelError(
-            f"{short(model_path)} finds no person in formcheck's test image: the model is damaged or not a "
+            f"{short(model_path, PATH_SHOWN)} finds no person in formcheck's test image: the model is damaged or not a "
             "pose landmarker bundle"
         )

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import platformdirs
 
+from formcheck.atomic import write_bytes_atomic, write_text_atomic
 from formcheck.errors import ModelError
 
 VARIANTS = ("lite", "full", "heavy")
@@ -169,12 +170,8 @@ def fetch(
                 errors.append(f"PyPI: {exc}")
     if data is None:
         raise ModelError(f"could not obtain the {variant} pose model ({'; '.join(errors)})")
-    path = bundle_path(variant, models_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    path.with_name(path.name + ".sha256").write_text(f"{sha256_of(data)}  {path.name}\n")
+    path = write_bytes_atomic(bundle_path(variant, models_dir), data)  # two processes fetching at once: one wins
+    write_text_atomic(path.with_name(path.name + ".sha256"), f"{sha256_of(data)}  {path.name}\n")
     report(f"Saved {path} ({len(data) / 1e6:.1f} MB, sha256 {sha256_of(data)[:12]}...)")
     return path
 

@@ -1,4 +1,4 @@
-"""The pose landmarker in a process of its own, for analysing files.
+"""The pose landmarker in a process of its own, for analysing files and for live runs.
 
 Inference is the slowest stage, and in one process the rules, drawing and
 track writing (Python code) hold the interpreter lock that inference needs
@@ -7,7 +7,7 @@ runs nothing but the model: frames reach it through shared memory (a ring
 of a few slots, so nothing is copied through a pipe and memory stays
 bounded), landmarks come back through a pipe, and the parent decodes,
 judges, draws and encodes the frames that are already done while the next
-ones are inferred.
+ones are inferred (live mode keeps one frame ahead: see formcheck.live).
 
 On Linux the child keeps to one CPU core: MediaPipe runs the model on one
 core at a time on desktop machines anyway, but left free the scheduler moves
@@ -45,17 +45,19 @@ class PoseProcessError(FormcheckError):
 
 
 @contextlib.contextmanager
-def model_core() -> Iterator[int | None]:
+def model_core(which: int = -1) -> Iterator[int | None]:
     """Keep the calling thread, and the threads it starts, on one CPU core (Linux, two cores or more).
 
-    The core is the last one this process may use; the thread's former set
-    is restored afterwards. Yields the core, or ``None`` where it cannot choose.
+    The core is the ``which``-th of those this process may use, in order (the
+    last by default; a second model process takes the one before); the
+    thread's former set is restored afterwards. Yields the core, or ``None``
+    where it cannot choose.
     """
     allowed = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else set()
-    if len(allowed) < 2:
+    if len(allowed) < max(2, -which if which < 0 else which + 1):
         yield None
         return
-    core = max(allowed)
+    core = sorted(allowed)[which]
     os.sched_setaffinity(0, {core})
     try:
         yield core
@@ -98,8 +100,8 @@ SHM_PREFIX = "formcheck_"  # + the creating process's id + a random part: see re
 SHM_FOLDER = Path("/dev/shm")
 
 
-def _segment_name() -> str:
-    return f"{SHM_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+def _segment_name(prefix: str = SHM_PREFIX) -> str:
+    return f"{prefix}{os.getpid()}_{secrets.token_hex(4)}"
 
 
 def _alive(pid: int) -> bool:
@@ -112,11 +114,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def reclaim_stale_segments(folder: Path = SHM_FOLDER) -> list[str]:
-    """Remove the frame rings left by formcheck runs that were killed (SIGKILL leaves them behind).
+def reclaim_stale_segments(folder: Path = SHM_FOLDER, prefix: str = SHM_PREFIX) -> list[str]:
+    """Remove the frame rings (or other files named so) left by formcheck runs that were killed.
 
-    A ring's name carries the id of the process that made it; rings whose
-    process is gone are unlinked. Returns the names removed (Linux; elsewhere nothing).
+    SIGKILL leaves them behind. A name carries the id of the process that
+    made it; those whose process is gone are unlinked. Returns the names
+    removed (Linux; elsewhere nothing).
     """
     removed = []
     try:
@@ -124,8 +127,8 @@ def reclaim_stale_segments(folder: Path = SHM_FOLDER) -> list[str]:
     except OSError:
         return removed
     for name in names:
-        owner = name[len(SHM_PREFIX) :].split("_")[0]
-        if not name.startswith(SHM_PREFIX) or not owner.isdigit() or _alive(int(owner)):
+        owner = name[len(prefix) :].split("_")[0]
+        if not name.startswith(prefix) or not owner.isdigit() or _alive(int(owner)):
             continue
         with contextlib.suppress(OSError):
             (folder / name).unlink()
@@ -143,6 +146,7 @@ class PoseProcess:
         with ignored_in_children():  # the first SharedMemory starts Python's resource tracker, a child too
             self._shm = SharedMemory(name=_segment_name(), create=True, size=slots * height * width * 3)
         self._ring = np.ndarray((slots, height, width, 3), dtype=np.uint8, buffer=self._shm.buf)
+        self._sent = 0
         self.segment = self._shm.name  # the shared-memory segment of the frame ring (in /dev/shm on Linux)
         context = multiprocessing.get_context("spawn")  # fork is unsafe in a process running threads
         self._conn, child_conn = context.Pipe()
@@ -186,26 +190,39 @@ class PoseProcess:
             raise PoseProcessError(f"the pose model failed: {first[:200]}")
         return value
 
+    def submit(self, frame: Frame) -> None:
+        """Send a frame to the model; :meth:`receive` gives its landmarks, in the order they were sent.
+
+        The frame is converted to RGB straight into the next slot of the
+        shared ring (one of another size is scaled to the ring's); at most
+        ``slots`` frames may be waiting for their answer.
+        """
+        height, width = self._ring.shape[1:3]
+        image = frame.image
+        if image.shape[:2] != (height, width):
+            image = cv2.resize(image, (width, height))
+        slot = self._sent % self.slots  # free: the frame that used it last has been answered
+        cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=self._ring[slot])
+        self._send((slot, frame.t_ms))
+        self._sent += 1
+
+    def receive(self) -> PoseFrame:
+        """The landmarks of the oldest frame sent and not yet answered (waits for them)."""
+        return self._result()
+
     def detect(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:
         """Each frame with its landmarks, in order; up to ``slots`` frames are being inferred at a time.
 
-        Frames are converted to RGB straight into the shared ring; a frame of
-        another size (a stream that changes size mid-way) is scaled to the first one's.
+        A frame of another size (a stream that changes size mid-way) is scaled to the first one's.
         """
         pending: deque[Frame] = deque()
-        height, width = self._ring.shape[1:3]
-        for n, frame in enumerate(frames):
+        for frame in frames:
             if len(pending) == self.slots:
-                yield pending.popleft(), self._result()
-            image = frame.image
-            if image.shape[:2] != (height, width):
-                image = cv2.resize(image, (width, height))
-            slot = n % self.slots  # free: the frame that used it last has been answered
-            cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=self._ring[slot])
-            self._send((slot, frame.t_ms))
+                yield pending.popleft(), self.receive()
+            self.submit(frame)
             pending.append(frame)
         while pending:
-            yield pending.popleft(), self._result()
+            yield pending.popleft(), self.receive()
 
     def close(self) -> None:
         """Stop the child (at once if it is stuck) and free the shared memory."""

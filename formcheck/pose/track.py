@@ -9,8 +9,10 @@ track without the model.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,11 +107,15 @@ def read_track(path: Path) -> tuple[TrackHeader, Iterator[PoseFrame]]:
     """Open a saved track: its header and an iterator over its frames.
 
     A truncated last line (a session killed mid-write) is skipped, not an error.
+    A track whose name ends in ``.gz`` is read gzip-compressed.
     """
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        lines = data.decode("utf-8").splitlines()
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read pose track {path}: {exc}") from None
     from formcheck import validate
     from formcheck.outpaths import short

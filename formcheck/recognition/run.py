@@ -52,6 +52,7 @@ def analyze_auto(
     *,
     model_variant: str = "full",
     progress: bool = False,
+    max_fps: float | None = None,
 ) -> tuple[dict, dict]:
     """Analyse ``path`` into ``out`` recognising its exercises; returns the summary and its recognition section."""
     options = Options(
@@ -63,7 +64,7 @@ def analyze_auto(
         write_track=True,
         write_frames=False,  # the report makes frames.csv from the track, segment by segment
     )
-    source = VideoFileSource(path, max_side=max_side)
+    source = VideoFileSource(path, max_side=max_side, max_fps=max_fps)
     summary = analyze_video(source, Path(out), options, progress=progress)
     _, frames = read_track(Path(out) / "track.jsonl")
     frames = list(frames)

@@ -721,11 +721,14 @@ def _rounded(items: list[dict]) -> list[dict]:
     return [{k: (round(v, 3) if k in keys else v) for k, v in item.items()} for item in items]
 
 
-def _plan(exercise_id: str, seed: int) -> tuple[Draw, Script, Profile, dict, Clip]:
+def _plan(exercise_id: str, seed: int, fps: float | None = None) -> tuple[Draw, Script, Profile, dict, Clip]:
     rng = np.random.default_rng([zlib.crc32(exercise_id.encode()), seed])
     d = Draw(rng)
     script, profile, targets = SCRIPTS[exercise_id](d)
-    return d, script, profile, targets, Clip(script.builder.keys, float(d.choice("fps", FRAME_RATES)))
+    drawn = float(d.choice("fps", FRAME_RATES))  # drawn even when overridden: the later draws stay the same
+    if fps is not None:
+        d.params["fps"] = fps
+    return d, script, profile, targets, Clip(script.builder.keys, fps or drawn)
 
 
 def frame_count(exercise_id: str, seed: int) -> int:
@@ -734,13 +737,20 @@ def frame_count(exercise_id: str, seed: int) -> int:
     return int(round(clip.duration_s * clip.fps)) + 1
 
 
-def scenario(exercise_id: str, seed: int) -> Scenario:
-    """The scenario ``seed`` of ``exercise_id``: the same seed always gives the same frames and truth."""
-    d, script, profile, targets, clip = _plan(exercise_id, seed)
+def scenario(exercise_id: str, seed: int, fps: float | None = None, *, model_noise: bool = True) -> Scenario:
+    """The scenario ``seed`` of ``exercise_id``: the same seed always gives the same frames and truth.
+
+    ``fps`` films the same scenario at that rate instead of the drawn one;
+    without ``model_noise`` the keypoints are the true ones (no jitter,
+    dropouts, swaps or frame timing noise), all else as drawn.
+    """
+    d, script, profile, targets, clip = _plan(exercise_id, seed, fps)
     fps = clip.fps
     body = draw_body(d)
     camera = draw_camera(d, exercise_id, clip, body, script.judged_from)
     noise = draw_noise(d, seed)
+    if not model_noise:
+        noise = Noise(seed=seed, far_visibility=noise.far_visibility, measured_far=True)
     frames = render(clip, camera, noise, body)
     counts: dict[str, int] = {}
     for rep in script.reps:
