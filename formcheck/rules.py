@@ -19,6 +19,7 @@ from formcheck.feedback import Event, Status
 from formcheck.frames import frame_row
 from formcheck.landmarks import PoseFrame
 from formcheck.pose.filters import ConditioningConfig, PoseConditioner
+from formcheck.pose.track import as_stored
 
 
 class RowSink(Protocol):
@@ -78,6 +79,7 @@ class Interpreter:
 
     def record(self, raw: PoseFrame) -> PoseFrame:
         """Count and save a frame without judging it (setup, countdown, pause); returns it conditioned."""
+        raw = as_stored(raw)  # what the track holds is what is judged: a replay of it gives the same verdicts
         if self.track is not None:
             self.track.write(raw)
         self.frames += 1

@@ -45,7 +45,7 @@ class Stillness:
         self.max_turn = max_turn
         self._recent = RecentValues(window_ms)
         self._trunk = RecentValues(window_ms)  # the trunk's direction in the picture (a unit vector)
-        self._verdict: tuple[float | None, bool | None] = (None, None)  # (time of the newest frame, its verdict)
+        self._verdict: tuple[bool, bool | None] = (False, None)  # (judged since the last frame came, verdict)
 
     def add(self, t_ms: float, pixels: np.ndarray) -> None:
         """One judged frame's landmarks in pixels."""
@@ -55,12 +55,12 @@ class Stillness:
         )
         length = float(np.linalg.norm(trunk))
         self._trunk.add(t_ms, trunk / length if np.isfinite(length) and length > 0 else None)
-        self._verdict = (None, None)
+        self._verdict = (False, None)
 
     def still(self) -> bool | None:
-        """None until enough recent frames are known."""
-        if self._verdict[0] is None:
-            self._verdict = (1.0, self._judge())
+        """None until enough recent frames are known. Judged once a frame (asked again, the verdict is kept)."""
+        if not self._verdict[0]:
+            self._verdict = (True, self._judge())
         return self._verdict[1]
 
     def _judge(self) -> bool | None:

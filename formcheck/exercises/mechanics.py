@@ -322,12 +322,13 @@ class RecentValues:
     def __init__(self, window_ms: float):
         self.window_ms = window_ms
         self._items: deque[tuple[float, np.ndarray]] = deque()
-        self.version = 0  # changes with every add or clear: a reading of the values stays good until it does
 
     def add(self, t_ms: float, value) -> None:
         """Store ``value`` seen at ``t_ms`` and forget values older than the window."""
-        self.version += 1
-        while self._items and self._items[0][0] < t_ms - self.window_ms:
+        # A value exactly one window old stays, give or take a millisecond: at 15 fps a 600 ms window spans nine
+        # frame intervals, and whether its oldest frame fell out would hang on float rounding (a run's times
+        # against the same times read back from its track, stored to the microsecond).
+        while self._items and self._items[0][0] < t_ms - self.window_ms - 1.0:
             self._items.popleft()
         if value is None:
             return
@@ -411,7 +412,6 @@ class RecentValues:
         return float(self._items[-1][0] - np.mean([t for t, _ in self._items]))
 
     def clear(self) -> None:
-        self.version += 1
         self._items.clear()
 
 

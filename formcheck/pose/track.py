@@ -14,7 +14,7 @@ import json
 import math
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -60,6 +60,22 @@ def _rounded(array: np.ndarray | None) -> list | None:
     if not np.isnan(rows).any():
         return rows.tolist()
     return [[None if v != v else v for v in row] for row in rows.tolist()]
+
+
+def as_stored(frame: PoseFrame) -> PoseFrame:
+    """The frame as its track line holds it: time to the microsecond, coordinates to 5 digits.
+
+    A run judges this, not the model's full-precision frame, so that judging the saved track again (``rerun``,
+    the report) gives the run's verdicts to the frame: a duration that is exactly a whole number of frame
+    intervals (400 ms at 15 fps) would otherwise fall either side of its limit by float rounding.
+    """
+
+    def rounded(array: np.ndarray | None) -> np.ndarray | None:
+        return None if array is None else np.round(np.asarray(array, dtype=float), _DIGITS)
+
+    return replace(
+        frame, t_ms=round(float(frame.t_ms), 3), landmarks=rounded(frame.landmarks), world=rounded(frame.world)
+    )
 
 
 def _array(rows: list | None, width: int) -> np.ndarray | None:
