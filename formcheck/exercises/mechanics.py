@@ -340,6 +340,11 @@ class RecentValues:
         """Time between the oldest and the newest stored value (0 with fewer than two)."""
         return self._items[-1][0] - self._items[0][0] if len(self._items) > 1 else 0.0
 
+    def values(self) -> np.ndarray:
+        """The stored values stacked oldest first, shape ``(n, *value_shape)``; ``(0,)`` when nothing is stored.
+        For what no elementwise reduction gives, e.g. the main direction of a set of vectors."""
+        return np.stack([v for _, v in self._items]) if self._items else np.empty(0)
+
     def _reduce(self, fn):
         if not self._items:
             return math.nan
