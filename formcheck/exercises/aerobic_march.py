@@ -347,7 +347,6 @@ class Stride:
     def __init__(self, window_ms: float):
         self._sep = RecentValues(window_ms)  # the ankles' horizontal separation (left - right), torso lengths
         self._toes = RecentValues(window_ms)  # the feet's horizontal heel->toe direction
-        self._axis: np.ndarray | None = None
 
     def update(self, t_ms: float, world: np.ndarray) -> float:
         """Add this frame's world landmarks; the left ankle's lead over the right one (NaN: not seen)."""
@@ -376,7 +375,6 @@ class Stride:
         if abs(axis @ forward) < AXIS_COS_MIN:
             axis = forward
         axis = axis if axis @ forward >= 0 else -axis
-        self._axis = axis
         return float((sep - seps.mean(axis=0)) @ axis)
 
 
