@@ -3,6 +3,7 @@ from dataclasses import replace
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
+from formcheck.exercises.base import Profile
 from formcheck.testing.synthetic import STANDING, Builder, Camera, Pose
 
 FRONT = Camera(view="front")
@@ -167,3 +168,55 @@ def test_a_camera_above_the_floor_sees_the_far_foot_higher_yet_counts_both_feet(
         assert standing.height_above(f"{far}_ankle", f"{near}_ankle") > 0.14  # half way to a step already
         summary, _ = analyse("aerobic_march", march(ALTERNATING), camera, noise=REALISTIC)
         assert [r["side"] for r in summary["records"]] == ALTERNATING and summary["faults"] == []
+
+
+def walk(steps: int, advance: float = 0.6, step_s: float = 0.55) -> Builder:
+    """A real gait: at each heel strike the landing leg is forward (hip 25) and the other back (hip -15),
+    about 60 cm apart; between strikes the swinging foot passes the standing one barely lifted (hip 15,
+    knee 45: the ankle 7 cm up, 0.14 torso lengths). ``advance`` metres a step over the floor (0: on the
+    spot, as on a treadmill). Ends with a closing step beside the other foot."""
+    b = Builder(STANDING).hold(1.5)
+    x, lead = 0.0, "left"
+    for _ in range(steps):
+        s, o = lead[0], ("right" if lead == "left" else "left")[0]
+        x += advance / 2
+        b.move(step_s / 2, STANDING, x=x, **{f"{s}_hip": 15, f"{s}_knee": 45, f"{o}_hip": 0, f"{o}_knee": 5})
+        x += advance / 2
+        b.move(step_s / 2, STANDING, x=x, **{f"{s}_hip": 25, f"{s}_knee": 5, f"{o}_hip": -15, f"{o}_knee": 10})
+        lead = "right" if lead == "left" else "left"
+    return b.move(step_s, STANDING, x=x + advance / 4).hold(1.0)
+
+
+WALKS = {
+    # 4.8 m across the room: the camera 6 m away, aimed at the middle of the walk, sees all of it
+    "across-the-room": (0.6, Camera(near_side="right", distance=6.0, height=0.9, center_x=2.4, head_right=True)),
+    "across-and-toward-the-camera": (0.6, Camera(distance=6.0, height=0.9, center_x=2.4, azimuth_deg=45)),
+    "toward-the-camera": (0.3, Camera(view="front", distance=5.0, height=0.9)),
+    "treadmill-side": (0.0, CAMERAS[3]),
+    "treadmill-front": (0.0, FRONT),
+}
+
+
+@pytest.mark.parametrize("walk_id", WALKS)
+def test_walking_steps_are_counted_from_the_stride(walk_id):
+    # the feet swing 60 cm apart but rise only about 7 cm: the foot lift alone would miss steps
+    advance, camera = WALKS[walk_id]
+    summary, _ = analyse("aerobic_march", walk(8, advance).clip(), camera, noise=REALISTIC)
+    # eight strides, alternating, none counted twice; the closing step (the feet come together) is no stride
+    assert [r["side"] for r in summary["records"]] == ["left", "right"] * 4 and summary["faults"] == []
+    lift_only = Profile(thresholds={"stride_on": 99.0})
+    assert (
+        analyse("aerobic_march", walk(8, advance).clip(), camera, noise=REALISTIC, profile=lift_only)[0]["steps"] == 0
+    )
+
+
+@pytest.mark.parametrize("camera", [CAMERAS[0], FRONT], ids=["side", "front"])
+def test_a_staggered_stance_swaying_and_turning_count_no_stride(camera):
+    # one foot 30 cm ahead of the other from the start, the weight rocking back and forth and side to side, the
+    # pelvis turning: the feet's separation stays put in the body, and a lasting one is no step
+    staggered = Pose(l_hip=20, r_hip=-10, l_knee=5)
+    b = Builder(staggered).hold(1.5)
+    for _ in range(4):
+        b.move(0.6, staggered, x=0.05, pelvis_roll=8, l_knee=15).move(0.6, staggered, x=-0.05, pelvis_roll=-8)
+    summary, _ = analyse("aerobic_march", b.move(0.6, staggered).hold(1.0).clip(), camera, noise=REALISTIC)
+    assert summary["steps"] == 0 and summary["faults"] == []

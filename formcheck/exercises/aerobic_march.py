@@ -29,6 +29,7 @@ from formcheck.landmarks import SIDES, PoseFrame, index, other_side
 FOOT_POINTS = ("ankle", "heel", "foot_index")
 UPRIGHT_WORLD_MAX = 12.0  # trunk within this (degrees) of the camera's vertical: heights along it are used
 FLOOR_POINTS = ("heel", "foot_index")  # the points that touch the floor: a foot is off it when both are up
+AXIS_COS_MIN = 0.5  # the feet's swing within 60 degrees of their heel->toe direction: the line of walking
 
 INFO = ExerciseInfo(
     id="aerobic_march",
@@ -66,6 +67,14 @@ class Thresholds(base.Thresholds):
     # more, a brisk walk 0.16-0.3; a shuffle about 0.06, and standing still on the rendered sample up to 0.15.
     step_on: float = 0.18
     step_off: float = 0.07  # ... and closer than this the step is over (both feet down)
+    # One ankle this far (torso lengths) ahead of the other along the line the feet swing on: a walking step.
+    # Walking on the real side-on clip peaks 0.6-1.4 a step (a 30-70 cm step over a 50 cm torso); standing and
+    # squatting on the real clips stay under 0.25, jogging in place reaches 0.3-0.48 (its lift is the larger).
+    # The corpus's scripted walks swing the feet only 0.15-0.3 apart (they close together at every step): they
+    # are left to the lift. Its end is the lift's, scaled: 0.4 * 0.07 / 0.18, about 0.16.
+    stride_on: float = 0.4
+    max_stride_ms: float = 2000.0  # a "step" held longer is a staggered stance or a cut in the video, not a step
+    stride_window_ms: float = 3000.0  # the line of walking and the signals' recent peaks: over this time
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
     floor_window_ms: float = 2500.0  # the floor under each foot point: its lowest image position over this time
@@ -105,6 +114,10 @@ class AerobicMarch(base.Exercise):
         self._air_since: float | None = None  # first and last frame of the current time in the air
         self._air_last: float | None = None
         self._unseen: str | None = None  # a foot that went unseen since the last step
+        self._stride = Stride(self.th.stride_window_ms)
+        self._peaks = {k: RecentValues(self.th.stride_window_ms) for k in ("lift", "stride")}
+        self._source = "lift"  # the signal steps are counted from: the foot lift, or the stride when walking
+        self._skip = False  # the stride's current hump is the step the lift has just counted
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.step_on, self.th.step_off
@@ -129,6 +142,12 @@ class AerobicMarch(base.Exercise):
                 lift = abs(ankle["left"] - ankle["right"]) if standing else math.nan
             elif standing:  # the other foot unseen: this one's own rise (its steps; the other's are inferred)
                 lift = ankle[higher]
+        ahead = self._stride.update(frame.t_ms, b.frame.world_points())
+        if not standing:
+            ahead = math.nan
+        self._peaks["lift"].add(frame.t_ms, lift)
+        self._peaks["stride"].add(frame.t_ms, abs(ahead))
+        lift, higher = self._choose(frame.t_ms, lift, higher, ahead)
         stepping = test(lift, lambda v: v >= th.step_off)
         signal = lift
         if self.in_rep and self._lead and stepping and higher != self._lead:
@@ -151,6 +170,40 @@ class AerobicMarch(base.Exercise):
             side=higher if stepping else None,
             faults={},  # a jump is too brief to debounce: after_update() reports each one when you land
         )
+
+    def _choose(self, t_ms: float, lift: float, higher: str | None, ahead: float) -> tuple[float, str | None]:
+        """The step signal (in foot-lift units) and the stepping foot, from the foot lift or the stride.
+
+        Marching and jogging lift the feet high; walking lifts them little but swings them far apart. The two
+        peak at different moments of a walking step (the lift as the feet pass each other, the stride as the
+        heel lands), so they are not combined: steps follow whichever has been the larger, against its own
+        threshold, over the last seconds. The choice changes only between steps; the stride's hump then under
+        way may be the step the lift has just counted (the same foot, landing): it is skipped.
+        """
+        th = self.th
+        peak = {k: v.max() for k, v in self._peaks.items()}
+        walking = test(peak["stride"], lambda v: v >= th.stride_on and v / th.stride_on > peak["lift"] / th.step_on)
+        stride = abs(ahead) * th.step_on / th.stride_on  # in the lift's units: one counter, one pair of thresholds
+        lead = None if not math.isfinite(ahead) else ("left" if ahead > 0 else "right")
+        if not self.in_rep and walking is not None:
+            source = "stride" if walking else "lift"
+            if source != self._source:
+                self._source = source
+                last = self.records[-1] if self.records else None
+                now = lead if source == "stride" else higher
+                self._skip = last is not None and last.side == now
+        if self._source == "lift":
+            self._skip = False
+            return lift, higher
+        started = self.counter.started_ms if self.in_rep else None
+        if started is not None and t_ms - started > th.max_stride_ms:
+            self.cancel_rep()  # the feet stayed apart: no step (slow steps in the corpus last up to 1.5 s)
+            self._skip = True
+        if self._skip and math.isfinite(stride):
+            if stride >= th.step_off:
+                return 0.0, lead
+            self._skip = False
+        return stride, lead
 
     def _rise(self, b: Body, t_ms: float) -> dict[str, dict[str, float]]:
         """Height (torso lengths) of each foot point above its floor level: its lowest image point of late.
@@ -277,6 +330,52 @@ class AerobicMarch(base.Exercise):
 
     def side_label(self, side: str) -> str:
         return f"{side} knee"
+
+
+class Stride:
+    """How far the left ankle is ahead of the right one (negative: behind), in torso lengths, along the line
+    the feet have been swinging apart on lately.
+
+    It is read in the 3D world landmarks, which are centred on the hips, so walking across the room, toward
+    the camera, on the spot or on a treadmill reads the same. Only the separation's horizontal part (across the
+    trunk's up) counts, its main direction over the last seconds is the line of walking whatever the camera's
+    angle (the front, the side or in between), and the feet's heel->toe direction says which way along it is
+    forward. The separation's mean over that time is taken off: a staggered stance reads 0. In walking the sign
+    flips at every step: the landing foot is ahead.
+    """
+
+    def __init__(self, window_ms: float):
+        self._sep = RecentValues(window_ms)  # the ankles' horizontal separation (left - right), torso lengths
+        self._toes = RecentValues(window_ms)  # the feet's horizontal heel->toe direction
+
+    def update(self, t_ms: float, world: np.ndarray) -> float:
+        """Add this frame's world landmarks; the left ankle's lead over the right one (NaN: not seen)."""
+        hips = geometry.mean_point(world, "left_hip", "right_hip")
+        up = geometry.mean_point(world, "left_shoulder", "right_shoulder") - hips
+        torso = float(np.linalg.norm(up))
+        sep = np.full(3, np.nan)
+        if np.isfinite(torso) and torso > 0:
+            up = up / torso
+            sep = (world[index("left_ankle")] - world[index("right_ankle")]) / torso
+            sep = sep - (sep @ up) * up
+            toes = world[[index(f"{s}_foot_index") for s in SIDES]] - world[[index(f"{s}_heel") for s in SIDES]]
+            toes = toes - np.outer(toes @ up, up)
+            self._toes.add(t_ms, np.nanmean(toes, axis=0) if np.isfinite(toes).any() else None)
+        self._sep.add(t_ms, sep)
+        seps = self._sep.values()
+        forward = np.asarray(self._toes.median(), dtype=float)
+        if not np.isfinite(sep).all() or len(seps) < 3 or not np.isfinite(forward).all():
+            return math.nan
+        forward = forward / max(float(np.linalg.norm(forward)), 1e-9)
+        centred = seps - seps.mean(axis=0)
+        axis = np.linalg.eigh(centred.T @ centred)[1][:, -1]  # the main direction of the recent separations
+        # ... unless it lies across the feet: then it is the model swapping left and right (the feet's sideways
+        # order flips), and the feet's heel->toe direction is the line of walking. The feet point within about
+        # 35 degrees of it (toes out, the model's guess of depth), a swap lies near 90.
+        if abs(axis @ forward) < AXIS_COS_MIN:
+            axis = forward
+        axis = axis if axis @ forward >= 0 else -axis
+        return float((sep - seps.mean(axis=0)) @ axis)
 
 
 def _above(floor: RecentValues, t_ms: float, drop: np.ndarray, scale: float) -> dict[str, dict[str, float]]:

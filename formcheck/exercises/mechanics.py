@@ -355,6 +355,11 @@ class RecentValues:
         times = np.array([t for t, _ in self._items])
         return self.covered_ms() + float(np.median(np.diff(times))) >= share * self.window_ms
 
+    def values(self) -> np.ndarray:
+        """The stored values stacked oldest first, shape ``(n, *value_shape)``; ``(0,)`` when nothing is stored.
+        For what no elementwise reduction gives, e.g. the main direction of a set of vectors."""
+        return np.stack([v for _, v in self._items]) if self._items else np.empty(0)
+
     def _reduce(self, fn):
         if not self._items:
             return math.nan

@@ -282,37 +282,57 @@ def bird_dog(d: Draw) -> tuple[Script, Profile, dict]:
     return s, Profile(target_hold_s=target), {"hold_s": target, "reps_per_side": n // 2}
 
 
-MARCH_STYLES = {"march": (70, 80), "high_knees": (90, 95), "walk_in_place": (30, 45), "walk_across": (30, 45)}
+# Stepping on the spot: (hip, knee) flexion of the lifted leg, degrees. Walking in place barely lifts the feet.
+MARCH_STYLES = {"march": (70, 80), "high_knees": (90, 95), "walk_in_place": (30, 45)}
+# A real gait (walking across the room, or on a treadmill): metres a step over the floor. At each heel strike
+# the landing leg is forward (hip 20-30) and the other back (hip -10 to -20), 50-70 cm apart; between strikes
+# the swinging foot passes the standing one barely lifted (hip 12-20, knee 40-55: the ankle 5-9 cm up).
+GAITS = {"walk_across": (0.45, 0.7), "treadmill": (0.0, 0.0)}
 
 
 def aerobic_march(d: Draw) -> tuple[Script, Profile, dict]:
-    style = d.choice("style", tuple(MARCH_STYLES))
-    hip, knee = MARCH_STYLES[style]
-    hip, knee = hip + d.u(-10, 10), knee + d.u(-10, 10)
+    style = d.choice("style", (*MARCH_STYLES, *GAITS))
     s = Script(Builder(STANDING), d.uniform("tempo", 0.5, 2.0))
     kind = d.choice("start", ("in_position", "getting_into", "fidgeting", "mid_set"))
     start(s, d, Pose(y=0.5, l_hip=90, r_hip=90, l_knee=90, r_knee=90), kind)
-    n = d.integer("steps", 8, 24)
-    plan = faults_for(d, n, ("jump", "stopped"), p=0.35)
+    gait = style in GAITS
+    # across a room there is space for a few strides; a turn at its end is not scripted
+    n = d.integer("steps", 6, 10) if style == "walk_across" else d.integer("steps", 8, 24)
+    plan = faults_for(d, n, ("stopped",) if gait else ("jump", "stopped"), p=0.35)
     period = 60.0 / d.uniform("cadence_spm", 80, 120)  # at tempo 1
     side = d.choice("first_side", ("left", "right"))
-    x, stride = 0.0, (0.35 if style == "walk_across" else 0.0) * d.choice("direction", (-1.0, 1.0))
+    direction = d.choice("direction", (-1.0, 1.0))
+    advance = d.uniform("advance_m", *GAITS[style]) * direction if gait else 0.0
+    hip, knee = MARCH_STYLES.get(style, (0, 0))
+    hip, knee = hip + d.u(-10, 10), knee + d.u(-10, 10)
+    x = 0.0
     for fault in plan:
         if fault == "stopped" and s.reps:
+            if gait:  # one stops walking with the feet together
+                s.move(period / 2, STANDING, x=x)
             t_stop = s.t
             s.hold(d.u(4.0, 6.0))
             s.fault("stopped", None, t_stop, s.t, None)  # ends as the next step starts
-        t0, lift = s.t, {f"{side[0]}_hip": hip + d.u(-5, 5), f"{side[0]}_knee": knee + d.u(-5, 5)}
-        arms = {f"{other(side)[0]}_shoulder": 25 if style != "march" else 35, f"{side[0]}_shoulder": -15}
-        x += stride
-        s.move(period / 2, STANDING, x=x - stride / 2, **lift, **arms)
-        if fault == "jump":
-            t_air = s.t
-            s.move(0.15, s.pose, y=1.05).move(0.15, s.pose, y=0.95)
-            s.fault("jump", None, t_air, s.t, None)
-        s.move(period / 2, STANDING, x=x)
+        t0, sd, od = s.t, side[0], other(side)[0]
+        arms = {f"{od}_shoulder": 25 if style != "march" else 35, f"{sd}_shoulder": -15}
+        if gait:  # the swing (feet passing, one barely lifted), then the heel strike (feet apart)
+            swing = {f"{sd}_hip": d.u(12, 20), f"{sd}_knee": d.u(40, 55), f"{od}_hip": 0, f"{od}_knee": 5}
+            s.move(period / 2, STANDING, x=x + advance / 2, **swing, **arms)
+            strike = {f"{sd}_hip": d.u(20, 30), f"{sd}_knee": 5, f"{od}_hip": -d.u(10, 20), f"{od}_knee": 10}
+            x += advance
+            s.move(period / 2, STANDING, x=x, **strike)
+        else:
+            lift = {f"{sd}_hip": hip + d.u(-5, 5), f"{sd}_knee": knee + d.u(-5, 5)}
+            s.move(period / 2, STANDING, **lift, **arms)
+            if fault == "jump":
+                t_air = s.t
+                s.move(0.15, s.pose, y=1.05).move(0.15, s.pose, y=0.95)
+                s.fault("jump", None, t_air, s.t, None)
+            s.move(period / 2, STANDING)
         s.rep(side, t0)
         side = other(side)
+    if gait:  # the feet come together and stay: the end of the walk, not a stride of its own
+        s.move(period, STANDING, x=x + advance / 4)
     s.rest(1.0)
     return s, Profile(), {"cadence_spm": 100}
 
