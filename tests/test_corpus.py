@@ -7,6 +7,8 @@ prints the full table).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -54,7 +56,7 @@ FLOORS = {
     "nerve_tension": 0.99,
     "piriformis_stretch": 0.99,
 }
-OVERALL_FLOOR = {"exact": 0.84, "within_one": 0.95, "precision": 0.75, "recall": 0.88}  # measured 0.85 0.96 0.76 0.89
+OVERALL_FLOOR = {"exact": 0.92, "within_one": 0.95, "precision": 0.77, "recall": 0.94}  # measured 0.93 0.96 0.78 0.94
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +185,21 @@ def test_jitter_scales_with_the_body_in_the_picture():
         noisy = np.array([f.landmarks[:, :2] for f in render(clip, camera, Noise(seed=2, jitter=0.01))])
         spread.append(float(np.std(noisy - clean)))
     assert spread[0] == pytest.approx(2 * spread[1], rel=0.25)
+
+
+def test_only_what_the_body_hides_from_the_camera_gets_the_far_sides_low_visibility():
+    # lying on the back, seen from the left: the right (far) leg flat on the floor lies behind the left one;
+    # drawn up to the chest it rises above it into plain view, as MediaPipe then sees it (knee 0.98, not 0.52)
+    camera = Camera(near_side="left", head_right=True, aim_height=0.1, height=0.6)
+    noise = Noise(far_visibility=0.5, measured_far=False, occlusion=True)
+    knee = index("right_knee")
+    flat = render(Clip(Builder(SUPINE).hold(0.2).keys, 30.0), camera, noise)[0]
+    drawn_up = render(Clip(Builder(replace(SUPINE, r_hip=110, r_knee=120)).hold(0.2).keys, 30.0), camera, noise)[0]
+    assert flat.landmarks[knee, 3] < 0.6 < 0.9 < drawn_up.landmarks[knee, 3]
+    # without the occlusion model every far-side landmark is taken as hidden
+    hidden_anyway = render(
+        Clip(Builder(replace(SUPINE, r_hip=110, r_knee=120)).hold(0.2).keys, 30.0),
+        camera,
+        replace(noise, occlusion=False),
+    )
+    assert hidden_anyway[0].landmarks[knee, 3] < 0.6

@@ -727,6 +727,7 @@ def draw_noise(d: Draw, seed: int) -> Noise:
         jitter_speed=0.2,
         far_visibility=d.uniform("far_visibility", 0.3, 0.9),
         measured_far=True,
+        occlusion=True,
         dropouts_per_s=d.uniform("dropouts_per_s", 0.0, 0.15),
         dropout_frames=4,
         swaps_per_s=d.uniform("swaps_per_s", 0.0, 0.1),

@@ -390,6 +390,9 @@ class Noise:
     jump_size: float = 0.15  # share of the body's size
     frame_jitter: float = 0.0  # sd of the frame times, as a share of the frame interval (a loaded live run)
     frame_loss: float = 0.0  # chance that a frame never reaches the rules
+    # With ``occlusion`` only the far-side landmarks the body hides in the picture (hidden_far) get the far side's
+    # visibility and extra jitter; without it, every far-side landmark does.
+    occlusion: bool = False
 
 
 # MediaPipe's visibility of far-side landmarks hidden behind the body (median over the rendered sample clips'
@@ -414,6 +417,55 @@ FAR_VISIBILITY = {
 # 0.13 % of the body's bounding-box diagonal at rest, 0.20 % at 0.01-0.05 diagonals a second, 0.27 % at
 # 0.05-0.1, 0.39 % at 0.1-0.2, 0.54-0.59 % at 0.2-0.8 and 0.86 % faster. Over whole still stretches (the
 # rendered body not moving at all, 15 frames or more) it is 0.03-0.08 % (median 0.05 %, the far side 0.04-0.19 %).
+
+# What hides the far side from the camera: the near side's limbs (radius in metres about each segment) and the
+# trunk. MediaPipe on the rendered samples gives a far landmark that the body hides a low visibility (FAR_VISIBILITY)
+# and one in plain view (a far leg raised above the near one) about what it gives the near side: knee 0.98 against
+# 0.52 hidden, elbow 0.99 against 0.09, ankle 0.98 against 0.60 (medians over the samples' frames, by the renderer's
+# own occlusion flags).
+OCCLUDERS = (
+    ("shoulder", "elbow", 0.05),
+    ("elbow", "wrist", 0.045),
+    ("hip", "knee", 0.08),
+    ("knee", "ankle", 0.055),
+    ("ankle", "foot_index", 0.045),
+    ("heel", "foot_index", 0.045),
+)
+TRUNK_RADIUS = 0.14
+
+
+def hidden_far(px: np.ndarray, depth: np.ndarray, near: str, focal_px: float) -> np.ndarray:
+    """Which landmarks of the far side the body hides in the picture: within the outline of a near-side limb or of
+    the trunk (capsules about their segments) and farther from the camera than it. (33,) booleans."""
+    far = "right" if near == "left" else "left"
+    segments = [(index(f"{near}_{a}"), index(f"{near}_{b}"), r) for a, b, r in OCCLUDERS]
+    trunk = [
+        (index("left_shoulder"), index("right_shoulder"), index("left_hip"), index("right_hip")),
+    ]
+    points = [i for i, n in enumerate(NAMES) if n.startswith(far + "_")]
+    hidden = np.zeros(N_LANDMARKS, bool)
+    starts = [(px[a], depth[a], px[b], depth[b], r) for a, b, r in segments]
+    for ls, rs, lh, rh in trunk:
+        starts.append(
+            (
+                (px[ls] + px[rs]) / 2,
+                (depth[ls] + depth[rs]) / 2,
+                (px[lh] + px[rh]) / 2,
+                (depth[lh] + depth[rh]) / 2,
+                TRUNK_RADIUS,
+            )
+        )
+    for i in points:
+        for pa, da, pb, db, radius in starts:
+            ab = pb - pa
+            length2 = float(ab @ ab)
+            u = 0.0 if length2 == 0 else float(np.clip((px[i] - pa) @ ab / length2, 0.0, 1.0))
+            d = da + u * (db - da)
+            if d > 0 and depth[i] > d and np.linalg.norm(px[i] - (pa + u * ab)) < radius * focal_px / d:
+                hidden[i] = True
+                break
+    return hidden
+
 
 SWAP_GROUPS = {
     "legs": ("hip", "knee", "ankle", "heel", "foot_index"),
@@ -492,6 +544,11 @@ def render(
             continue
         world = joints(clip.pose_at(t_ms / 1000.0), body)
         px, depth = camera.project(world)
+        hidden = np.zeros(N_LANDMARKS, bool)
+        if far_idx:
+            hidden = hidden_far(px, depth, camera.near_side, camera.focal_px) if noise.occlusion else hidden
+            if not noise.occlusion:
+                hidden[far_idx] = True
         if noise.pixel_sd:
             px = px + rng.normal(0.0, noise.pixel_sd, px.shape)
         if noise.jitter:
@@ -505,7 +562,7 @@ def render(
                 moving = np.clip(speed / noise.jitter_speed, 0.0, 1.0)
                 fresh *= (noise.jitter_still + (1.0 - noise.jitter_still) * moving)[:, None]
             last_px, last_t = px.copy(), t_ms
-            fresh[far_idx] *= 1.0 + side_on  # the hidden side is guessed, and wobbles more
+            fresh[hidden] *= 1.0 + side_on  # a landmark the body hides is guessed, and wobbles more
             wobble = noise.jitter_memory * wobble + np.sqrt(1.0 - noise.jitter_memory**2) * fresh
             px = px + wobble
             if jumps[k]:
@@ -516,7 +573,7 @@ def render(
         lm[:, 1] = px[:, 1] / camera.height_px
         lm[:, 2] = (depth - depth[hips].mean()) * camera.focal_px / camera.width_px
         lm[:, 3] = 0.99
-        lm[far_idx, 3] = far_vis
+        lm[far_idx, 3] = np.where(hidden[far_idx], far_vis, 0.99)
         inside = (lm[:, 0] >= 0) & (lm[:, 0] <= 1) & (lm[:, 1] >= 0) & (lm[:, 1] <= 1)
         lm[~inside, 3] = 0.05
         lm[:, 4] = 0.99
