@@ -120,3 +120,31 @@ def failure(exc: OSError, out: Path) -> OutputError:
     if (Path(out) / "summary.json").is_file():
         line += f"; record it with: formcheck report {short(out, 120)} --record"
     return OutputError(line)
+
+
+class SpaceReserve:
+    """Disk space held back for the summary while a run writes its outputs.
+
+    A run that fills the disk (the track, the video) would have no room left to
+    say how it ended. The reserve, a file in the output folder, is freed before
+    the summary is written, so the summary fits where the disk is full. Where
+    even the reserve does not fit, the run goes on without it.
+    """
+
+    NAME = ".formcheck-reserve"
+    SIZE = 256 * 1024  # a summary is 4-50 KB (a long session's events)
+
+    def __init__(self, folder: Path):
+        self.path: Path | None = Path(folder) / self.NAME
+        try:
+            with open(self.path, "wb") as f:
+                os.posix_fallocate(f.fileno(), 0, self.SIZE)
+        except OSError:
+            self.release()
+
+    def release(self) -> None:
+        """Free the space (again: a no-op)."""
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
+            self.path = None

@@ -25,6 +25,7 @@ from formcheck import summary as summary_mod
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
 from formcheck.frames import FramesWriter
+from formcheck.outpaths import SpaceReserve
 from formcheck.pose.filters import ConditioningConfig
 from formcheck.pose.models import ensure_model, sha256_of, verify_bundle
 from formcheck.pose.process import PoseProcess
@@ -161,6 +162,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
     model = resolve_model(options)  # both checked before anything is written
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    reserve = SpaceReserve(out_dir)  # room for the summary should the outputs fill the disk
     started = datetime.now(timezone.utc)
     title = exercise.info.title if exercise else "Pose"
     label = exercise.side_label if exercise else (lambda s: s)
@@ -213,6 +215,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         bar.update()
             finally:
                 with signals.shielded("saving what was recorded first"):
+                    reserve.release()
                     bar.close()
                     interpreter.finish()
                     if writer is not None:
@@ -221,7 +224,10 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         with contextlib.suppress(OSError):  # a full disk: the lines written so far are kept
                             track.close()
                     if rows is not None:
-                        rows.close()
+                        try:
+                            rows.close()
+                        except OSError:  # a full disk: the summary comes first, and names no frames.csv
+                            outputs["frames"] = None
                     summary = run_summary(
                         "analyze",
                         source_info(source),
@@ -235,6 +241,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                     )
                     summary_mod.write(summary, out_dir / "summary.json")
     finally:
+        reserve.release()
         source.close()
     if end.state == "completed":
         interpreter.check_judged()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -24,6 +25,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_VIDEOS
 
+from formcheck.outpaths import SpaceReserve
 from formcheck.pose.track import read_track
 
 CLIP = SAMPLE_VIDEOS / "bird_dog_good.mp4"
@@ -431,6 +433,38 @@ def test_a_write_failing_mid_run_keeps_and_says_what_was_written(tmp_path, model
     assert summary["ended"] == "error"
     frames = list(read_track(out / "track.jsonl")[1])
     assert 10 < len(frames) < 394 and summary["pose"]["frames"] >= len(frames)
+
+
+@pytest.mark.model
+def test_a_full_disk_keeps_the_summary_and_says_what_was_written(tmp_path, model_path):
+    """A real full disk: a 400 KB tmpfs, mounted in a mount namespace of the test's own (``unshare``)."""
+    disk, kept = tmp_path / "disk", tmp_path / "kept"
+    disk.mkdir()
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no unshare here")
+    script = (
+        f"mount -t tmpfs -o size=400k tmpfs {disk} || exit 99; "
+        f"{sys.executable} -m formcheck analyze {CLIP} -e bird_dog -o {disk}/out -q --max-side 160; rc=$?; "
+        f"cp -r {disk}/out {kept}; exit $rc"
+    )
+    private = ["-m"] if os.geteuid() == 0 else ["-r", "-m"]  # root, or a user namespace of one's own
+    result = subprocess.run(
+        [unshare, *private, "--propagation", "private", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "FORMCHECK_DB": str(tmp_path / "h.sqlite3")},
+    )
+    if result.returncode == 99 or result.stderr.startswith("unshare:"):
+        pytest.skip(f"no tmpfs can be mounted here: {result.stderr.strip()[:120]}")
+    line = one_line_error(result, 6)
+    assert "the disk is full" in line and "summary.json" in line
+    summary = json.loads((kept / "summary.json").read_text())  # written in the space held back for it
+    assert summary["ended"] == "error"
+    assert not (kept / SpaceReserve.NAME).exists()
+    frames = list(read_track(kept / "track.jsonl")[1])
+    assert 5 < len(frames) < 394
 
 
 # ---------------------------------------------------------------- 5. numbers and plans
