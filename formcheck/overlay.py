@@ -79,8 +79,10 @@ def draw_pose(img: np.ndarray, pose: PoseFrame, bad_joints: tuple[int, ...] = ()
         return
     raw = pose.landmarks[:, :2] * [img.shape[1], img.shape[0]]
     # plain lists: this runs for every frame drawn, and numpy's per-element calls cost more than the drawing
+    # a point far off the picture (a damaged model's) is drawn toward it: cv2 clips the line, int32 holds it
+    limit = 4.0 * max(img.shape[:2])
     known = np.isfinite(raw).all(axis=1).tolist()
-    points = [tuple(p) for p in np.where(np.isfinite(raw), raw, 0).astype(np.int32).tolist()]
+    points = [tuple(p) for p in np.clip(np.where(np.isfinite(raw), raw, 0), -limit, limit).astype(np.int32).tolist()]
     trusted = np.isfinite(pose.pixels()[:, 0]).tolist()
     line = max(2, int(round(3 * scale)))
     for a, b in _EDGES:

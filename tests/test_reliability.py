@@ -779,6 +779,41 @@ def test_a_well_formed_but_wrong_model_is_blamed_on_the_model(tmp_path, model_pa
     assert "Exception ignored" not in result.stderr
 
 
+def _shuffled_weights(tflite: bytes, seed: int = 1) -> bytes:
+    """The model with its weights damaged but its structure whole: inside every long run of plausible float16
+    weights (4096 or more), the values are shuffled. The flatbuffer still loads; the network computes nonsense."""
+    raw = bytearray(tflite)
+    halfs = np.frombuffer(bytes(raw[: len(raw) // 2 * 2]), dtype="<f2").copy()
+    with np.errstate(all="ignore"):
+        size = np.abs(halfs.astype(np.float32))
+    plausible = np.isfinite(size) & (size < 20) & ((size > 1e-4) | (size == 0))
+    edges = np.diff(np.concatenate([[0], plausible.astype(np.int8), [0]]))
+    rng = np.random.default_rng(seed)
+    runs = [(a, b) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)) if b - a >= 4096]
+    for a, b in runs:
+        halfs[a + 64 : b - 64] = rng.permutation(halfs[a + 64 : b - 64])
+    raw[: halfs.nbytes] = halfs.tobytes()
+    assert len(runs) > 10  # the weights were found and damaged
+    return bytes(raw)
+
+
+@pytest.mark.model
+def test_a_model_with_damaged_weights_is_blamed_on_the_model(tmp_path, model_path):
+    import zipfile
+
+    damaged = tmp_path / "damaged.task"
+    with zipfile.ZipFile(model_path) as bundle, zipfile.ZipFile(damaged, "w") as out:
+        for name in bundle.namelist():
+            data = bundle.read(name)
+            out.writestr(name, _shuffled_weights(data) if "landmarks" in name else data)
+    result = formcheck("analyze", CLIP, "-e", "bird_dog", "--model", damaged, "-o", tmp_path / "out")
+    line = one_line_error(result, 4)
+    assert str(damaged) in line and "test image" in line and "wrong place" in line
+    # the official model itself passes the same check
+    ok = formcheck("analyze", CLIP, "-e", "bird_dog", "--model", model_path, "-o", tmp_path / "ok", "--no-video", "-q")
+    assert ok.returncode == 0, ok.stderr
+
+
 @pytest.mark.model
 def test_live_under_sigterm_keeps_the_session(tmp_path, model_path):
     out, db = tmp_path / "out", tmp_path / "h.sqlite3"

@@ -9,6 +9,8 @@ on its own schedule).
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import os
 from importlib import resources
 from pathlib import Path
@@ -129,6 +131,11 @@ class PoseLandmarker:
 
 
 KNOWN_IMAGE = "data/known_pose.jpg"  # a frame of sample_videos/aerobic_march_good.mp4: one whole person, standing
+# The official full model's landmarks on it (x, y as shares of the picture; tools/known_pose.py writes them). A
+# working model puts the body where that one does; damaged weights that still load put it elsewhere (the nose
+# and the ankles 10-17 % of the picture off) or nowhere.
+KNOWN_POSE = "data/known_pose.json"
+KNOWN_POSE_OFF_MAX = 0.05  # median landmark distance from KNOWN_POSE, as a share of the picture
 PATH_SHOWN = 240  # a model path in an error is the user's way to the file: shown whole unless absurdly long
 
 
@@ -159,3 +166,19 @@ def check_on_known_image(model_path: Path) -> None:
             f"{short(model_path, PATH_SHOWN)} finds no person in formcheck's test image: the model is damaged or not a "
             "pose landmarker bundle"
         )
+    off = known_pose_error(pose)
+    if not off <= KNOWN_POSE_OFF_MAX:
+        raise ModelError(
+            f"{short(model_path, PATH_SHOWN)} puts the person in formcheck's test image in the wrong place "
+            f"({off:.0%} of the picture off): the model is damaged or not a pose landmarker bundle"
+        )
+
+
+def known_pose_error(pose: PoseFrame) -> float:
+    """Median distance of ``pose``'s landmarks from the official model's on the known image (share of the
+    picture; NaN where it gives none)."""
+    reference = np.array(json.loads(resources.files("formcheck").joinpath(KNOWN_POSE).read_text())["landmarks"])
+    if pose.landmarks is None:
+        return math.nan
+    with np.errstate(invalid="ignore", over="ignore"):
+        return float(np.nanmedian(np.linalg.norm(pose.landmarks[:, :2] - reference, axis=1)))
