@@ -63,10 +63,15 @@ class FrameReader:
             self._cond.notify_all()
             return frame
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop reading, and wait (up to ``timeout_s``: a camera that hangs) for the frame being read: the source
+        may be closed only then. Releasing a capture while another thread reads it deadlocks inside FFmpeg's
+        scaler (seen as a live session that never ended under a loaded CPU)."""
         with self._cond:
             self._stop = True
             self._cond.notify_all()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout_s)
 
 
 class Pace:

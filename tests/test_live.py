@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import numpy as np
@@ -233,6 +234,31 @@ def test_a_file_loses_no_frame_to_a_slow_consumer_and_a_camera_skips_to_the_newe
     newest = FrameReader(Frames(2000), every_frame=False)
     got = taken(newest, 0.02)
     assert got == sorted(set(got)) and got[-1] == 1999 and len(got) < 2000 and newest.read == 2000
+
+
+class SlowReads:
+    """A source whose every read takes a while, and which notes whether one is under way (a capture mid-read)."""
+
+    def __init__(self):
+        self.reading = threading.Event()
+        self.started = threading.Event()
+
+    def __iter__(self):
+        for k in range(1000):
+            self.reading.set()
+            self.started.set()
+            time.sleep(0.05)
+            self.reading.clear()
+            yield Frame(np.zeros((4, 4, 3), np.uint8), k * 1000 / 15, k)
+
+
+def test_stopping_the_reader_waits_for_the_read_under_way_so_the_source_can_be_closed():
+    # releasing a capture while the reader thread is inside its read deadlocked FFmpeg's scaler
+    source = SlowReads()
+    reader = FrameReader(source, every_frame=False)
+    assert source.started.wait(5)
+    reader.stop()
+    assert not source.reading.is_set()  # a read takes 50 ms: without the wait, one is nearly always under way
 
 
 def test_the_computer_is_found_too_slow_once_and_not_before_the_grace_time():
