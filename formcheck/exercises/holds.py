@@ -219,7 +219,9 @@ class HoldFlow:
         still_t = t - self._stillness.lag_ms()
         if self._episodes.start_ms is not None:
             still_t = max(still_t, self._episodes.start_ms)
-        self._still_t = still_t = max(still_t, self._still_t if self._still_t is not None else still_t)
+        if self._still_t is not None:  # and never earlier than the last frame's (the window's lag varies)
+            still_t = max(still_t, self._still_t)
+        self._still_t = still_t
         if held is not None:
             still = self._stillness.still()
             moving = bool(held) and still is False

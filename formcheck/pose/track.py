@@ -56,7 +56,7 @@ def _rounded(array: np.ndarray | None) -> list | None:
     """Rows of numbers for JSON; NaN (unknown) becomes null. Vectorised: this runs for every frame."""
     if array is None:
         return None
-    rows = np.round(np.asarray(array, dtype=float), _DIGITS)
+    rows = _round(array)
     if not np.isnan(rows).any():
         return rows.tolist()
     return [[None if v != v else v for v in row] for row in rows.tolist()]
@@ -69,13 +69,17 @@ def as_stored(frame: PoseFrame) -> PoseFrame:
     the report) gives the run's verdicts to the frame: a duration that is exactly a whole number of frame
     intervals (400 ms at 15 fps) would otherwise fall either side of its limit by float rounding.
     """
-
-    def rounded(array: np.ndarray | None) -> np.ndarray | None:
-        return None if array is None else np.round(np.asarray(array, dtype=float), _DIGITS)
-
     return replace(
-        frame, t_ms=round(float(frame.t_ms), 3), landmarks=rounded(frame.landmarks), world=rounded(frame.world)
+        frame,
+        t_ms=round(float(frame.t_ms), 3),
+        landmarks=None if frame.landmarks is None else _round(frame.landmarks),
+        world=None if frame.world is None else _round(frame.world),
     )
+
+
+def _round(array: np.ndarray) -> np.ndarray:
+    """Coordinates as a track line stores them (the one rounding :func:`as_stored` and the writer share)."""
+    return np.round(np.asarray(array, dtype=float), _DIGITS)
 
 
 def _array(rows: list | None, width: int) -> np.ndarray | None:
@@ -103,7 +107,7 @@ class TrackWriter:
     def write(self, frame: PoseFrame) -> None:
         self._write(
             {
-                "t_ms": round(float(frame.t_ms), 3),
+                "t_ms": round(float(frame.t_ms), 3),  # as as_stored() gives it
                 "landmarks": _rounded(frame.landmarks),
                 "world": _rounded(frame.world),
             }

@@ -438,25 +438,16 @@ def hidden_far(px: np.ndarray, depth: np.ndarray, near: str, focal_px: float) ->
     """Which landmarks of the far side the body hides in the picture: within the outline of a near-side limb or of
     the trunk (capsules about their segments) and farther from the camera than it. (33,) booleans."""
     far = "right" if near == "left" else "left"
-    segments = [(index(f"{near}_{a}"), index(f"{near}_{b}"), r) for a, b, r in OCCLUDERS]
-    trunk = [
-        (index("left_shoulder"), index("right_shoulder"), index("left_hip"), index("right_hip")),
-    ]
     points = [i for i, n in enumerate(NAMES) if n.startswith(far + "_")]
     hidden = np.zeros(N_LANDMARKS, bool)
-    starts = [(px[a], depth[a], px[b], depth[b], r) for a, b, r in segments]
-    for ls, rs, lh, rh in trunk:
-        starts.append(
-            (
-                (px[ls] + px[rs]) / 2,
-                (depth[ls] + depth[rs]) / 2,
-                (px[lh] + px[rh]) / 2,
-                (depth[lh] + depth[rh]) / 2,
-                TRUNK_RADIUS,
-            )
-        )
+    limbs = [(index(f"{near}_{a}"), index(f"{near}_{b}"), r) for a, b, r in OCCLUDERS]
+    capsules = [(px[a], depth[a], px[b], depth[b], r) for a, b, r in limbs]
+    shoulders, hips = [index("left_shoulder"), index("right_shoulder")], [index("left_hip"), index("right_hip")]
+    capsules.append(
+        (px[shoulders].mean(0), depth[shoulders].mean(), px[hips].mean(0), depth[hips].mean(), TRUNK_RADIUS)
+    )
     for i in points:
-        for pa, da, pb, db, radius in starts:
+        for pa, da, pb, db, radius in capsules:
             ab = pb - pa
             length2 = float(ab @ ab)
             u = 0.0 if length2 == 0 else float(np.clip((px[i] - pa) @ ab / length2, 0.0, 1.0))
@@ -545,10 +536,10 @@ def render(
         world = joints(clip.pose_at(t_ms / 1000.0), body)
         px, depth = camera.project(world)
         hidden = np.zeros(N_LANDMARKS, bool)
-        if far_idx:
-            hidden = hidden_far(px, depth, camera.near_side, camera.focal_px) if noise.occlusion else hidden
-            if not noise.occlusion:
-                hidden[far_idx] = True
+        if far_idx and noise.occlusion:
+            hidden = hidden_far(px, depth, camera.near_side, camera.focal_px)
+        elif far_idx:
+            hidden[far_idx] = True
         if noise.pixel_sd:
             px = px + rng.normal(0.0, noise.pixel_sd, px.shape)
         if noise.jitter:
