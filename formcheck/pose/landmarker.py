@@ -28,16 +28,21 @@ from mediapipe.tasks.python.vision import pose_landmarker as mp_pose
 from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
 
 from formcheck.pose.models import verify_bundle
+from formcheck.pose.offline import forbid_network
 
 
-def silence_native_stderr() -> None:
-    """Send file descriptor 2 to the null device for good: for a process that runs only the model.
+def become_model_process() -> str | None:
+    """Set up a process that exists only to run the model; call first thing in it.
 
-    Such a process reports its errors through its pipe, so nothing it writes
-    on stderr is for the user, whatever the library version logs.
+    File descriptor 2 goes to the null device for good: such a process reports
+    its errors through its pipe, so nothing it writes on stderr is for the user,
+    whatever the library version logs. And the process is cut off the network
+    (see :mod:`formcheck.pose.offline`). Returns why that could not be done, or
+    ``None``.
     """
     with open(os.devnull, "w") as devnull:
         os.dup2(devnull.fileno(), 2)
+    return forbid_network()
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ import contextlib
 import multiprocessing
 import os
 import secrets
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
@@ -35,6 +36,7 @@ from formcheck.landmarks import PoseFrame
 from formcheck.signals import ignored_in_children
 from formcheck.video import Frame
 
+_warned_online: list[str] = []  # once a run: why the model process could not be cut off the network
 SLOTS = 4  # frames in flight: enough to keep the model busy while the parent works on a done one
 
 
@@ -67,9 +69,9 @@ def model_core(which: int = -1) -> Iterator[int | None]:
 
 def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str, check: bool = False) -> None:
     """The child: load the model, then turn (slot, t_ms) requests into PoseFrames until told to stop."""
-    from formcheck.pose.landmarker import PoseLandmarker, check_on_known_image, silence_native_stderr
+    from formcheck.pose.landmarker import PoseLandmarker, become_model_process, check_on_known_image
 
-    silence_native_stderr()
+    online = become_model_process()
     shm = SharedMemory(name=shm_name)
     ring = np.ndarray(shape, dtype=np.uint8, buffer=shm.buf)
     try:
@@ -81,7 +83,7 @@ def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: 
             except FormcheckError as exc:
                 conn.send(("error", str(exc)))
                 return
-            conn.send(("ready", None))
+            conn.send(("ready", online))
             with landmarker:
                 while (request := conn.recv()) is not None:
                     slot, t_ms = request
@@ -163,6 +165,9 @@ class PoseProcess:
             kind, message = self._receive()
             if kind == "error":
                 raise ModelError(message)
+            if message and not _warned_online:
+                print(f"formcheck: warning: {message}", file=sys.stderr)
+                _warned_online.append(message)
         except BaseException:
             self.close()
             raise

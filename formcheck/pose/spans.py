@@ -72,9 +72,9 @@ def seam_ms(source, processes: int | None = None) -> float | None:
 
 def _serve_span(conn: Connection, log_path: str, video: dict, seam: float, model_path: str) -> None:
     """The second process: decode the file from the overlap's start, infer each kept frame, log the poses."""
-    from formcheck.pose.landmarker import PoseLandmarker, silence_native_stderr
+    from formcheck.pose.landmarker import PoseLandmarker, become_model_process
 
-    silence_native_stderr()
+    become_model_process()  # why it may be online is said once, by the first model process
     parent = os.getppid()
     try:
         with model_core(-2), open(log_path, "ab", buffering=0) as log:  # the core before the first model's
