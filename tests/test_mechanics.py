@@ -12,10 +12,10 @@ from formcheck.exercises.mechanics import (
 )
 
 
-def feed(counter, values, dt=100, armed=True):
+def feed(counter, values, dt=100, armed=True, t0=0):
     reps = []
     for k, v in enumerate(values):
-        rep = counter.update(k * dt, v, armed=armed)
+        rep = counter.update(t0 + k * dt, v, armed=armed)
         if rep:
             reps.append(rep)
     return reps
@@ -129,40 +129,61 @@ def test_recent_values_median_is_robust_to_a_brief_outlier():
     assert window.median() == 91.5
 
 
-def test_alternation_counter_counts_each_arrival_at_the_other_extreme():
-    counter = AlternationCounter(low=-10, high=10, min_rep_ms=0)
-    # neutral start, low (1st swing), high (2nd), flicker back over the high threshold (no swing), low (3rd),
-    # then a return to neutral: it ends nothing and counts nothing
-    values = [0, -5, -12, -15, 0, 12, 15, 8, 11, 0, -11, -3, 0, 0]
+def swings(*points, steps=4, pause=3):
+    """A signal moving in straight steps from one point to the next, pausing ``pause`` frames at each."""
+    values = [points[0]] * pause
+    for a, b in zip(points, points[1:]):
+        values += [a + (b - a) * (k + 1) / steps for k in range(steps)] + [b] * pause
+    return values
+
+
+def test_alternation_counter_counts_each_swing_on_arrival_wherever_the_levels_lie():
+    # a neutral start (0), down to -20, up to +20, down again: three swings, the first from neutral
+    values = swings(0, -20, 20, -20)
+    for offset in (0, 35, -60):  # a camera's angle shifts every level: the count follows the movement
+        counter = AlternationCounter(15, neutral=(offset - 10, offset + 10), min_rep_ms=0)
+        reps = feed(counter, [v + offset for v in values])
+        assert [(r.start_ms, r.end_ms, r.peak - offset) for r in reps] == [
+            # from the last frame at the turning point to reaching the next, each a frame late: the counter
+            # follows the median of the last three values
+            (300, 700, -20),
+            (1000, 1400, 20),
+            (1700, 2100, -20),
+        ]
+        assert counter.zone == "low" and not counter.in_rep
+
+
+def test_alternation_counter_a_swing_to_the_middle_is_none():
+    # the first swing from neutral, relaxing straight back (no swing), the same way again (none: no turn),
+    # a full swing up, a half swing back to the middle and up again (none), then a full swing down
+    values = swings(0, -20, 0, -20, 20, 0, 20, -20)
+    counter = AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0)
+    assert [r.peak for r in feed(counter, values)] == [-20, 20, -20]
+
+
+def test_alternation_counter_takes_a_start_in_position_as_one_end():
+    # armed at the low end (outside the neutral band): a swing to the other end and back are two
+    counter = AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0)
+    assert [r.peak for r in feed(counter, swings(-20, 20, -20))] == [20, -20]
+
+
+def test_alternation_counter_ignores_unarmed_swings_jumps_and_dropouts():
+    counter = AlternationCounter(15, min_rep_ms=0)
+    assert feed(counter, swings(0, -20, 20), armed=False) == [] and not counter.in_rep
+    # armed: a one-frame jump of 40 (a landmark's) and dropouts (None, NaN) are no swing; the real one is
+    values = [0, 0, 0, 40, 0, 0, None, 0, math.nan, 0] + swings(0, -20)[3:]
     reps = feed(counter, values)
-    assert [(r.start_ms, r.end_ms) for r in reps] == [(0, 200), (300, 500), (800, 1000)]
-    assert math.isnan(reps[0].peak) and [r.peak for r in reps[1:]] == [-15, 15]  # the extreme of the zone left
-    assert counter.zone == "low" and counter.in_rep  # resting in the neutral band after the last swing
+    assert [r.peak for r in reps] == [-20]
 
 
-def test_alternation_counter_ignores_the_zone_held_at_arming_and_unarmed_swings():
-    counter = AlternationCounter(low=-10, high=10, min_rep_ms=0)
-    assert feed(counter, [0, 12, -12, 12], armed=False) == [] and not counter.in_rep
-    # armed while high: staying there or coming back to it is no swing; the first low is
-    reps = [counter.update(t, v) for t, v in ((400, 13), (500, 0), (600, 12), (700, 0), (800, -12))]
-    assert [(r.start_ms, r.end_ms) for r in reps if r] == [(600, 800)]
-
-
-def test_alternation_counter_rejects_jerks_but_keeps_the_next_real_swing():
-    counter = AlternationCounter(low=-10, high=10, min_rep_ms=300)
-    # a real swing to high, a one-frame spike to low and back (too short: no count either way), then a slow
-    # swing to low that counts; dropouts (None, NaN) change nothing
-    values = [0, 0, 0, 12, 12, -12, 12, 12, None, 5, math.nan, 0, -5, -12]
-    reps = feed(counter, values)
-    assert [(r.start_ms, r.end_ms) for r in reps] == [(0, 300), (700, 1300)]
-
-
-def test_alternation_counter_cancel_forgets_the_last_zone():
-    counter = AlternationCounter(low=-10, high=10, min_rep_ms=0)
-    assert len(feed(counter, [0, 12, -12])) == 2
+def test_alternation_counter_cancel_forgets_the_last_swing():
+    counter = AlternationCounter(15, min_rep_ms=0)
+    assert len(feed(counter, swings(0, -20, 20))) == 2
     counter.cancel()
     assert counter.zone is None and not counter.in_rep
-    assert counter.update(1000, 0, armed=False) is None
-    assert counter.update(1100, -12) is not None  # re-armed in the neutral band: the first swing counts again
+    assert counter.update(5000, 20, armed=False) is None
+    # re-armed: the first swing counts again, whichever way; a pause on the way is an arrival, and going on
+    # the same way no new swing
+    assert [r.peak for r in feed(counter, swings(20, 40, 60), t0=5100)] == [40]
     with pytest.raises(ValueError):
-        AlternationCounter(low=10, high=-10)
+        AlternationCounter(0)

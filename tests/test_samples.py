@@ -25,6 +25,9 @@ MISSES = {
     "piriformis_stretch_faults": "rule: the unpulled third hold (supporting foot left on the floor) has so little "
     "movement at its ends that stillness brackets it 0.4 s early and 0.3 s late (0.67 s off in all, on the true "
     "keypoints as on the model's)",
+    "nerve_floss_faults": "pose model: in the swap after the two same-direction ones (11.0-12.2 s) the far foot, "
+    "passing behind the near one, is read moving with it (134 -> 107 degrees while it truly stays pointed), so "
+    "the swap, judged as the near foot arrives, reads as a third same-direction one (true keypoints: right)",
 }
 
 

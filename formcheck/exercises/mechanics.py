@@ -109,82 +109,136 @@ class RepCounter:
 
 
 class AlternationCounter:
-    """Counts swings between two extremes: every arrival in the zone opposite the last one is a rep.
+    """Counts swings of a signal back and forth: each swing the other way, wide enough, is a rep.
 
-    The zones are ``value <= low`` and ``value >= high``; the band between
-    them is neutral, so flicker at a threshold cannot make a swing (coming
-    back to the zone of the last swing is not one). A swing counts the
-    moment the signal enters the other zone. The first zone entered after
-    arming counts too (the first movement from a neutral start is a rep); a
-    zone the signal already sits in when armed does not, and a return to the
-    neutral band never does. The interface is :class:`RepCounter`'s: the
-    window runs from the last moment the signal was in a zone (or from
-    arming) to the entry, and counts only if it lasted ``min_rep_ms`` and
-    began ``refractory_ms`` after the previous counted one ended; a swing too
-    short to count still switches the zone, so one jerk neither counts nor
-    makes the next real swing miss. ``peak`` is the extreme reached in the
-    zone the swing left (NaN for a first swing from the neutral band): the
-    extreme of the zone it arrives in is not known yet when it is counted.
+    Counting follows the movement, not fixed levels: a camera's angle and a
+    body's shape shift the value read for every position (a foot's angle by
+    10-30 degrees), so a swing is told by how far the signal travelled, turning
+    point to turning point, not by where it went. It counts when it arrives
+    (the signal stops going that way: it turns back by a quarter of
+    ``min_swing``, or makes no new extreme for ``settle_ms``), if it spanned
+    ``min_swing`` and, once swings both ways have been seen, it went ``share``
+    of the way from where swings usually turn at one end to where they usually
+    turn at the other (the medians of the last few turning points): a swing to
+    the middle, such as relaxing after the last one, is none. The first
+    movement after arming counts too, either way. Where it started tells one
+    end before both have been seen: outside the ``neutral`` band (a start in
+    position) it is where swings turn at that end; inside it, the other end is
+    taken to lie as far beyond it as the first swing went, so that relaxing
+    back to neutral straight after the first swing is not a second one. It follows the median of the last three values:
+    a lone frame far off is a landmark's jump, not a turning point.
+
+    The interface is :class:`RepCounter`'s. ``zone`` says which way the last
+    counted swing went: "low" (down) or "high" (up). The window runs from the
+    last moment the signal was at the turning point it left to the moment it
+    reached the one it arrived at (known a moment later, at the count); it
+    counts only if it lasted ``min_rep_ms`` and began ``refractory_ms`` after
+    the previous counted one ended. A swing too short to count still turns the
+    counter, so one jerk neither counts nor makes the next real swing miss.
+    ``peak`` is the value it arrived at.
     """
 
-    def __init__(self, low: float, high: float, *, min_rep_ms: float = 250.0, refractory_ms: float = 0.0):
-        if low >= high:
-            raise ValueError(f"low threshold {low} must be below high threshold {high}")
-        self.low, self.high = low, high
+    def __init__(
+        self,
+        min_swing: float,
+        *,
+        share: float = 0.7,
+        typical_of: int = 3,
+        settle_ms: float = 150.0,
+        neutral: tuple[float, float] | None = None,
+        min_rep_ms: float = 250.0,
+        refractory_ms: float = 0.0,
+    ):
+        if min_swing <= 0:
+            raise ValueError(f"the smallest swing must be positive, not {min_swing}")
+        self.min_swing, self.share, self.settle_ms, self.neutral = min_swing, share, settle_ms, neutral
+        self._rest: float | None = None  # where the first swing started, when that was in the neutral band
         self.min_rep_ms, self.refractory_ms = min_rep_ms, refractory_ms
-        self.zone: str | None = None  # "low" / "high": where the last swing arrived (None before the first)
-        self.started_ms: float | None = None  # set while between the zones after arming
-        self._inside: str | None = None  # the zone the signal is in now
-        self._left_ms: float | None = None  # last moment in a zone, or the arming moment
-        self._extreme = math.nan  # extreme value in the current zone since the last swing
+        self.zone: str | None = None  # "low" / "high": which way the last swing went (None before the first)
+        self.started_ms: float | None = None  # set while the signal is away from the turning point it left
+        # The lowest and the highest point since the last swing, each as [value, last moment near it, moment
+        # it was reached, value then]; None until armed.
+        self._low: list[float] | None = None
+        self._high: list[float] | None = None
+        # Where the last few counted swings arrived, each way: where this person's swings usually turn.
+        self._turns: dict[str, deque[float]] = {way: deque(maxlen=typical_of) for way in ("low", "high")}
+        self._last3: deque[float] = deque(maxlen=3)
         self._last_end_ms = -math.inf
-        self._armed = False
 
     @property
     def in_rep(self) -> bool:
-        """Armed and between the zones: swinging (or resting in the neutral band)."""
+        """Armed and away from the last turning point: swinging."""
         return self.started_ms is not None
 
-    def _zone_of(self, value: float) -> str | None:
-        return "low" if value <= self.low else "high" if value >= self.high else None
+    def _track(self, t_ms: float, value: float) -> None:
+        """Follow the extremes since the last swing. A value near one (a quarter of the smallest swing) renews
+        its last moment, so a pause at a turning point ends when the signal leaves it; the moment it was
+        reached moves only with a new extreme beyond an eighth of that, not with jitter during the pause."""
+        near = self.min_swing / 4
+        for point, lower in ((self._low, True), (self._high, False)):
+            if (value < point[0]) if lower else (value > point[0]):
+                point[0] = value
+                if abs(value - point[3]) > near / 2:
+                    point[2], point[3] = t_ms, value
+            if abs(value - point[0]) <= near:
+                point[1] = t_ms
+
+    def _far_enough(self, way: str, value: float) -> bool:
+        """Did a swing arriving at ``value`` go ``share`` of the usual way (True until both ends are known)?"""
+        ends = {w: float(np.median(turns)) for w, turns in self._turns.items() if turns}
+        if len(ends) == 1 and self._rest is not None:  # the other end: as far beyond the rest as this one
+            ((known, end),) = ends.items()
+            ends["high" if known == "low" else "low"] = 2 * self._rest - end
+        if len(ends) < 2:
+            return True
+        low, high = ends["low"], ends["high"]
+        past = high - (high - low) * self.share if way == "low" else low + (high - low) * self.share
+        return value <= past if way == "low" else value >= past
 
     def update(self, t_ms: float, value: float | None, *, armed: bool = True) -> RepWindow | None:
         if not armed:
             self.cancel()
-            if not unknown(value):
-                self._inside = self._zone_of(value)
             return None
-        if not self._armed:  # the zone held at arming counts as the last swing's
-            self._armed, self.zone, self._left_ms = True, self._inside, t_ms
-            self.started_ms = t_ms if self._inside is None else None
         if unknown(value):
             return None
-        zone, was = self._zone_of(value), self._inside
-        self._inside = zone
-        if zone is None:
-            if was is not None:
-                self.started_ms = self._left_ms
+        self._last3.append(value)
+        value = float(np.median(self._last3))  # a lone frame far off is a landmark's jump, not a turning point
+        if self._low is None or self._high is None:  # the first value armed: the signal starts here
+            self._low, self._high = [value, t_ms, t_ms, value], [value, t_ms, t_ms, value]
             return None
+        self._track(t_ms, value)
         self.started_ms = None
-        if zone == self.zone or zone == was:  # still in, or back in, the zone of the last swing
-            self._extreme = (
-                value
-                if math.isnan(self._extreme)
-                else (min(self._extreme, value) if zone == "low" else max(self._extreme, value))
-            )
-            self._left_ms = t_ms
+        for way, (start, end) in (("high", (self._low, self._high)), ("low", (self._high, self._low))):
+            width = abs(end[0] - start[0])
+            if self.zone == way or start[2] > end[2] or width <= self.min_swing / 4:
+                continue  # the last swing went this way, or the signal has not gone from start to end
+            self.started_ms = start[1]
+            arrived = abs(value - end[0]) > self.min_swing / 4 or t_ms - end[2] >= self.settle_ms
+            if not arrived or width < self.min_swing or not self._far_enough(way, end[0]):
+                continue
+            if not (self._turns["low"] or self._turns["high"]):  # the first swing: what its start tells
+                if self.neutral and self.neutral[0] < start[0] < self.neutral[1]:
+                    self._rest = start[0]
+                else:
+                    self._turns["low" if way == "high" else "high"].append(start[0])
+            self._turns[way].append(end[0])
+            self.zone, self.started_ms = way, None
+            begun, reached, peak = start[1], end[2], end[0]
+            if way == "high":  # the next swing starts from where this one arrived
+                self._low = [value, t_ms, t_ms, value]
+            else:
+                self._high = [value, t_ms, t_ms, value]
+            if reached - begun >= self.min_rep_ms and begun - self._last_end_ms >= self.refractory_ms:
+                self._last_end_ms = reached
+                return RepWindow(begun, reached, peak)
             return None
-        start, peak = self._left_ms, self._extreme
-        self.zone, self._extreme, self._left_ms = zone, value, t_ms
-        if t_ms - start >= self.min_rep_ms and start - self._last_end_ms >= self.refractory_ms:
-            self._last_end_ms = t_ms
-            return RepWindow(start, t_ms, peak)
         return None
 
     def cancel(self) -> None:
-        """Drop the swing in progress and the last zone (the view was lost): counting restarts once re-armed."""
-        self.started_ms, self.zone, self._left_ms, self._armed = None, None, None, False
-        self._extreme = math.nan
+        """Drop the swing in progress and the last turn (the view was lost): counting restarts once re-armed.
+        Where the swings turned stays: the person's swing has not changed."""
+        self.started_ms, self.zone, self._low, self._high = None, None, None, None
+        self._last3.clear()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ from formcheck.exercises.records import RepRecord
 from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 FOOT = ("knee", "ankle", "foot_index")
+FAR_SEEN_MS = 300.0  # the far foot last seen longer ago than this, before a moment, is hidden at it
 
 INFO = ExerciseInfo(
     id="nerve_floss",
@@ -59,9 +61,22 @@ class Thresholds(base.LyingThresholds):
     pointed_min: float = 128.0  # at or above: foot pointed
     knee_straight_min: float = 160.0  # knee angle (180 = straight) of a straight leg
     heel_lift_max: float = 12.0  # mid-hip -> ankle line rising more than this (degrees): heel off the floor
+    # A leg raised this far is lifted, not flossing with a heel off the floor (a straight-leg raise goes to
+    # 50-60 degrees): its foot's angle is no swap.
+    leg_raised_min: float = 30.0
+    leg_lowered_ms: float = 1000.0  # ... nor while it comes down and settles
+    # The far foot arriving this far (degrees) on the near foot's side of neutral is in the same zone: 15-17
+    # in the same-direction swaps of the corpus dev, at most 6 in opposite ones caught mid-way.
+    same_side_by: float = 7.0
     far_move_min: float = 15.0  # the far foot moving this much (degrees) the same way as the near one: same direction
-    min_rep_ms: float = 80.0  # a swap from one zone to the other can be quick (0.1 s through the gap at a brisk
-    # pace); the gap between the zones is what stops flicker
+    # A swap is counted from how far the near foot's angle travels, not where it arrives (see
+    # AlternationCounter): at least this far from where it turned ...
+    min_swing: float = 15.0
+    # ... and, once swaps both ways have been seen, this share of the way between where they usually turn:
+    # relaxing the feet after the last swap (from pulled or pointed back to neutral) reads as 65-75 % of a
+    # swap's width in the picture (corpus dev), but ends in the middle, and is no swap.
+    swing_share: float = 0.75
+    min_rep_ms: float = 80.0  # a swap can be quick (0.1 s through the middle at a brisk pace)
     # The zones sit around the middle of the swings of the last few seconds, not at fixed picture angles: the
     # camera's angle and the foot's shape shift the angle read for every position by 10-30 degrees.
     swing_window_ms: float = 4000.0
@@ -69,6 +84,10 @@ class Thresholds(base.LyingThresholds):
     # side sees a leg lying flat rising or falling by up to 15 degrees in the picture.
     rest_window_ms: float = 10000.0
     rest_tilt_max: float = 15.0
+    # Only a leg at rest sets that baseline: one still coming down after lying back (the trunk reads lying
+    # before the legs do) moves faster than this.
+    leg_still_ms: float = 400.0
+    leg_still_rate: float = 20.0  # degrees a second
     refractory_ms: float = 0.0
 
 
@@ -79,16 +98,25 @@ class NerveFloss(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._near: str | None = None  # the side facing the camera, whose foot is counted
-        self._far_from = math.nan  # far foot angle when the near foot left its last zone
-        self._far_now = math.nan  # far foot angle lately (during the swap)
+        # The far foot's angle frame by frame lately: a swap is counted a moment after the near foot arrived
+        # (when it is seen to stop), and the far foot is judged as it was at the swap's start and arrival.
+        self._far_track: deque[tuple[float, float]] = deque()
+        self._far_now = math.nan  # the far foot as the last counted swap arrived
         self._unjudged = 0  # swaps whose far foot could not be seen
         self._swings = RecentValues(self.th.swing_window_ms)  # the near foot's angle lately
         self._far_swings = RecentValues(self.th.swing_window_ms)  # ... and the far one's, seen at another slant
-        self._legs = {s: RecentValues(self.th.rest_window_ms) for s in SIDES}  # each leg's elevation lately
+        self._legs = {s: RecentValues(self.th.rest_window_ms) for s in SIDES}  # each leg's elevation at rest lately
+        self._leg_moves = {s: RecentValues(self.th.leg_still_ms) for s in SIDES}  # ... and in the last moment
+        self._raised_until = -math.inf  # a leg was raised (no floss) until then
 
     def rep_counter(self) -> AlternationCounter:
+        th = self.th
         return AlternationCounter(
-            self.th.pulled_max, self.th.pointed_min, min_rep_ms=self.th.min_rep_ms, refractory_ms=self.th.refractory_ms
+            th.min_swing,
+            share=th.swing_share,
+            neutral=(th.pulled_max, th.pointed_min),
+            min_rep_ms=th.min_rep_ms,
+            refractory_ms=th.refractory_ms,
         )
 
     def _far_foot(self, b: Body, near: str) -> float:
@@ -96,14 +124,17 @@ class NerveFloss(base.Exercise):
         far = other_side(near)
         return b.angle(far, "ankle") if b.limb_consistent(far, near, FOOT) else math.nan
 
-    def _leg_faults(self, b: Body, side: str) -> tuple[bool | None, bool | None]:
+    def _leg_faults(self, b: Body, side: str, lying: bool | None) -> tuple[bool | None, bool | None, float]:
+        """Knee bent, heel lifted, and how far the leg is raised above where it lay (degrees; NaN unknown)."""
         th = self.th
         knee = test(b.angle(side, "knee"), lambda v: v < th.knee_straight_min)
         elevation = b.leg_elevation(side)
-        self._legs[side].add(b.frame.t_ms, elevation)
+        self._leg_moves[side].add(b.frame.t_ms, elevation if lying else None)
+        if lying and abs(self._leg_moves[side].drift_rate(robust=True)) < th.leg_still_rate:
+            self._legs[side].add(b.frame.t_ms, elevation)  # where the leg lies, not where it stood or sat
         rest = float(np.clip(self._legs[side].min(), -th.rest_tilt_max, th.rest_tilt_max))
         heel = test(elevation - rest, lambda v: v > th.heel_lift_max)
-        return knee, heel
+        return knee, heel, elevation - rest
 
     def key_angles(self) -> tuple[base.KeyAngle, ...]:
         th = self.th
@@ -116,19 +147,26 @@ class NerveFloss(base.Exercise):
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
         far = other_side(near)
-        self._swings.add(frame.t_ms, b.angle(near, "ankle"))
-        self._far_swings.add(frame.t_ms, self._far_foot(b, near))
-        ankle = b.angle(near, "ankle") - self._shift(self._swings)
-        far_ankle = self._far_foot(b, near) - self._shift(self._far_swings)
-        if not self.in_rep:  # the near foot sits in a zone (or has not started): the next swap starts here
-            self._far_from = far_ankle
-        self._far_now, self._near = far_ankle, near
         lying = b.lying(th.lying_max)
-        knee_bent, heels_lift = self._leg_faults(b, near)
+        if lying:  # the feet's swings, not how they moved on the way down
+            self._swings.add(frame.t_ms, b.angle(near, "ankle"))
+            self._far_swings.add(frame.t_ms, self._far_foot(b, near))
+        knee_bent, heels_lift, raised = self._leg_faults(b, near, lying)
         if b.limb_consistent(far, near, ("hip", "knee", "ankle")):
-            far_knee, far_heel = self._leg_faults(b, far)
+            far_knee, far_heel, far_raised = self._leg_faults(b, far, lying)
             knee_bent = True if far_knee else knee_bent
             heels_lift = True if far_heel else heels_lift
+            raised = max(raised, far_raised)
+        ankle = b.angle(near, "ankle") - self._shift(self._swings)
+        if raised > th.leg_raised_min:
+            self._raised_until = frame.t_ms + th.leg_lowered_ms
+        if frame.t_ms <= self._raised_until:  # a leg raise, not an ankle swap: no swap can be judged
+            ankle = math.nan
+        far_ankle = self._far_foot(b, near) - self._shift(self._far_swings)
+        self._far_track.append((frame.t_ms, far_ankle))
+        while self._far_track[0][0] < frame.t_ms - th.swing_window_ms:
+            self._far_track.popleft()
+        self._near = near
         faults: dict[str, bool | None] = {
             "knee_bent": knee_bent if lying else None,
             "heels_lift": heels_lift if lying else None,
@@ -163,25 +201,34 @@ class NerveFloss(base.Exercise):
             return 0.0
         return (low + high) / 2 - (th.pulled_max + th.pointed_min) / 2
 
-    def _same_direction(self) -> bool:
-        """As the near foot arrives, the far one is in the same zone (both point or both pull), or it moved the
-        same way during the swap. False when the far foot is hidden (not judged)."""
-        th, far = self.th, self._far_now
+    def _far_at(self, t_ms: float) -> float:
+        """The far foot's angle at ``t_ms``: the last seen at or before it, within a swap's settling time."""
+        for t, angle in reversed(self._far_track):
+            if t <= t_ms and math.isfinite(angle):
+                return angle if t >= t_ms - FAR_SEEN_MS else math.nan
+        return math.nan
+
+    def _same_direction(self, window: RepWindow) -> bool:
+        """As the near foot arrived, the far one was in the same zone (both point or both pull), or it had moved
+        the same way during the swap. False when the far foot is hidden (not judged)."""
+        th = self.th
+        far = self._far_now = self._far_at(window.end_ms)
         if not math.isfinite(far):
             return False
         pulled = self.counter is not None and self.counter.zone == "low"  # where the near foot arrived
-        moved = far - self._far_from  # NaN when the far foot was hidden as the swap began
+        moved = far - self._far_at(window.start_ms)  # NaN when the far foot was hidden as the swap began
         # The far foot is seen at a slant and its angle reads less extreme (a pulled far foot: about 109 on
-        # the true keypoints of the rendered sample): it only has to be on the near foot's side of neutral.
+        # the true keypoints of the rendered sample), so it only has to be clearly on the near foot's side of
+        # neutral: a far foot still on its way, or relaxing, reads within a few degrees of it.
         neutral = (th.pulled_max + th.pointed_min) / 2
-        same_zone = far < neutral if pulled else far > neutral
+        same_zone = far < neutral - th.same_side_by if pulled else far > neutral + th.same_side_by
         same_way = moved <= -th.far_move_min if pulled else moved >= th.far_move_min
         return same_zone or same_way
 
     def rep_side(self, window: RepWindow) -> str | None:
         """The foot that pulls in this swap: the near one if it arrived pulled, else the far one; "both" when the
         feet moved the same way (no foot pulled against the other: the move belongs to neither side)."""
-        if self._same_direction():
+        if self._same_direction(window):
             return "both"
         if self._near is None or self.counter is None or self.counter.zone is None:
             return None
