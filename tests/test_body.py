@@ -9,7 +9,7 @@ from helpers import CAMERA_IDS, CAMERAS
 
 from formcheck.exercises.body import Body
 from formcheck.landmarks import index
-from formcheck.testing.synthetic import SUPINE, Clip, render
+from formcheck.testing.synthetic import SUPINE, Camera, Clip, render
 
 
 def body(pose, camera, hide=()):
@@ -79,3 +79,14 @@ def test_any_true_says_unknown_only_when_nothing_was_seen_true():
     from formcheck.exercises.body import any_true
 
     assert any_true([False, None, True]) is True and any_true([False, None]) is None and any_true([False]) is False
+
+
+@pytest.mark.parametrize("azimuth", [-30.0, 30.0])
+def test_leg_elevation_from_the_trunk_ignores_the_cameras_tilt_of_the_floor(azimuth):
+    # legs flat on the floor, filmed from 1.2 m up and 30 degrees off the side: the picture tilts the floor
+    high = Camera(near_side="right", distance=2.4, height=1.2, azimuth_deg=azimuth, aim_height=0.1)
+    flat = body(SUPINE, high)
+    assert max(abs(flat.leg_elevation(s)) for s in ("left", "right")) > 8  # the picture's horizontal: tilted
+    assert all(abs(flat.leg_elevation(s, from_trunk=True)) < 4 for s in ("left", "right"))
+    raised = body(replace(SUPINE, l_hip=25.0), high)  # the left leg 25 degrees off the floor, knee straight
+    assert raised.leg_elevation("left", from_trunk=True) > 15

@@ -106,13 +106,23 @@ class Body:
             return side if f >= min_flexion + margin else None
         return None
 
-    def leg_elevation(self, side: str) -> float:
-        """Elevation of the line from the mid-hips to one ankle (degrees, positive = ankle higher).
+    def leg_elevation(self, side: str, *, from_trunk: bool = False) -> float:
+        """Elevation of one leg, hip to ankle, in the image (degrees, positive = ankle higher).
 
         Lying on the back it is about 0 while that foot rests on the floor, whether the knee is straight
-        or bent, and grows as the foot leaves the floor.
+        or bent, and grows as the foot leaves the floor. It is read from the picture's horizontal, from the
+        mid-hips; ``from_trunk`` reads it from the trunk line instead, from the leg's own hip (the mid-hips
+        when that is hidden), for a body whose shoulders stay on the floor: a leg and a trunk lying there run
+        along one line, which a camera above the floor or off the side tilts in the picture (by up to 20
+        degrees in the corpus) but tilts alike. (Propped on the forearms, the trunk is no floor line.)
         """
-        return float(geometry.elevation(self.mid("hip"), self.p(f"{side}_ankle")))
+        if not from_trunk:
+            return float(geometry.elevation(self.mid("hip"), self.p(f"{side}_ankle")))
+        hip = self.p(f"{side}_hip")
+        if not np.all(np.isfinite(hip)):
+            hip = self.mid("hip")
+        trunk = geometry.elevation(self.mid("shoulder"), self.mid("hip"))
+        return float(geometry.elevation(hip, self.p(f"{side}_ankle")) - trunk)
 
     def distance_to_segment(self, point: str, a: str, b: str, start: float = 0.0, end: float = 1.0) -> float:
         """Distance from landmark ``point`` to the segment between landmarks ``a`` and ``b``, in torso lengths.
