@@ -137,3 +137,18 @@ def test_info_declares_targets_and_limits():
     assert any("far-side crossed ankle" in text for text in exercise.info.cannot_check)
     assert np.isclose(create("piriformis_stretch", Profile(target_hold_s=45)).targets.hold_s, 45)
     assert exercise.side_label("right") == "right leg crossed"
+
+
+def test_the_pull_is_not_judged_from_a_supporting_thigh_seen_only_on_the_way_out():
+    # the right leg crossed on the near side, the supporting (far, left) thigh pulled well in but hidden behind
+    # it for the whole hold: it shows only as the legs come down, at 45 degrees, which is no measure of the pull
+    frames = render(stretches([("right", {}, None)]), Camera(near_side="right"), Noise(pixel_sd=1.0, seed=1))
+    held = [f for f in frames if 3.5 <= f.t_ms / 1000 <= 9.0]  # the hold: 4.0-9.0 s
+    for frame in held:
+        for name in ("left_hip", "left_knee", "left_ankle"):
+            frame.landmarks[index(name), 3] = 0.1
+    exercise = create("piriformis_stretch", RIGHT)
+    run_rules(exercise, frames)
+    summary = exercise.summary()
+    assert reps_per_side(summary) == {"right": 1}
+    assert summary["records"][0]["supporting_hip_flexion_deg"] is None and summary["faults"] == []

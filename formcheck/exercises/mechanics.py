@@ -473,6 +473,12 @@ class RecentValues:
     def clear(self) -> None:
         self._items.clear()
 
+    def during(self, start_ms: float, end_ms: float) -> RecentValues:
+        """The stored values seen from ``start_ms`` to ``end_ms``, as values of their own."""
+        part = RecentValues(self.window_ms)
+        part._items.extend(item for item in self._items if start_ms <= item[0] <= end_ms)
+        return part
+
 
 def _plain(value):
     value = np.asarray(value, dtype=float)

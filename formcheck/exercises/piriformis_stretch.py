@@ -70,6 +70,7 @@ class Thresholds(base.LyingThresholds):
     # 90-110 degree pull as 85-118 (corpus dev, cameras up to 35 degrees off the side) and a true 72 as 67-79,
     # so a thigh just short of 90 is within what the camera can tell, not a fault
     pull_fault_below: float = 82.0
+    pull_seen_share: float = 0.5  # the pull is judged only when the supporting thigh was seen this share of the hold
     ankle_knee_max: float = 0.35  # crossed ankle farther than this (torso lengths) from the other knee
     far_ankle_visibility: float = 0.9  # a far-side crossed ankle is judged only when the model is this sure
     far_shin_max: float = 1.2  # ... and its shin is no longer in the image than this times the near shin
@@ -195,8 +196,13 @@ class PiriformisStretch(base.Exercise):
 
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
-        pulled = self._pull.median()
+        # The hold's own frames (the hold is filed a moment after it ended, past frames on the way out), and
+        # only if the supporting thigh was seen for half of it: one hidden behind a near crossed leg shows only
+        # as it comes down (about 46 degrees in the corpus), which is no measure of the pull.
+        seen = self._pull.during(record.start_ms, record.end_ms)
         self._pull.clear()
+        judged = seen.covered_ms() >= self.th.pull_seen_share * (record.end_ms - record.start_ms)
+        pulled = seen.median() if judged else math.nan
         record.measures["supporting_hip_flexion_deg"] = round(float(pulled)) if math.isfinite(pulled) else None
         if math.isfinite(pulled) and pulled < self.th.pull_fault_below:
             extra.append("thigh_not_pulled")
