@@ -79,6 +79,10 @@ class Thresholds(base.Thresholds):
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
     floor_window_ms: float = 2500.0  # the floor under each foot point: its lowest image position over this time
     jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: in the air
+    # The lower foot leaving the floor by more than this between two frames is a landmark's jump, not the
+    # body's: a real take-off rises about 0.04 a frame at 30 fps (0.10 at 12 fps), a misplaced foot point
+    # 0.2-0.3 at once (then smoothed back down over a few frames, which reads as 0.1-0.2 s in the air).
+    takeoff_step_max: float = 0.16
     min_air_ms: float = 60.0  # in the air at least this long (3 frames at 30 fps): a jump, not a flicker
     max_air_ms: float = 700.0  # "in the air" for longer than this is the floor line moving (you stepped), not a jump
     pause_s: float = 3.0  # longer than this without a step ends an active bout ("keep moving")
@@ -113,6 +117,9 @@ class AerobicMarch(base.Exercise):
         self._air: bool | None = None  # this frame: both feet off the floor (None: not seen), set by observe()
         self._air_since: float | None = None  # first and last frame of the current time in the air
         self._air_last: float | None = None
+        self._lower = math.nan  # the lower foot's height above its floor, this frame and the one before
+        self._lower_before = math.nan
+        self._air_glitch = False  # the time in the air began with a landmark's jump
         self._unseen: str | None = None  # a foot that went unseen since the last step
         self._stride = Stride(self.th.stride_window_ms)
         self._peaks = {k: RecentValues(self.th.stride_window_ms) for k in ("lift", "stride")}
@@ -161,7 +168,8 @@ class AerobicMarch(base.Exercise):
             min((v for k, v in rise[s].items() if k in FLOOR_POINTS and math.isfinite(v)), default=math.nan)
             for s in SIDES
         ]
-        self._air = test(min(lowest), lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
+        self._lower_before, self._lower = self._lower, min(lowest)
+        self._air = test(self._lower, lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
         return Observation(
             # standing up: a person who walks into view or is already marching when the recording starts is in
             # the exercise (waiting for both feet down armed a walker only after two or three steps)
@@ -252,6 +260,7 @@ class AerobicMarch(base.Exercise):
         if self._air:
             if self._air_since is None:
                 self._air_since = t_ms
+                self._air_glitch = self._lower - self._lower_before > self.th.takeoff_step_max
             self._air_last = t_ms
             if t_ms - self._air_since > self.th.max_air_ms:
                 self._floor.clear()
@@ -259,7 +268,7 @@ class AerobicMarch(base.Exercise):
             return
         start, last = self._air_since, self._air_last
         self._air_since = None
-        if start is None or last is None or last - start < self.th.min_air_ms or not self.armed:
+        if start is None or last is None or last - start < self.th.min_air_ms or not self.armed or self._air_glitch:
             return
         self.report_fault("jump", start, t_ms, self.observation.side, events)
 
