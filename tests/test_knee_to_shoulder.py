@@ -199,3 +199,16 @@ def test_a_straight_leg_raise_is_no_knee_pull():
         "knee_to_shoulder", stretches([("right", dict(hip=70, knee=0, arms=(0, 0)), None)]), profile=SHORT
     )
     assert summary["reps"] == 0 and summary["faults"] == []
+
+
+def test_hands_reaching_for_the_knee_after_it_is_up_and_letting_go_first_are_no_fault():
+    # the knee comes up with the arms still on the floor, the hands reach it in 0.8 s, hold, let go, then the
+    # knee goes down: the hands are judged in the hold, not on the way in or out
+    b = Builder(SUPINE, fps=15).hold(1.5)
+    for side in ("right", "left"):
+        b.move(1.2, SUPINE, **pull(side, arms=(0, 0))).move(0.8, SUPINE, **pull(side)).hold(5.0)
+        b.move(0.8, SUPINE, **pull(side, arms=(0, 0))).move(1.2, SUPINE).hold(1.5)
+    for camera in CAMERAS[:2]:
+        summary, _ = analyse("knee_to_shoulder", b.clip(), camera, profile=SHORT)
+        assert reps_per_side(summary) == {"right": 1, "left": 1}
+        assert summary["faults"] == []
