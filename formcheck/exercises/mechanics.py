@@ -108,6 +108,20 @@ class RepCounter:
         self.started_ms = None
 
 
+@dataclass
+class _Extreme:
+    """The lowest or highest point of a signal since its last swing (see :class:`AlternationCounter`)."""
+
+    value: float
+    near_ms: float  # the last moment the signal was near it
+    reached_ms: float  # the moment it was reached (moved only by a new extreme beyond jitter)
+    reached_value: float  # the value then
+
+    @classmethod
+    def at(cls, t_ms: float, value: float) -> _Extreme:
+        return cls(value, t_ms, t_ms, value)
+
+
 class AlternationCounter:
     """Counts swings of a signal back and forth: each swing the other way, wide enough, is a rep.
 
@@ -125,8 +139,9 @@ class AlternationCounter:
     end before both have been seen: outside the ``neutral`` band (a start in
     position) it is where swings turn at that end; inside it, the other end is
     taken to lie as far beyond it as the first swing went, so that relaxing
-    back to neutral straight after the first swing is not a second one. It follows the median of the last three values:
-    a lone frame far off is a landmark's jump, not a turning point.
+    back to neutral straight after the first swing is not a second one. It
+    follows the median of the last three values: a lone frame far off is a
+    landmark's jump, not a turning point.
 
     The interface is :class:`RepCounter`'s. ``zone`` says which way the last
     counted swing went: "low" (down) or "high" (up). The window runs from the
@@ -156,10 +171,9 @@ class AlternationCounter:
         self.min_rep_ms, self.refractory_ms = min_rep_ms, refractory_ms
         self.zone: str | None = None  # "low" / "high": which way the last swing went (None before the first)
         self.started_ms: float | None = None  # set while the signal is away from the turning point it left
-        # The lowest and the highest point since the last swing, each as [value, last moment near it, moment
-        # it was reached, value then]; None until armed.
-        self._low: list[float] | None = None
-        self._high: list[float] | None = None
+        # The lowest and the highest point since the last swing; None until armed.
+        self._low: _Extreme | None = None
+        self._high: _Extreme | None = None
         # Where the last few counted swings arrived, each way: where this person's swings usually turn.
         self._turns: dict[str, deque[float]] = {way: deque(maxlen=typical_of) for way in ("low", "high")}
         self._last3: deque[float] = deque(maxlen=3)
@@ -176,12 +190,12 @@ class AlternationCounter:
         reached moves only with a new extreme beyond an eighth of that, not with jitter during the pause."""
         near = self.min_swing / 4
         for point, lower in ((self._low, True), (self._high, False)):
-            if (value < point[0]) if lower else (value > point[0]):
-                point[0] = value
-                if abs(value - point[3]) > near / 2:
-                    point[2], point[3] = t_ms, value
-            if abs(value - point[0]) <= near:
-                point[1] = t_ms
+            if (value < point.value) if lower else (value > point.value):
+                point.value = value
+                if abs(value - point.reached_value) > near / 2:
+                    point.reached_ms, point.reached_value = t_ms, value
+            if abs(value - point.value) <= near:
+                point.near_ms = t_ms
 
     def _far_enough(self, way: str, value: float) -> bool:
         """Did a swing arriving at ``value`` go ``share`` of the usual way (True until both ends are known)?"""
@@ -204,30 +218,30 @@ class AlternationCounter:
         self._last3.append(value)
         value = float(np.median(self._last3))  # a lone frame far off is a landmark's jump, not a turning point
         if self._low is None or self._high is None:  # the first value armed: the signal starts here
-            self._low, self._high = [value, t_ms, t_ms, value], [value, t_ms, t_ms, value]
+            self._low, self._high = _Extreme.at(t_ms, value), _Extreme.at(t_ms, value)
             return None
         self._track(t_ms, value)
         self.started_ms = None
         for way, (start, end) in (("high", (self._low, self._high)), ("low", (self._high, self._low))):
-            width = abs(end[0] - start[0])
-            if self.zone == way or start[2] > end[2] or width <= self.min_swing / 4:
+            width = abs(end.value - start.value)
+            if self.zone == way or start.reached_ms > end.reached_ms or width <= self.min_swing / 4:
                 continue  # the last swing went this way, or the signal has not gone from start to end
-            self.started_ms = start[1]
-            arrived = abs(value - end[0]) > self.min_swing / 4 or t_ms - end[2] >= self.settle_ms
-            if not arrived or width < self.min_swing or not self._far_enough(way, end[0]):
+            self.started_ms = start.near_ms
+            arrived = abs(value - end.value) > self.min_swing / 4 or t_ms - end.reached_ms >= self.settle_ms
+            if not arrived or width < self.min_swing or not self._far_enough(way, end.value):
                 continue
             if not (self._turns["low"] or self._turns["high"]):  # the first swing: what its start tells
-                if self.neutral and self.neutral[0] < start[0] < self.neutral[1]:
-                    self._rest = start[0]
+                if self.neutral and self.neutral[0] < start.value < self.neutral[1]:
+                    self._rest = start.value
                 else:
-                    self._turns["low" if way == "high" else "high"].append(start[0])
-            self._turns[way].append(end[0])
+                    self._turns["low" if way == "high" else "high"].append(start.value)
+            self._turns[way].append(end.value)
             self.zone, self.started_ms = way, None
-            begun, reached, peak = start[1], end[2], end[0]
+            begun, reached, peak = start.near_ms, end.reached_ms, end.value
             if way == "high":  # the next swing starts from where this one arrived
-                self._low = [value, t_ms, t_ms, value]
+                self._low = _Extreme.at(t_ms, value)
             else:
-                self._high = [value, t_ms, t_ms, value]
+                self._high = _Extreme.at(t_ms, value)
             if reached - begun >= self.min_rep_ms and begun - self._last_end_ms >= self.refractory_ms:
                 self._last_end_ms = reached
                 return RepWindow(begun, reached, peak)
@@ -472,6 +486,13 @@ class RecentValues:
 
     def clear(self) -> None:
         self._items.clear()
+
+    def last_before(self, t_ms: float, within_ms: float) -> float:
+        """The last value stored at or before ``t_ms``, if stored no more than ``within_ms`` before it; else NaN."""
+        for t, value in reversed(self._items):
+            if t <= t_ms:
+                return _plain(value) if t >= t_ms - within_ms else math.nan
+        return math.nan
 
     def during(self, start_ms: float, end_ms: float) -> RecentValues:
         """The stored values seen from ``start_ms`` to ``end_ms``, as values of their own."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +99,7 @@ class NerveFloss(base.Exercise):
         self._near: str | None = None  # the side facing the camera, whose foot is counted
         # The far foot's angle frame by frame lately: a swap is counted a moment after the near foot arrived
         # (when it is seen to stop), and the far foot is judged as it was at the swap's start and arrival.
-        self._far_track: deque[tuple[float, float]] = deque()
+        self._far_track = RecentValues(self.th.swing_window_ms)
         self._far_now = math.nan  # the far foot as the last counted swap arrived
         self._unjudged = 0  # swaps whose far foot could not be seen
         self._swings = RecentValues(self.th.swing_window_ms)  # the near foot's angle lately
@@ -163,9 +162,7 @@ class NerveFloss(base.Exercise):
         if frame.t_ms <= self._raised_until:  # a leg raise, not an ankle swap: no swap can be judged
             ankle = math.nan
         far_ankle = self._far_foot(b, near) - self._shift(self._far_swings)
-        self._far_track.append((frame.t_ms, far_ankle))
-        while self._far_track[0][0] < frame.t_ms - th.swing_window_ms:
-            self._far_track.popleft()
+        self._far_track.add(frame.t_ms, far_ankle)
         self._near = near
         faults: dict[str, bool | None] = {
             "knee_bent": knee_bent if lying else None,
@@ -201,22 +198,17 @@ class NerveFloss(base.Exercise):
             return 0.0
         return (low + high) / 2 - (th.pulled_max + th.pointed_min) / 2
 
-    def _far_at(self, t_ms: float) -> float:
-        """The far foot's angle at ``t_ms``: the last seen at or before it, within a swap's settling time."""
-        for t, angle in reversed(self._far_track):
-            if t <= t_ms and math.isfinite(angle):
-                return angle if t >= t_ms - FAR_SEEN_MS else math.nan
-        return math.nan
-
     def _same_direction(self, window: RepWindow) -> bool:
         """As the near foot arrived, the far one was in the same zone (both point or both pull), or it had moved
         the same way during the swap. False when the far foot is hidden (not judged)."""
         th = self.th
-        far = self._far_now = self._far_at(window.end_ms)
+        far = self._far_now = self._far_track.last_before(window.end_ms, FAR_SEEN_MS)
         if not math.isfinite(far):
             return False
         pulled = self.counter is not None and self.counter.zone == "low"  # where the near foot arrived
-        moved = far - self._far_at(window.start_ms)  # NaN when the far foot was hidden as the swap began
+        moved = far - self._far_track.last_before(
+            window.start_ms, FAR_SEEN_MS
+        )  # NaN when the far foot was hidden as the swap began
         # The far foot is seen at a slant and its angle reads less extreme (a pulled far foot: about 109 on
         # the true keypoints of the rendered sample), so it only has to be clearly on the near foot's side of
         # neutral: a far foot still on its way, or relaxing, reads within a few degrees of it.
