@@ -97,6 +97,21 @@ def test_each_fault_is_found_in_its_hold_only(fault, options):
     assert faults_by_rep(summary) == {1: {fault}}
 
 
+@pytest.mark.parametrize("rest_s", [1.5, 4.0, 8.0])
+def test_a_leg_kept_crossed_with_the_foot_down_between_two_pulls_is_a_rest_not_a_hold(rest_s):
+    # the rest between pulls: the supporting foot back on the floor, the leg still crossed over it; only the
+    # pulls are holds, whatever the rest's length (an unpulled hold left as it is stays a hold with its fault,
+    # test_each_fault_is_found_in_its_hold_only)
+    crossed, pulled = figure4("right", support_hip=45), figure4("right")
+    b = Builder(REST, fps=15).hold(1.5).move(1.0, REST, **crossed).hold(0.4)
+    b.move(1.0, REST, **pulled).hold(5.0).move(0.8, REST, **crossed).hold(rest_s)
+    b.move(1.0, REST, **pulled).hold(5.0).move(0.8, REST, **crossed).move(0.8, REST).hold(2.0)
+    for camera in (Camera(near_side="right"), Camera(near_side="left", azimuth_deg=30)):
+        summary, _ = analyse("piriformis_stretch", b.clip(), camera, profile=RIGHT)
+        assert reps_per_side(summary) == {"right": 2} and summary["faults"] == [], camera
+        assert all(4.5 <= h <= 5.5 for h in per_record(summary, "hold_s"))
+
+
 def test_the_symptomatic_side_from_the_profile_is_honoured():
     clip = stretches([("left", {}, None), ("right", {}, None)])
     summary, _ = analyse("piriformis_stretch", clip, profile=RIGHT)

@@ -398,6 +398,12 @@ class Exercise(ABC):
         each hold starts afresh here, and reads it in :meth:`judge` when the hold is over."""
         return None
 
+    def setting_up(self, window: HoldWindow) -> bool:
+        """Was this still stretch, followed on the same side by a new pose without leaving the position, only
+        the set-up of the hold that follows (whatever its length)? By default only a short one is
+        (``settle_max_ms``)."""
+        return False
+
     def file_hold(self, window: HoldWindow, side: str | None, events: list[Event]) -> None:
         """File a hold that is over, as a record, and judge it."""
         record = RepRecord(

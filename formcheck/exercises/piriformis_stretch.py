@@ -11,7 +11,7 @@ import numpy as np
 from formcheck.exercises import base
 from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, Targets
 from formcheck.exercises.body import Body, test
-from formcheck.exercises.mechanics import RecentValues
+from formcheck.exercises.mechanics import HoldWindow, RecentValues
 from formcheck.exercises.records import RepRecord
 from formcheck.landmarks import PoseFrame, index, other_side
 
@@ -70,6 +70,10 @@ class Thresholds(base.LyingThresholds):
     # 90-110 degree pull as 85-118 (corpus dev, cameras up to 35 degrees off the side) and a true 72 as 67-79,
     # so a thigh just short of 90 is within what the camera can tell, not a fault
     pull_fault_below: float = 82.0
+    # A crossed leg with the supporting foot still on the floor (true hip flexion about 45, read 40-52) below
+    # this, then pulled in without uncrossing, was the set-up of that pull, or the rest between two pulls; the
+    # lightest pull counted as a hold (true 72) reads 67-79 (corpus dev).
+    setup_below: float = 58.0
     pull_seen_share: float = 0.5  # the pull is judged only when the supporting thigh was seen this share of the hold
     ankle_knee_max: float = 0.35  # crossed ankle farther than this (torso lengths) from the other knee
     far_ankle_visibility: float = 0.9  # a far-side crossed ankle is judged only when the model is this sure
@@ -194,15 +198,25 @@ class PiriformisStretch(base.Exercise):
     def hold_begins(self) -> None:
         self._pull.clear()
 
+    def _pulled(self, start_ms: float, end_ms: float) -> float:
+        """The supporting thigh's median flexion over a hold's own frames (the hold is filed a moment after it
+        ended, past frames on the way out), NaN unless it was seen for half of them: one hidden behind a near
+        crossed leg shows only as it comes down (about 46 degrees in the corpus), which is no measure of the
+        pull."""
+        seen = self._pull.during(start_ms, end_ms)
+        judged = seen.covered_ms() >= self.th.pull_seen_share * (end_ms - start_ms)
+        return seen.median() if judged else math.nan
+
+    def setting_up(self, window: HoldWindow) -> bool:
+        """A leg crossed and still with the supporting foot on the floor, then pulled in without uncrossing, was
+        the set-up of that pull (or the rest between two pulls), not a hold of its own. Left as it is, it is a
+        hold, flagged ``thigh_not_pulled``."""
+        return self._pulled(window.start_ms, window.end_ms) < self.th.setup_below
+
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
-        # The hold's own frames (the hold is filed a moment after it ended, past frames on the way out), and
-        # only if the supporting thigh was seen for half of it: one hidden behind a near crossed leg shows only
-        # as it comes down (about 46 degrees in the corpus), which is no measure of the pull.
-        seen = self._pull.during(record.start_ms, record.end_ms)
+        pulled = self._pulled(record.start_ms, record.end_ms)
         self._pull.clear()
-        judged = seen.covered_ms() >= self.th.pull_seen_share * (record.end_ms - record.start_ms)
-        pulled = seen.median() if judged else math.nan
         record.measures["supporting_hip_flexion_deg"] = round(float(pulled)) if math.isfinite(pulled) else None
         if math.isfinite(pulled) and pulled < self.th.pull_fault_below:
             extra.append("thigh_not_pulled")
