@@ -293,10 +293,11 @@ def cmd_session(args) -> int:
 def cmd_rerun(args) -> int:
     from formcheck import summary as summary_mod
     from formcheck.exercises import create
-    from formcheck.pipeline import Options, run_summary
+    from formcheck.pipeline import Options
     from formcheck.pose.filters import conditioning_from
     from formcheck.pose.track import read_track
     from formcheck.rules import run_rules
+    from formcheck.summary import run_summary
 
     if args.out:
         from formcheck import outpaths

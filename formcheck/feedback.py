@@ -53,21 +53,18 @@ class ViewStatus:
     ok: bool
     message: str | None = None  # what to change, when not ok
     near_side: str | None = None
-    posture: str = "unknown"
 
 
 @dataclass
 class Status:
     """What the overlay and the sound show after a frame."""
 
-    t_ms: float
     view: ViewStatus
     ready: bool
     phase: str  # "setup", "rest", "active" or "hold"
     counts: dict[str, dict[str, int]]  # side -> {"good": n, "faulty": n}
     hold_elapsed_s: float | None
     hold_target_s: float | None
-    cue: str | None
     active_faults: list[str]
     angles: list[AngleReading]
     bad_joints: tuple[int, ...]

@@ -141,11 +141,18 @@ class PoseFrame:
         return xy
 
     def world_points(self) -> np.ndarray:
-        """``(33, 3)`` world coordinates in metres, NaN where unknown or untrusted."""
+        """``(33, 3)`` world coordinates in metres, NaN where unknown or untrusted; computed once per frame and
+        read-only, as :meth:`pixels`."""
+        cached = self.__dict__.get("_world_points")
+        if cached is not None:
+            return cached
         if self.world is None or self.landmarks is None:
-            return np.full((N_LANDMARKS, 3), np.nan)
-        world = self.world.astype(float).copy()
-        world[self._hidden()] = np.nan
+            world = np.full((N_LANDMARKS, 3), np.nan)
+        else:
+            world = self.world.astype(float).copy()
+            world[self._hidden()] = np.nan
+        world.flags.writeable = False
+        object.__setattr__(self, "_world_points", world)
         return world
 
     def visibility(self, name: str) -> float:

@@ -38,12 +38,13 @@ from formcheck.exercises import catalogue, create
 from formcheck.exercises.base import Exercise, Profile
 from formcheck.feed import FrameReader, Pace
 from formcheck.frames import FramesWriter
-from formcheck.pipeline import Options, ending, input_section, model_info, resolve_model, run_summary, source_info
+from formcheck.pipeline import Options, ending, resolve_model
 from formcheck.plans import Plan, PlanItem
 from formcheck.pose.models import bundle_path
 from formcheck.pose.process import PoseProcess
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import Interpreter
+from formcheck.summary import input_section, model_info, run_summary, source_info
 from formcheck.video import Frame, VideoWriter
 
 WINDOW = "formcheck"

@@ -129,7 +129,7 @@ def _count_items(status: Status, label: Label) -> list[tuple[str, int, int]]:
     return items or [("reps", 0, 0)]
 
 
-def _hold_ring(img, center, radius, elapsed, target, scale):
+def _hold_ring(img, center, radius, elapsed, target):
     done = min(1.0, elapsed / target) if target else 1.0
     thickness = max(4, int(radius * 0.22))
     cv2.circle(img, center, radius, PANEL, thickness + 4, cv2.LINE_AA)
@@ -188,7 +188,6 @@ def draw_status(
                 radius,
                 status.hold_elapsed_s,
                 status.hold_target_s,
-                scale,
             )
     else:
         for name, total, faulty in items:

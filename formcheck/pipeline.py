@@ -8,7 +8,7 @@ for its later half (formcheck.pose.spans); the frames kept are those of the
 analysis rate (formcheck.video, ``max_fps``). Conditioning and rules run in the
 :class:`~formcheck.rules.Interpreter`, which also feeds the track and
 frames.csv; live runs (:mod:`formcheck.live`) and ``rerun`` build their
-summary through :func:`run_summary` too.
+summary through :func:`formcheck.summary.run_summary` too.
 """
 
 from __future__ import annotations
@@ -21,17 +21,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from formcheck import overlay, signals
-from formcheck import summary as summary_mod
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
 from formcheck.frames import FramesWriter
 from formcheck.outpaths import SpaceReserve
 from formcheck.pose.filters import ConditioningConfig
-from formcheck.pose.models import ensure_model, sha256_of, verify_bundle
+from formcheck.pose.models import ensure_model, verify_bundle
 from formcheck.pose.process import PoseProcess
 from formcheck.pose.spans import SpanProcess, seam_ms, stitched
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import Interpreter
+from formcheck.summary import analysis_section, input_section, model_info, run_summary, source_info
+from formcheck.summary import write as write_summary
 from formcheck.video import VideoWriter
 
 
@@ -77,73 +78,6 @@ def ending() -> Iterator[Ending]:
     except BaseException:
         end.state = "error"
         raise
-
-
-def source_info(source) -> dict:
-    """The summary's ``source`` section for a video file or a camera."""
-    return {
-        "kind": "camera" if source.name.startswith("camera:") else "file",
-        "name": source.name,
-        "width": source.size[0],
-        "height": source.size[1],
-        "fps": source.fps,
-    }
-
-
-def model_info(model: Path, options: Options) -> dict:
-    return {
-        "variant": "custom" if options.model_path else options.model_variant,
-        "file": Path(model).name,
-        "sha256": sha256_of(Path(model).read_bytes()),
-    }
-
-
-def run_summary(
-    mode: str,
-    source: dict,
-    model: dict | None,
-    options: Options,
-    interpreter: Interpreter,
-    started: datetime | None,
-    ended: str,
-    outputs: dict,
-    extra: dict | None = None,
-) -> dict:
-    """The session summary of an analyze, live or rerun run (see formcheck.summary)."""
-    return summary_mod.build(
-        mode=mode,
-        started=started,
-        ended=ended,
-        source=source,
-        model=model,
-        profile=vars(options.profile),
-        conditioning=dataclasses.asdict(options.conditioning),
-        pose=interpreter.pose_stats(),
-        exercises=interpreter.summaries(),
-        outputs=outputs,
-        extra=extra,
-    )
-
-
-def analysis_section(source, span: SpanProcess | None) -> dict:
-    """``{"analysis": ...}``: the rate a file was analysed at (VideoFileSource's ``max_fps``), and by how many
-    model processes (formcheck.pose.spans)."""
-    used = span is not None and bool(span.used)
-    return {
-        "analysis": {
-            "fps": round(source.analysis_fps, 3) if getattr(source, "analysis_fps", None) else source.fps,
-            "max_fps": getattr(source, "max_fps", None),
-            "frame_step": getattr(source, "step", 1),
-            "model_processes": 2 if used else 1,
-            "seams_s": [round(span.seam / 1000.0, 3)] if used else [],
-        }
-    }
-
-
-def input_section(source) -> dict | None:
-    """``{"input": ...}`` for the summary when the source was damaged (what could not be decoded), else None."""
-    damage = source.damage() if hasattr(source, "damage") else None
-    return {"input": damage} if damage else None
 
 
 def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = True) -> dict:
@@ -239,7 +173,7 @@ def analyze_video(source, out_dir: Path, options: Options, *, progress: bool = T
                         outputs,
                         {**analysis_section(source, span), **(input_section(source) or {})},
                     )
-                    summary_mod.write(summary, out_dir / "summary.json")
+                    write_summary(summary, out_dir / "summary.json")
     finally:
         reserve.release()
         source.close()

@@ -78,6 +78,18 @@ def test_a_fault_after_the_rep_is_not_attached_to_it():
     assert rep["good"] and summary["faults"][0]["rep"] is None
 
 
+def test_a_fault_seen_whole_after_its_rep_closed_belongs_to_that_rep():
+    # A fault judged once it is over (a jump, on landing) that reaches back into a rep already filed.
+    exercise = Scripted(Script(rep=(1.0, 1.7), fault=(9.0, 9.0)))
+    events = [e for frame in render(Builder(STANDING).hold(4.0).clip()) for e in exercise.update(frame)]
+    exercise.report_fault("mid_rep", 1500.0, 1900.0, None, events)
+    exercise.report_fault("mid_rep", 2500.0, 2600.0, None, events)  # after it: nobody's
+    events += exercise.finish()
+    summary = exercise.summary()
+    (rep,) = summary["records"]
+    assert [f["rep"] for f in summary["faults"]] == [0, None] and rep["faults"] == ["mid_rep"] and not rep["good"]
+
+
 def test_hooks_file_faults_and_inferred_reps_through_the_base_bookkeeping():
     exercise = Scripted(Script(rep=(1.0, 2.0), fault=(9.0, 9.0)))
     events = [e for frame in render(Builder(STANDING).hold(4.0).clip()) for e in exercise.update(frame)]

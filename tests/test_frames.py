@@ -12,14 +12,12 @@ from formcheck.landmarks import PoseFrame
 
 def status(angles, faults=(), signal=None) -> Status:
     return Status(
-        t_ms=0.0,
         view=ViewStatus(True),
         ready=True,
         phase="active",
         counts={"left": {"good": 1, "faulty": 1}},
         hold_elapsed_s=None,
         hold_target_s=None,
-        cue=None,
         active_faults=[],
         angles=angles,
         bad_joints=(),

@@ -7,9 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from formcheck.frames import by_exercise
 from formcheck.landmarks import NAMES, PoseFrame
+from formcheck.pipeline import Options
 from formcheck.recognition.features import FRAME_FEATURES, WINDOW_FEATURES, track_features
 from formcheck.recognition.model import load
+from formcheck.recognition.run import judge_segments
 from formcheck.recognition.segments import recognise, recognise_features, viterbi
 from formcheck.testing.scenarios import scenario
 
@@ -68,3 +71,29 @@ def test_three_exercises_in_a_row_are_three_segments(exercises):
     for seg, start in zip(segments[1:], starts[1:]):
         assert abs(seg.start_s - start) <= 3.0
     assert all(0.5 <= s.confidence <= 1.0 for s in segments)
+
+
+def test_segments_are_judged_in_turn_and_every_frame_has_its_row():
+    """--exercise auto judges each recognised segment with its exercise through one interpreter: every track
+    frame counted once, frames.csv rows for the segments' frames, and the rows split back by entry."""
+    frames, t0 = [], 0.0
+    for ex, seed in (("aerobic_march", 8), ("bird_dog", 4)):
+        own = scenario(ex, seed).frames
+        frames += [replace(f, t_ms=f.t_ms - own[0].t_ms + t0) for f in own]
+        t0 = frames[-1].t_ms + 50.0
+    segments = recognise(frames)
+    rows = Rows()
+    entries, interpreter = judge_segments(frames, segments, Options(), rows)
+    assert [e["exercise"] for e in entries] == [s.exercise for s in segments if s.exercise]
+    assert [e["recognition"]["exercise"] for e in entries] == [e["exercise"] for e in entries]
+    assert interpreter.frames == len(frames) and 0 < interpreter.usable_frames <= len(rows.rows)
+    split = by_exercise(rows.rows, entries)
+    assert sum(len(f.rows) for f in split) == len(rows.rows) and all(f.rows for f in split)
+
+
+class Rows:
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -149,9 +149,3 @@ def run_batch(
         bar.close()
         write_overview(out_root)
     return outcome
-
-
-def result_dict(result: Result) -> dict:
-    d = asdict(result)
-    d.pop("summary", None)
-    return d

@@ -314,15 +314,18 @@ class AerobicMarch(base.Exercise):
             bouts.append(_bout(group))
         return bouts
 
+    def active_ms(self) -> tuple[float, float]:
+        """Time marching (the bouts), not only time with a knee up; and of it, the time without a jump."""
+        active_ms = sum(bt.end_ms - bt.start_ms for bt in self.bouts())
+        jump_ms = sum(f.end_ms - f.start_ms for f in self.faults if f.end_ms is not None)
+        return active_ms, max(0.0, active_ms - jump_ms)
+
     def summary(self) -> dict:
         out = super().summary()
         bouts = self.bouts()
-        active_ms = sum(bt.end_ms - bt.start_ms for bt in bouts)
+        active_ms = self.active_ms()[0]
         intervals = sum(bt.steps - 1 for bt in bouts)
         span_ms = sum(bt.last_step_ms - bt.first_step_ms for bt in bouts)
-        jump_ms = sum(f.end_ms - f.start_ms for f in self.faults if f.end_ms is not None)
-        out["active_s"] = round(active_ms / 1000.0, 2)  # time marching (bouts), not only time with a knee up
-        out["good_form_s"] = round(max(0.0, active_ms - jump_ms) / 1000.0, 2)  # ... of it without a jump
         out["active_min"] = round(active_ms / 60000.0, 2)
         out["steps"] = len(self.records)
         out["cadence_spm"] = round(60000.0 * intervals / span_ms, 1) if intervals and span_ms > 0 else None

@@ -190,7 +190,6 @@ class Exercise(ABC):
         self._first_ms: float | None = None
         self._good_form_ms = 0.0
         self._active_ms = 0.0
-        self._cue: str | None = None
 
     # --- what a module provides -------------------------------------------------
 
@@ -266,13 +265,13 @@ class Exercise(ABC):
         scale = geometry.body_scale(pixels)
         if not np.isfinite(scale) or scale < MIN_TORSO_SHARE * max(frame.width, frame.height):
             return ViewStatus(False, "You are too far away: move closer to the camera", near)
-        found = geometry.posture(pixels)
         if self._busy():  # mid-rep the body leaves its start posture by design
-            return ViewStatus(True, None, near, found)
+            return ViewStatus(True, None, near)
+        found = geometry.posture(pixels)
         if found != "unknown" and found != self.info.posture and found in POSTURE_HINTS:
             wanted = POSTURE_HINTS.get(self.info.posture, self.info.start_position)
-            return ViewStatus(True, f"{wanted} to start", near, found)
-        return ViewStatus(True, None, near, found)
+            return ViewStatus(True, f"{wanted} to start", near)
+        return ViewStatus(True, None, near)
 
     def update(self, frame: PoseFrame) -> list[Event]:
         """Feed one conditioned frame; returns what happened."""
@@ -433,7 +432,7 @@ class Exercise(ABC):
         self, fault_id: str, start_ms: float, end_ms: float, side: str | None, events: list[Event]
     ) -> None:
         """File a fault seen whole once it is over, too brief to debounce (a jump, judged on landing), and cue it."""
-        self._fault_log.report(fault_id, start_ms, end_ms, side, events)
+        self._fault_log.report(fault_id, start_ms, end_ms, side, self.records, events)
 
     def open_fault(self, fault_id: str, start_ms: float, events: list[Event]) -> None:
         """File a fault the exercise judges itself, past the debouncer, that began at ``start_ms`` and is still
@@ -528,8 +527,14 @@ class Exercise(ABC):
         if goal:
             return len(self._met(self.records)) >= goal
         if t.duration_s:
-            return self._active_ms / 1000.0 >= t.duration_s
+            return self.active_ms()[0] / 1000.0 >= t.duration_s
         return False
+
+    def active_ms(self) -> tuple[float, float]:
+        """(time active, of it in good form), in ms: by default the time spent in reps or holds, and how much of
+        it had no fault open. An exercise whose activity is more than its reps (marching between steps) says
+        so here."""
+        return self._active_ms, self._good_form_ms
 
     def rep_side(self, window: RepWindow) -> str | None:
         """The side a rep that just ended belongs to: by default the side most of its frames showed
@@ -561,7 +566,6 @@ class Exercise(ABC):
         self._armed = False
 
     def _say(self, t: float, text: str, events: list[Event]) -> None:
-        self._cue = text
         events.append(Event(t, "cue", text))
 
     def finish(self) -> list[Event]:
@@ -586,14 +590,12 @@ class Exercise(ABC):
         holding = self.holding
         phase = "setup" if not self._armed else "hold" if holding else "active" if self.in_rep else "rest"
         return Status(
-            t_ms=self._t_ms,
             view=self._view,
             ready=self._armed,
             phase=phase,
             counts=counts,
             hold_elapsed_s=self._holds.elapsed_s(self._t_ms) if holding else None,
             hold_target_s=self.hold_target_s(self._side_vote.winner() or self._obs.side),
-            cue=self._cue,
             active_faults=[self.info.fault(f).cue for f in self._fault_log.active],
             angles=self._obs.angles,
             bad_joints=self._obs.bad_joints if self._fault_log.active else (),
@@ -605,6 +607,4 @@ class Exercise(ABC):
     def summary(self) -> dict:
         """The exercise's part of the session summary (docs/formats.md); a module may add its own fields."""
         segment = (self._first_ms, self._t_ms) if self._first_ms is not None else None
-        return exercise_summary(
-            self.info, self.targets, self.records, self.faults, segment, self._active_ms, self._good_form_ms
-        )
+        return exercise_summary(self.info, self.targets, self.records, self.faults, segment, *self.active_ms())

@@ -52,10 +52,22 @@ class FaultLog:
                 rec.end_ms = change.t_ms
                 events.append(Event(t, "fault_end", info.cue, rec.side, {"fault": info.id}))
 
-    def report(self, fault_id: str, start_ms: float, end_ms: float, side: str | None, events: list[Event]) -> None:
-        """File a fault seen whole once it is over, too brief to debounce (a jump, judged on landing), and cue it."""
+    def report(
+        self,
+        fault_id: str,
+        start_ms: float,
+        end_ms: float,
+        side: str | None,
+        reps: list[RepRecord],
+        events: list[Event],
+    ) -> None:
+        """File a fault seen whole once it is over, too brief to debounce (a jump, judged on landing), and cue it.
+        It is attached to the reps already filed that it overlapped; one still open gets it when it closes."""
         info = self.info.fault(fault_id)
-        self.records.append(FaultRecord(info.id, info.cue, start_ms, end_ms, side=side))
+        rec = FaultRecord(info.id, info.cue, start_ms, end_ms, side=side)
+        self.records.append(rec)
+        for record in reps:
+            attach(rec, record)
         events.append(Event(start_ms, "fault_start", info.cue, side, {"fault": info.id}))
         events.append(Event(end_ms, "fault_end", info.cue, side, {"fault": info.id}))
         self._say(end_ms, info.cue, events)

@@ -147,9 +147,10 @@ class NerveFloss(base.Exercise):
         th, b = self.th, Body(frame)
         far = other_side(near)
         lying = b.lying(th.lying_max)
+        far_foot = self._far_foot(b, near)
         if lying:  # the feet's swings, not how they moved on the way down
             self._swings.add(frame.t_ms, b.angle(near, "ankle"))
-            self._far_swings.add(frame.t_ms, self._far_foot(b, near))
+            self._far_swings.add(frame.t_ms, far_foot)
         knee_bent, heels_lift, raised = self._leg_faults(b, near, lying)
         if b.limb_consistent(far, near, ("hip", "knee", "ankle")):
             far_knee, far_heel, far_raised = self._leg_faults(b, far, lying)
@@ -161,7 +162,7 @@ class NerveFloss(base.Exercise):
             self._raised_until = frame.t_ms + th.leg_lowered_ms
         if frame.t_ms <= self._raised_until:  # a leg raise, not an ankle swap: no swap can be judged
             ankle = math.nan
-        far_ankle = self._far_foot(b, near) - self._shift(self._far_swings)
+        far_ankle = far_foot - self._shift(self._far_swings)
         self._far_track.add(frame.t_ms, far_ankle)
         self._near = near
         faults: dict[str, bool | None] = {

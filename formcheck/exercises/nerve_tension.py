@@ -72,7 +72,6 @@ class NerveTension(base.Exercise):
         self._rest: float | None = None  # resting thigh angle (signed hip flexion) with the legs on the floor
         self._recent = RecentValues(self.th.still_ms)  # the mean thigh angle lately: are the legs still?
         self._raise_peak = math.nan  # highest raise above the resting angle in the current rep
-        self._raise_by_rep: list[float] = []
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.raised, self.th.lowered
@@ -143,15 +142,14 @@ class NerveTension(base.Exercise):
         )
 
     def judge(self, record: base.RepRecord) -> list[str]:
-        """Notes the rep's raise angle."""
-        self._raise_by_rep.append(self._raise_peak)
-        return []
+        """Notes the rep's raise angle above the resting leg (``raise_deg``; ``peak`` is the split between the
+        legs, the same while the other leg stays down)."""
+        angle = self._raise_peak
+        record.measures["raise_deg"] = round(angle, 1) if math.isfinite(angle) else None
+        return super().judge(record)
 
     def summary(self) -> dict:
-        """Adds each rep's raise angle above the resting leg (``raise_deg``; ``peak`` is the split between the
-        legs, the same while the other leg stays down) and the symptomatic side it was judged against."""
+        """Adds the symptomatic side the reps were judged against."""
         out = super().summary()
-        for rec, angle in zip(out["records"], self._raise_by_rep):
-            rec["raise_deg"] = None if not math.isfinite(angle) else round(angle, 1)  # above the resting leg angle
         out["symptomatic_side"] = self.profile.symptomatic_side
         return out

@@ -92,6 +92,7 @@ def exercise_summary(
         "active_s": round(active_ms / 1000.0, 2),
         "good_form_s": round(good_form_ms / 1000.0, 2),
         "cannot_check": list(info.cannot_check),
+        "safety": info.safety,
     }
 
 

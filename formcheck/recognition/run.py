@@ -2,9 +2,11 @@
 
 The video is analysed for the pose alone (the track, the plain annotated
 video); the track is split into segments (formcheck.recognition.segments);
-each recognised segment's frames go through its exercise's rules, as
-``formcheck rerun`` does, giving one ``exercises`` entry per segment (with
-its ``recognition``: exercise, start, end, confidence). The summary gains a
+each recognised segment's frames go through its exercise's rules, in turn
+through one interpreter as a guided session's exercises do (each conditioned
+from a fresh start, as ``formcheck rerun`` does), giving one ``exercises``
+entry per segment (with its ``recognition``: exercise, start, end,
+confidence) and the per-frame record, frames.csv. The summary gains a
 ``recognition`` section listing every segment, those that are "not one of
 the nine" included (docs/recognition.md).
 """
@@ -16,11 +18,12 @@ from pathlib import Path
 from formcheck import summary as summary_mod
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
+from formcheck.frames import FramesWriter
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose.track import read_track
 from formcheck.recognition.model import FORMAT, VERSION
 from formcheck.recognition.segments import Segment, recognise
-from formcheck.rules import run_rules
+from formcheck.rules import Interpreter, RowSink
 from formcheck.video import VideoFileSource
 
 
@@ -28,18 +31,28 @@ def recognition_section(segments: list[Segment]) -> dict:
     return {"model": f"{FORMAT} {VERSION}", "segments": [s.as_dict() for s in segments]}
 
 
-def judge_segments(frames: list, segments: list[Segment], options: Options) -> list[dict]:
-    """One exercise summary per recognised segment, from its own frames."""
-    entries = []
-    for seg in segments:
-        if seg.exercise is None:
-            continue
-        own = [f for f in frames if seg.start_s <= f.t_ms / 1000.0 <= seg.end_s]
-        interpreter = run_rules(create(seg.exercise, options.profile), own, options.conditioning)
-        for entry in interpreter.summaries():
-            entry["recognition"] = seg.as_dict()
-            entries.append(entry)
-    return entries
+def judge_segments(
+    frames: list, segments: list[Segment], options: Options, rows: RowSink | None = None
+) -> tuple[list[dict], Interpreter]:
+    """One exercise summary per recognised segment, from its own frames; the interpreter that judged them all
+    (its frame counts cover the whole track: frames outside any segment are counted, not judged)."""
+    judged = [s for s in segments if s.exercise is not None]
+    interpreter = Interpreter(None, options.conditioning, frames=rows)
+    current: Segment | None = None
+    started: list[Segment] = []
+    for frame in frames:
+        t = frame.t_ms / 1000.0
+        seg = next((s for s in judged if s.start_s <= t <= s.end_s), None)
+        if seg is not current:
+            current = seg
+            interpreter.next_exercise(create(seg.exercise, options.profile) if seg is not None else None)
+            started += [seg] if seg is not None else []
+        interpreter(frame)
+    interpreter.finish()
+    entries = interpreter.summaries()
+    for entry, seg in zip(entries, started, strict=True):
+        entry["recognition"] = seg.as_dict()
+    return entries, interpreter
 
 
 def analyze_auto(
@@ -62,14 +75,20 @@ def analyze_auto(
         model_path=model_path,
         write_video=write_video,
         write_track=True,
-        write_frames=False,  # the report makes frames.csv from the track, segment by segment
+        write_frames=False,  # written below, once the segments' exercises are known
     )
     source = VideoFileSource(path, max_side=max_side, max_fps=max_fps)
     summary = analyze_video(source, Path(out), options, progress=progress)
     _, frames = read_track(Path(out) / "track.jsonl")
     frames = list(frames)
     segments = recognise(frames)
-    summary["exercises"] = judge_segments(frames, segments, options)
+    rows = FramesWriter(Path(out) / "frames.csv")
+    try:
+        summary["exercises"], interpreter = judge_segments(frames, segments, options, rows)
+    finally:
+        rows.close()
+    summary["pose"]["frames_judged"] = interpreter.usable_frames
+    summary["outputs"]["frames"] = "frames.csv"
     summary["recognition"] = recognition_section(segments)
     summary_mod.write(summary, Path(out) / "summary.json")
     return summary, summary["recognition"]

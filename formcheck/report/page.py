@@ -35,6 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .stills img{width:100%;height:auto;border-radius:8px;display:block}
 ul{padding-left:1.2em}
 footer{color:#666;font-size:.85rem;margin:2em 0 1em}
+.safety{border-left:4px solid #c77c02;background:#fff8e6;padding:.5em .8em;margin:1em 0}
 @media (max-width:520px){main{padding:10px}.plots{display:block}h1{font-size:1.35rem}
 body{font-size:15px}th,td{padding:5px 6px}}
 """

@@ -64,7 +64,7 @@ def _spans(ax, records: list[dict]) -> None:
         )
 
 
-def angle_plot(times, values, key, records: list[dict], faults: list[dict], duration: float, kind: str) -> str:
+def angle_plot(times, values, key, records: list[dict], faults: list[dict], duration: float) -> str:
     """One key angle over time: target band shaded, reps/holds as numbered spans, faults as red bars below."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=FIGSIZE)
@@ -156,7 +156,7 @@ def fault_timeline(ex: dict, duration: float) -> str | None:
         return to_svg(fig)
 
 
-def trend_plot(ylabel: str, series: dict[str, tuple[list, list]], *, ylim=None, kind="line") -> str:
+def trend_plot(ylabel: str, series: dict[str, tuple[list, list]], *, ylim=None) -> str:
     """Values over days, one line per series (progress page); x values are datetime.date."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=FIGSIZE)

@@ -184,7 +184,6 @@ def _exercise_html(
                         ex.get("records") or [],
                         ex.get("faults") or [],
                         duration,
-                        ex.get("kind", "reps"),
                     ),
                     key.label + (" (degrees)" if key.unit == "°" else ""),
                     f"Green band: the target the rules check. Columns: {noun}, numbered (green good, red with "
@@ -195,6 +194,8 @@ def _exercise_html(
     out.append(_faults_html(ex, duration))
     if video is not None:
         out.append(_stills_html(ex, per_frame, keys[0] if keys else None, video))
+    if ex.get("safety"):
+        out.append(f'<p class="safety">{escape(ex["safety"])}</p>')
     if ex.get("cannot_check"):
         out.append(
             "<h3>What this camera view cannot check</h3><ul>"

@@ -20,7 +20,7 @@ def pick(ex: dict) -> list[tuple[str, dict]]:
 
     def amount(r):
         v = r.get("hold_s") if holds else r.get("peak")
-        return -math.inf if v is None else (v if holds or _rising(ex, records) else -v)
+        return -math.inf if v is None else (v if holds or _rising(records) else -v)
 
     best = max(records, key=lambda r: (r.get("good", False), amount(r)))
     others = [r for r in records if r is not best]
@@ -32,7 +32,7 @@ def pick(ex: dict) -> list[tuple[str, dict]]:
     return [(f"best {noun}", best), (worst_label, worst)]
 
 
-def _rising(ex, records) -> bool:
+def _rising(records) -> bool:
     peaks = [r["peak"] for r in records if r.get("peak") is not None]
     return not peaks or sum(peaks) >= 0
 

@@ -9,12 +9,16 @@ function makes the tracks stored beside the sample clips
 
 from __future__ import annotations
 
+import gzip
+from importlib.metadata import version
 from pathlib import Path
 
 import cv2
 
 from formcheck.landmarks import PoseFrame
 from formcheck.pose.landmarker import PoseLandmarker
+from formcheck.pose.models import sha256_of
+from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.video import VideoFileSource
 
 
@@ -42,3 +46,28 @@ def model_track(
     finally:
         source.close()
     return source, frames
+
+
+def store_track(clip: Path, model: Path, out: Path) -> Path:
+    """Write the model's track of the whole clip to ``out`` (``.jsonl.gz``, deterministic bytes).
+
+    The header names the model's sha256 and the mediapipe version that made it, so that a reader can tell a
+    track made with another model.
+    """
+    source, frames = model_track(clip, model)
+    header = TrackHeader(
+        clip.name,
+        source.size[0],
+        source.size[1],
+        source.fps,
+        "full",
+        extra={"model_sha256": sha256_of(model.read_bytes()), "mediapipe": version("mediapipe")},
+    )
+    tmp = out.with_name(out.name.removesuffix(".gz") + ".part")
+    with TrackWriter(tmp, header) as writer:
+        for frame in frames:
+            writer.write(frame)
+    text = tmp.read_text(encoding="utf-8")
+    tmp.unlink()
+    out.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    return out

@@ -1,0 +1,47 @@
+"""Tier (b) of the corpus: rendered variants, judged from the full model's stored track and the truth.
+
+``tools/render_corpus.py`` renders the variants of ``tools/footage/variants.py``
+(other bodies, clothes, rooms, light, cameras and tempos), runs the real pose
+model over each clip once and stores the track and the truth (without its
+per-frame keypoints) in ``tests/data/renders``. Here each pair becomes a
+:class:`Scenario`, so :func:`formcheck.testing.corpus.judge` and its tables
+treat the renders as they treat tier (a), seed split included.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from formcheck.pose.track import read_track
+from formcheck.testing.evaluation import profile_for
+from formcheck.testing.scenarios import Scenario
+
+RENDERS = Path(__file__).resolve().parents[2] / "tests" / "data" / "renders"
+
+
+def names(exercises: list[str] | None = None) -> list[str]:
+    """The stored renders (``<exercise>_v<seed>``), by exercise and seed."""
+    found = [p.name.removesuffix(".truth.json") for p in RENDERS.glob("*.truth.json")]
+    chosen = [n for n in found if exercises is None or n.rsplit("_v", 1)[0] in exercises]
+    return sorted(chosen, key=lambda n: (n.rsplit("_v", 1)[0], int(n.rsplit("_v", 1)[1])))
+
+
+def rendered(name: str) -> Scenario:
+    """One stored render as a scenario: the model's raw frames, the truth, the profile a user would set."""
+    truth = json.loads((RENDERS / f"{name}.truth.json").read_text())
+    frames = list(read_track(RENDERS / f"{name}.jsonl.gz")[1])
+    camera, body = truth["camera"], truth["body"]
+    params = {
+        "side": camera["side"],
+        "camera_height_m": camera["height_m"],
+        "off_side_deg": camera["yaw_offset_deg"],
+        "distance_m": camera["distance_m"],
+        "lens_mm": camera["lens_mm"],
+        "image": f"{truth['image']['width']}x{truth['image']['height']}",
+        "fps": truth["fps"],
+        "body_height_m": body["height_m"],
+        "description": truth["description"].split(")", 1)[0] + ")",
+    }
+    seed = int(name.rsplit("_v", 1)[1])
+    return Scenario(truth["exercise"], seed, frames, truth, profile_for(truth), params)
