@@ -239,3 +239,20 @@ def test_a_landmarks_jump_under_the_standing_foot_is_no_jump():
     run_rules(exercise, frames)
     summary = exercise.summary()
     assert summary["steps"] == 6 and summary["faults"] == []
+
+
+LOW = {"hip": 35, "knee": 60}  # walking in place, a treadmill: the foot 7-8 cm up (lift about 0.16)
+
+
+@pytest.mark.parametrize("camera", [CAMERAS[0], CAMERAS[3], FRONT], ids=["side", "oblique", "front"])
+def test_low_quick_steps_count_where_the_same_height_reached_slowly_does_not(camera):
+    quick = Builder(STANDING).hold(1.5)
+    for side in "lr" * 4:
+        quick.move(0.2, STANDING, **{f"{side}_{k}": v for k, v in LOW.items()}).move(0.25, STANDING)
+    summary, _ = analyse("aerobic_march", quick.hold(1.0).clip(), camera, noise=REALISTIC)
+    assert reps_per_side(summary) == {"left": 4, "right": 4}
+    slow = Builder(STANDING).hold(1.5)  # a weight shift: a heel raised over 2 s (lift 0.16 at most), twice
+    for side in "lr":
+        slow.move(2.0, STANDING, **{f"{side}_hip": 30, f"{side}_knee": 50}).move(2.0, STANDING).hold(0.5)
+    summary, _ = analyse("aerobic_march", slow.hold(1.0).clip(), camera, noise=REALISTIC)
+    assert summary["reps"] == 0

@@ -67,6 +67,14 @@ class Thresholds(base.Thresholds):
     # more, a brisk walk 0.16-0.3; a shuffle about 0.06, and standing still on the rendered sample up to 0.15.
     step_on: float = 0.18
     step_off: float = 0.07  # ... and closer than this the step is over (both feet down)
+    # A lower lift is a step too when the foot got there quickly: at least this (about 6 cm; walking in place
+    # and on a treadmill lift 0.12-0.22 in the corpus) within quick_rise_ms of both feet being flat (under
+    # quick_from). A foot leaves the floor in 0.1-0.2 s (0.01-0.06 to 0.14-0.31 in 0.1 s, corpus and
+    # sample); a weight shift, or the floor estimate creeping while standing, takes seconds to get as far
+    # (the rendered sample's stop: 0.4 s from 0.03 to 0.12, 2 s to 0.18).
+    quick_step_on: float = 0.12
+    quick_from: float = 0.04
+    quick_rise_ms: float = 300.0
     # One ankle this far (torso lengths) ahead of the other along the line the feet swing on: a walking step.
     # Walking on the real side-on clip peaks 0.6-1.4 a step (a 30-70 cm step over a 50 cm torso); standing and
     # squatting on the real clips stay under 0.25, jogging in place reaches 0.3-0.48 (its lift is the larger).
@@ -125,6 +133,7 @@ class AerobicMarch(base.Exercise):
         self._peaks = {k: RecentValues(self.th.stride_window_ms) for k in ("lift", "stride")}
         self._source = "lift"  # the signal steps are counted from: the foot lift, or the stride when walking
         self._skip = False  # the stride's current hump is the step the lift has just counted
+        self._down_ms = -math.inf  # the last moment both feet were flat (the lift under quick_from)
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.step_on, self.th.step_off
@@ -155,6 +164,7 @@ class AerobicMarch(base.Exercise):
         self._peaks["lift"].add(frame.t_ms, lift)
         self._peaks["stride"].add(frame.t_ms, abs(ahead))
         lift, higher = self._choose(frame.t_ms, lift, higher, ahead)
+        on = self._step_on(frame.t_ms, lift)
         stepping = test(lift, lambda v: v >= th.step_off)
         signal = lift
         if self.in_rep and self._lead and stepping and higher != self._lead:
@@ -162,7 +172,7 @@ class AerobicMarch(base.Exercise):
         else:
             if not self.in_rep:
                 self._lead = None
-            if self._lead is None and test(lift, lambda v: v >= th.step_on):
+            if self._lead is None and test(lift, lambda v: v >= on):
                 self._lead = higher  # the foot this step belongs to
         lowest = [
             min((v for k, v in rise[s].items() if k in FLOOR_POINTS and math.isfinite(v)), default=math.nan)
@@ -178,6 +188,18 @@ class AerobicMarch(base.Exercise):
             side=higher if stepping else None,
             faults={},  # a jump is too brief to debounce: after_update() reports each one when you land
         )
+
+    def _step_on(self, t_ms: float, lift: float) -> float:
+        """The lift a step starts from this frame: ``step_on``, or ``quick_step_on`` for a foot lifted quickly from
+        both feet flat (then the counter is told so)."""
+        th = self.th
+        if math.isfinite(lift) and lift < th.quick_from:
+            self._down_ms = t_ms
+        quick = self._source == "lift" and not self.in_rep and t_ms - self._down_ms <= th.quick_rise_ms
+        if not quick:
+            return th.step_on
+        self.counter.start_at(th.quick_step_on)
+        return th.quick_step_on
 
     def _choose(self, t_ms: float, lift: float, higher: str | None, ahead: float) -> tuple[float, str | None]:
         """The step signal (in foot-lift units) and the stepping foot, from the foot lift or the stride.

@@ -35,13 +35,15 @@ class Hysteresis:
         self.on, self.off, self.rising = on, off, rising
         self.state = False
 
-    def update(self, value: float | None) -> bool:
+    def update(self, value: float | None, on: float | None = None) -> bool:
+        """The state after ``value``; ``on``, if given, replaces the switch-on threshold for this value only."""
         if unknown(value):
             return self.state
+        on = self.on if on is None else on
         if self.rising:
-            self.state = value >= self.on if not self.state else value > self.off
+            self.state = value >= on if not self.state else value > self.off
         else:
-            self.state = value <= self.on if not self.state else value < self.off
+            self.state = value <= on if not self.state else value < self.off
         return self.state
 
 
@@ -73,14 +75,21 @@ class RepCounter:
         self.started_ms: float | None = None
         self._peak = math.nan
         self._last_end_ms = -math.inf
+        self._start_at: float | None = None
 
     @property
     def in_rep(self) -> bool:
         return self.started_ms is not None
 
+    def start_at(self, on: float) -> None:
+        """Let the next value start a rep from ``on``, a switch-on threshold short of the usual one, for that value
+        only: the exercise has seen a start the usual threshold would miss (a low step lifted quickly)."""
+        self._start_at = on
+
     def update(self, t_ms: float, value: float | None, *, armed: bool = True) -> RepWindow | None:
         was = self._state.state
-        now = self._state.update(value)
+        now = self._state.update(value, self._start_at)
+        self._start_at = None
         if now and not was:
             if armed and t_ms - self._last_end_ms >= self.refractory_ms:
                 self.started_ms, self._peak = t_ms, value
