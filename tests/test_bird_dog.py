@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, bird_dog_reach, faults_by_rep, reps_per_side
 
-from formcheck.testing.synthetic import QUADRUPED, Builder, Clip, Noise, Pose
+from formcheck.testing.synthetic import QUADRUPED, Builder, Camera, Clip, Noise, Pose
 
 
 def bird_dog(pairs, hold=3.5, start=QUADRUPED, getting_down=False):
@@ -59,6 +59,17 @@ def test_each_hold_fault_is_found_in_its_rep_only(fault, extra):
     summary, _ = analyse("bird_dog", bird_dog(pairs))
     assert reps_per_side(summary) == {"left": 2, "right": 2}
     assert faults_by_rep(summary) == {2: {fault}}
+
+
+@pytest.mark.parametrize("shoulder", [135, 120])
+def test_a_reach_with_the_arm_well_below_shoulder_height_is_counted_and_flagged(shoulder):
+    # the arm 45 or 60 degrees below horizontal, the leg straight back: seen from a camera 1.4 m up and 30
+    # degrees off the side, the arm reads further down still; the reach counts, with arm_low
+    pairs = [("left", "right", {}, None), ("right", "left", {"r_shoulder": shoulder}, None)]
+    camera = Camera(height=1.4, azimuth_deg=30, aim_height=0.5, head_right=True)
+    summary, _ = analyse("bird_dog", bird_dog(pairs), camera, noise=REALISTIC)
+    assert reps_per_side(summary) == {"left": 1, "right": 1}
+    assert faults_by_rep(summary) == {1: {"arm_low"}}
 
 
 def test_same_side_arm_and_leg():
