@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy.py [CLIP.json ...]
     python benchmarks/accuracy.py --corpus N [--split dev|test|both] [--exercise ID ...] [--failures]
+    python benchmarks/accuracy.py --renders [--split dev|test|both] [--exercise ID ...] [--failures]
     python benchmarks/accuracy.py --rates N [--exercise ID ...] [--failures]
 
 For every clip in sample_videos/ with a ground-truth JSON (docs/ground_truth.md)
@@ -24,6 +25,11 @@ per split: exact reps per side and within one (share of scenarios), holds
 within 0.5 s, fault precision and recall, and the share of frames the view
 check refused; ``--failures`` lists every failing seed with its drawn
 parameters.
+
+``--renders`` judges tier (b): the rendered variants stored in
+tests/data/renders (other bodies, clothes, rooms, light, cameras and tempos;
+tools/render_corpus.py), from the full model's stored track, no video; the
+same table, per split.
 
 ``--rates N`` shows the rules at the rates ``analyze`` gives them (``--fps``,
 default at most 30): the first N seeds of each exercise filmed at 60 fps,
@@ -50,7 +56,7 @@ from formcheck.exercises import create
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose.track import read_track
 from formcheck.rules import run_rules
-from formcheck.testing import corpus, rates
+from formcheck.testing import corpus, rates, renders
 from formcheck.testing.evaluation import angle_errors, profile_for, score, truth_frames
 from formcheck.testing.scenarios import EXERCISES, scenario, split
 from formcheck.video import VideoFileSource
@@ -80,6 +86,18 @@ def run_corpus(n: int, which: str, exercises: list[str], failures: bool) -> None
     print(f"{len(outcomes)} scenarios in {elapsed:.0f} s ({elapsed / len(outcomes):.2f} s each, generation included)")
     if failures:
         print("\nfailing scenarios:")
+        for outcome in outcomes:
+            if not outcome.passed:
+                print(corpus.failure(outcome))
+
+
+def run_renders(which: str, exercises: list[str], failures: bool) -> None:
+    chosen = [n for n in renders.names(exercises) if which in ("both", split(int(n.rsplit("_v", 1)[1])))]
+    outcomes = [corpus.judge(renders.rendered(name)) for name in chosen]
+    print("tier (b): rendered variants through the full pose model (tests/data/renders)")
+    print(corpus.table(outcomes))
+    if failures:
+        print("\nfailing renders:")
         for outcome in outcomes:
             if not outcome.passed:
                 print(corpus.failure(outcome))
@@ -128,6 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--corpus", type=int, metavar="N", help="judge N corpus scenarios per split and exercise")
+    parser.add_argument("--renders", action="store_true", help="judge the rendered corpus (tier b)")
     parser.add_argument("--rates", type=int, metavar="N", help="judge N corpus seeds per exercise at 60, 30, 15 fps")
     parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
     parser.add_argument("--exercise", action="append", choices=EXERCISES, help="only these exercises (repeatable)")
@@ -135,6 +154,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.rates:
         run_rates(args.rates, args.exercise or list(EXERCISES), args.failures)
+        return
+    if args.renders:
+        run_renders(args.split, args.exercise or list(EXERCISES), args.failures)
         return
     if args.corpus:
         run_corpus(args.corpus, args.split, args.exercise or list(EXERCISES), args.failures)

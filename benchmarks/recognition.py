@@ -9,7 +9,10 @@
    share of segments labelled correctly.
 2. Sequences of three test recordings of different exercises, joined: segments
    labelled correctly, and true boundaries with a found boundary within 1 s.
-3. Real clips (run through the pose model once, tracks cached): the exercise
+3. Rendered variants (tier b of the corpus, tests/data/renders: the full
+   model's stored tracks of other bodies and cameras), per split: per-exercise
+   precision and recall of the recording's label.
+4. Real clips (run through the pose model once, tracks cached): the exercise
    clips' labels, and the share of non-exercise clips (squats, push-ups, a
    plank) called "not one of the nine".
 """
@@ -128,10 +131,26 @@ def real_track(clip: Path, cache: Path):
     return list(read_track(path)[1])
 
 
+def rendered(model) -> None:
+    from formcheck.recognition.segments import recognise
+    from formcheck.testing import renders
+
+    for which in ("dev", "test"):
+        pairs = []
+        for name in renders.names():
+            sc = renders.rendered(name)
+            if sc.split == which:
+                pairs.append((sc.exercise, label_of(recognise(sc.frames, model))))
+        if pairs:
+            right = sum(t == p for t, p in pairs)
+            print(f"3. rendered variants, {which} split: {right}/{len(pairs)} recordings labelled correctly")
+            prf(pairs)
+
+
 def real(folder: Path, cache: Path, model) -> None:
     from formcheck.recognition.segments import recognise
 
-    print(f"3. real clips ({folder})")
+    print(f"4. real clips ({folder})")
     pairs, rejected, others = [], 0, 0
     for name, truth in REAL.items():
         clip = folder / name
@@ -169,6 +188,7 @@ def main() -> None:
     test = [s for s in range(args.seeds) if split(s) == "test"]
     corpus(args.cache, test, model)
     sequences(args.cache, test, model, args.sequences, np.random.default_rng(0))
+    rendered(model)
     if args.real.is_dir():
         real(args.real, args.cache, model)
 

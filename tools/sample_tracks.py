@@ -14,38 +14,14 @@ pinned mediapipe version or a sample clip.
 from __future__ import annotations
 
 import argparse
-import gzip
-from importlib.metadata import version
 from pathlib import Path
 
-from formcheck.pose.models import ensure_model, sha256_of
-from formcheck.pose.track import TrackHeader, TrackWriter
-from formcheck.testing.tracks import model_track
+from formcheck.pose.models import ensure_model
+from formcheck.testing.tracks import store_track
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_videos"
 TRACKS = SAMPLES / "tracks"
-
-
-def store(clip: Path, model: Path) -> Path:
-    source, frames = model_track(clip, model)
-    header = TrackHeader(
-        clip.name,
-        source.size[0],
-        source.size[1],
-        source.fps,
-        "full",
-        extra={"model_sha256": sha256_of(model.read_bytes()), "mediapipe": version("mediapipe")},
-    )
-    tmp = TRACKS / f"{clip.stem}.jsonl"
-    with TrackWriter(tmp, header) as writer:
-        for frame in frames:
-            writer.write(frame)
-    text = tmp.read_text(encoding="utf-8")
-    tmp.unlink()
-    out = TRACKS / f"{clip.stem}.jsonl.gz"
-    out.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
-    return out
 
 
 def main() -> None:
@@ -57,7 +33,7 @@ def main() -> None:
     clips = args.clips or sorted(p.with_suffix(".mp4") for p in SAMPLES.glob("*.json"))
     TRACKS.mkdir(exist_ok=True)
     for clip in clips:
-        out = store(clip, model)
+        out = store_track(clip, model, TRACKS / f"{clip.stem}.jsonl.gz")
         print(f"{out.relative_to(REPO)}: {out.stat().st_size / 1e3:.0f} kB")
 
 

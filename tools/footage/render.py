@@ -39,26 +39,33 @@ def fit_camera(scene, cam: dict, bbox_pts, W, H):
         [centre[0], centre[1] + float(cam.get("target_shift", 0.0)), float(cam.get("target_height", centre[2]))]
     )
     height = float(cam.get("height", 0.5))
-    lens = float(cam.get("lens_mm", 28.0))
+    lens = cam.get("lens_mm", 28.0)
     margin = float(cam.get("margin", 0.08))
     d_dir = np.array([math.cos(math.radians(az)), math.sin(math.radians(az)), 0.0])
     corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+
+    def fits(d, lens_mm):
+        pos = target + d * d_dir
+        pos[2] = height
+        scene.set_camera(pos, target, lens_mm)
+        uv, z = scene.project(corners)
+        return (
+            (z > 0).all()
+            and (uv[:, 0] > margin * W).all()
+            and (uv[:, 0] < (1 - margin) * W).all()
+            and (uv[:, 1] > margin * H).all()
+            and (uv[:, 1] < (1 - margin) * H).all()
+        )
+
     dist = cam.get("distance", "auto")
+    if lens == "fit":  # a set distance: the longest lens (zoomed in most) that shows the whole motion
+        lens = 60.0
+        while lens > 12.0 and not fits(float(dist), lens):
+            lens -= 0.5
+    lens = float(lens)
     if dist == "auto":
         d = 1.0
-        while d < 12:
-            pos = target + d * d_dir
-            pos[2] = height
-            scene.set_camera(pos, target, lens)
-            uv, z = scene.project(corners)
-            if (
-                (z > 0).all()
-                and (uv[:, 0] > margin * W).all()
-                and (uv[:, 0] < (1 - margin) * W).all()
-                and (uv[:, 1] > margin * H).all()
-                and (uv[:, 1] < (1 - margin) * H).all()
-            ):
-                break
+        while d < 12 and not fits(d, lens):
             d += 0.05
         dist = d
     pos = target + float(dist) * d_dir
@@ -135,7 +142,15 @@ def render(script_path, out_dir, cache_dir=DEFAULT_CACHE, max_frames=None, previ
     from .scene import Scene  # imports bpy
 
     props = place_props(body, sc.get("props", []), book)
-    scene = Scene(body, W, H, colours=body_spec.get("colours"), clothing=body_spec.get("clothing"), props=props)
+    scene = Scene(
+        body,
+        W,
+        H,
+        colours=body_spec.get("colours"),
+        clothing=body_spec.get("clothing"),
+        props=props,
+        light=sc.get("light"),
+    )
     bbox_pts = np.concatenate(
         [V[:, ::7].reshape(-1, 3)]
         + [

@@ -100,7 +100,18 @@ def vertex_regions(body, clothing: dict) -> np.ndarray:
 
 
 class Scene:
-    def __init__(self, body, width=640, height=480, colours=None, clothing=None, props=(), camera=None, samples="FXAA"):
+    def __init__(
+        self,
+        body,
+        width=640,
+        height=480,
+        colours=None,
+        clothing=None,
+        props=(),
+        camera=None,
+        samples="FXAA",
+        light=None,
+    ):
         import bpy
         import mathutils.bvhtree  # noqa: F401
 
@@ -125,13 +136,15 @@ class Scene:
         sh.light = "STUDIO"
         sh.color_type = "VERTEX"
         sh.show_shadows = True
-        sh.shadow_intensity = 0.35
+        light = light or {}
+        sh.shadow_intensity = float(light.get("shadow", 0.35))
         sh.show_cavity = True
         sh.cavity_type = "WORLD"
         sh.show_specular_highlight = False
-        sc.display.light_direction = (0.45, -0.35, 0.82)
+        sc.display.light_direction = tuple(light.get("direction", (0.45, -0.35, 0.82)))
         sc.world = bpy.data.worlds.new("W")
         sc.world.color = (0.6, 0.6, 0.6)
+        sc.view_settings.exposure = float(light.get("exposure", 0.0))
 
         # body mesh
         self.regions = vertex_regions(body, self.clothing)

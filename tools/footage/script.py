@@ -29,6 +29,7 @@ SCRIPT_KEYS = {
     "timeline",
     "props",
     "notes",
+    "light",
 }
 STEP_KEYS = {"pose", "to", "dur", "hold", "ease", "label", "side", "faults", "rep", "steps", "repeat"}
 
