@@ -85,7 +85,10 @@ def score(summary: dict, truth: dict) -> Score:
             s.hold_errors.append(abs(best["hold_s"] - hold["duration_s"]))
         else:
             s.hold_errors.append(hold["duration_s"])  # missed: the whole hold is the error
-    pred = ex["faults"]
+    # faults the clip's truth cannot tell (a render's hands do not grip: whether they touch the leg is unknown)
+    unscored = set(truth.get("unscored_faults", ()))
+    pred = [f for f in ex["faults"] if f["id"] not in unscored]
+    truth = {**truth, "faults": [f for f in truth["faults"] if f["id"] not in unscored]}
     # a true fault that formcheck reports under another id: the fault that declares the true id (FaultInfo.truth_ids)
     ours_for = {t: f.id for f in catalogue()[truth["exercise"]].info.faults for t in f.truth_ids}
     s.fault_pred, s.fault_true = len(pred), len(truth["faults"])
