@@ -453,9 +453,12 @@ class RecentValues:
         """Elementwise smallest stored value; NaN when nothing is stored."""
         return self._reduce(np.nanmin)
 
-    def span(self):
-        """Elementwise max - min of the stored values: 0 for a single value, NaN when nothing is stored."""
-        return self._reduce(lambda v, axis: np.nanmax(v, axis=axis) - np.nanmin(v, axis=axis))
+    def span(self, share: float = 1.0):
+        """Elementwise max - min of the stored values: 0 for a single value, NaN when nothing is stored. With
+        ``share`` below 1, the spread of the middle ``share`` of the values (0.8: the 10th to the 90th
+        percentile), which a few frames far off (a landmark jump) do not widen."""
+        lo, hi = 50 * (1 - share), 50 * (1 + share)
+        return self._reduce(lambda v, axis: np.nanpercentile(v, hi, axis=axis) - np.nanpercentile(v, lo, axis=axis))
 
     def median(self):
         """Elementwise median of the stored values (a typical value, robust to brief outliers); NaN when empty."""

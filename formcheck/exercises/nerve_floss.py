@@ -15,6 +15,7 @@ from formcheck.exercises.records import RepRecord
 from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 FOOT = ("knee", "ankle", "foot_index")
+SPREAD = 0.8  # the feet's swings compared by the spread of their middle 80 % (a far foot's jumps do not count)
 FAR_SEEN_MS = 300.0  # the far foot last seen longer ago than this, before a moment, is hidden at it
 
 INFO = ExerciseInfo(
@@ -88,6 +89,14 @@ class Thresholds(base.LyingThresholds):
     leg_still_ms: float = 400.0
     leg_still_rate: float = 20.0  # degrees a second
     refractory_ms: float = 0.0
+    # Both feet make the same swaps, each read at its own slant: a foot seen end-on reads a compressed swing
+    # (a camera 1.45 m up and 31 degrees off the side: the near foot 115-138 where it truly goes 78-141, the far
+    # one 94-159 for 85-149; the middle 80 % of their swings 2.4 times as wide, where the corpus's two feet
+    # read within 0.8-1.5 of each other). The swaps are counted on the far foot, mirrored, once its swings of
+    # late spread this many times as wide as the near one's and at least twice min_swing (the feet are
+    # swinging: at rest a few degrees of jitter make any ratio), and back on the near foot below far_back.
+    far_wider: float = 2.0
+    far_back: float = 1.3
 
 
 class NerveFloss(base.Exercise):
@@ -96,11 +105,12 @@ class NerveFloss(base.Exercise):
 
     def __init__(self, profile=None):
         super().__init__(profile)
-        self._near: str | None = None  # the side facing the camera, whose foot is counted
-        # The far foot's angle frame by frame lately: a swap is counted a moment after the near foot arrived
-        # (when it is seen to stop), and the far foot is judged as it was at the swap's start and arrival.
-        self._far_track = RecentValues(self.th.swing_window_ms)
-        self._far_now = math.nan  # the far foot as the last counted swap arrived
+        self._near: str | None = None  # the side facing the camera
+        self._counted_far = False  # the swaps are counted on the far foot (mirrored), not the near one
+        # The other foot's angle frame by frame lately: a swap is counted a moment after the counted foot arrived
+        # (when it is seen to stop), and the other foot is judged as it was at the swap's start and arrival.
+        self._other_track = RecentValues(self.th.swing_window_ms)
+        self._other_now = math.nan  # the other foot as the last counted swap arrived
         self._unjudged = 0  # swaps whose far foot could not be seen
         self._swings = RecentValues(self.th.swing_window_ms)  # the near foot's angle lately
         self._far_swings = RecentValues(self.th.swing_window_ms)  # ... and the far one's, seen at another slant
@@ -157,13 +167,16 @@ class NerveFloss(base.Exercise):
             knee_bent = True if far_knee else knee_bent
             heels_lift = True if far_heel else heels_lift
             raised = max(raised, far_raised)
-        ankle = b.angle(near, "ankle") - self._shift(self._swings)
+        near_ankle = b.angle(near, "ankle") - self._shift(self._swings)
+        far_ankle = far_foot - self._shift(self._far_swings)
+        self._choose_foot()
+        # the counted foot's angle, as the near foot would read it: a pulled far foot is a pointed near one
+        ankle = th.pulled_max + th.pointed_min - far_ankle if self._counted_far else near_ankle
         if raised > th.leg_raised_min:
             self._raised_until = frame.t_ms + th.leg_lowered_ms
         if frame.t_ms <= self._raised_until:  # a leg raise, not an ankle swap: no swap can be judged
             ankle = math.nan
-        far_ankle = far_foot - self._shift(self._far_swings)
-        self._far_track.add(frame.t_ms, far_ankle)
+        self._other_track.add(frame.t_ms, near_ankle if self._counted_far else far_ankle)
         self._near = near
         faults: dict[str, bool | None] = {
             "knee_bent": knee_bent if lying else None,
@@ -190,6 +203,18 @@ class NerveFloss(base.Exercise):
             bad_joints=(b.joint(f"{near}_knee"), b.joint(f"{near}_heel"), b.joint(f"{far}_knee")),
         )
 
+    def _choose_foot(self) -> None:
+        """Count on the foot whose swings read wider of late (see ``far_wider``). A change drops the swap under
+        way: the other foot's angle is no continuation of it."""
+        near, far = self._swings.span(SPREAD), self._far_swings.span(SPREAD)
+        if not (math.isfinite(near) and math.isfinite(far) and near > 0 and far >= 2 * self.th.min_swing):
+            return
+        ratio = far / near
+        counted_far = ratio >= self.th.far_wider if not self._counted_far else ratio > self.th.far_back
+        if counted_far != self._counted_far:
+            self._counted_far = counted_far
+            self.cancel_rep()
+
     def _shift(self, swings: RecentValues) -> float:
         """How far the middle of a foot's recent swings lies from the middle of the zones (0 until the foot has
         swung wider than the gap between the zones): its angles are read as if it were there."""
@@ -200,21 +225,23 @@ class NerveFloss(base.Exercise):
         return (low + high) / 2 - (th.pulled_max + th.pointed_min) / 2
 
     def _same_direction(self, window: RepWindow) -> bool:
-        """As the near foot arrived, the far one was in the same zone (both point or both pull), or it had moved
-        the same way during the swap. False when the far foot is hidden (not judged)."""
+        """As the counted foot arrived, the other one was in the same zone (both point or both pull), or it had
+        moved the same way during the swap. False when the other foot is hidden (not judged)."""
         th = self.th
-        far = self._far_now = self._far_track.last_before(window.end_ms, FAR_SEEN_MS)
-        if not math.isfinite(far):
+        other = self._other_now = self._other_track.last_before(window.end_ms, FAR_SEEN_MS)
+        if not math.isfinite(other):
             return False
-        pulled = self.counter is not None and self.counter.zone == "low"  # where the near foot arrived
-        moved = far - self._far_track.last_before(
+        # where the counted foot arrived: the counter's low zone is the near foot pulled, so the far foot pointed
+        low = self.counter is not None and self.counter.zone == "low"
+        pulled = low != self._counted_far
+        moved = other - self._other_track.last_before(
             window.start_ms, FAR_SEEN_MS
-        )  # NaN when the far foot was hidden as the swap began
+        )  # NaN when the other foot was hidden as the swap began
         # The far foot is seen at a slant and its angle reads less extreme (a pulled far foot: about 109 on
         # the true keypoints of the rendered sample), so it only has to be clearly on the near foot's side of
         # neutral: a far foot still on its way, or relaxing, reads within a few degrees of it.
         neutral = (th.pulled_max + th.pointed_min) / 2
-        same_zone = far < neutral - th.same_side_by if pulled else far > neutral + th.same_side_by
+        same_zone = other < neutral - th.same_side_by if pulled else other > neutral + th.same_side_by
         same_way = moved <= -th.far_move_min if pulled else moved >= th.far_move_min
         return same_zone or same_way
 
@@ -229,7 +256,7 @@ class NerveFloss(base.Exercise):
 
     def judge(self, record: RepRecord) -> list[str]:
         """Same direction (a swap of "both" sides); counts the swaps it could not be judged on (far foot hidden)."""
-        if not math.isfinite(self._far_now):
+        if not math.isfinite(self._other_now):
             self._unjudged += 1
         return ["same_direction"] if record.side == "both" else []
 
