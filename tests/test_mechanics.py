@@ -187,3 +187,11 @@ def test_alternation_counter_cancel_forgets_the_last_swing():
     assert [r.peak for r in feed(counter, swings(20, 40, 60), t0=5100)] == [40]
     with pytest.raises(ValueError):
         AlternationCounter(0)
+
+
+def test_the_spread_of_the_middle_values_ignores_a_few_far_off():
+    values = RecentValues(10_000.0)
+    for i in range(50):
+        values.add(i * 100.0, 100.0 + (i % 10))  # 100..109
+    values.add(5000.0, 180.0)  # one landmark jump
+    assert values.span() == 80.0 and 7.0 <= values.span(0.8) <= 9.0
