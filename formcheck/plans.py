@@ -3,7 +3,7 @@
 A plan is a JSON file, or one of the built-in plans: the physiotherapist's
 day-by-day progression (day 1 the first exercise alone, each next day one
 more, all five by day 5, so a harmful exercise can be told apart; the order is
-:data:`formcheck.history.program.PROGRAM`) and the four-exercise routine.
+:data:`PROGRAM`, which the history's program view reads too) and the four-exercise routine.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from pathlib import Path
 from formcheck import validate
 from formcheck.errors import FormcheckError
 from formcheck.exercises import catalogue
-from formcheck.history.program import PROGRAM
 from formcheck.outpaths import short
 
+# The physiotherapist's order, kept here only: the physio-day plans and formcheck.history.program read it.
+PROGRAM = ("lumbar_extension", "nerve_floss", "nerve_glide", "nerve_tension", "piriformis_stretch")
 FOUR_EXERCISES = ("bird_dog", "aerobic_march", "hamstring_stretch", "knee_to_shoulder")
 
 

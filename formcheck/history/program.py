@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The one place the order is kept: the physio-day plans (formcheck/plans.py) are built from it.
-PROGRAM = ("lumbar_extension", "nerve_floss", "nerve_glide", "nerve_tension", "piriformis_stretch")
+from formcheck.plans import PROGRAM
 
 
 @dataclass
