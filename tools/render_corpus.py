@@ -24,8 +24,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from formcheck.pose.models import ensure_model
 from formcheck.testing.renders import RENDERS
 from formcheck.testing.tracks import store_track
@@ -33,7 +31,7 @@ from formcheck.testing.tracks import store_track
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tools.footage.variants import EXERCISES, variant  # noqa: E402
+from tools.footage.variants import EXERCISES, variant_name, write_script  # noqa: E402
 
 
 def main() -> None:
@@ -49,13 +47,11 @@ def main() -> None:
     RENDERS.mkdir(parents=True, exist_ok=True)
     for seed in args.seeds:
         for exercise in args.exercise or EXERCISES:
-            script = variant(exercise, seed)
-            name = script["name"]
+            name = variant_name(exercise, seed)
             track, truth = RENDERS / f"{name}.jsonl.gz", RENDERS / f"{name}.truth.json"
             if track.is_file() and truth.is_file():
                 continue
-            script_path = args.work / "scripts" / f"{name}.yaml"
-            script_path.write_text(yaml.safe_dump(script, sort_keys=False))
+            script_path = write_script(exercise, seed, args.work / "scripts")
             video, full_truth = args.work / "out" / f"{name}.mp4", args.work / "out" / f"{name}.json"
             if not (video.is_file() and full_truth.is_file()):
                 subprocess.run(

@@ -111,7 +111,7 @@ class NerveFloss(base.Exercise):
         # (when it is seen to stop), and the other foot is judged as it was at the swap's start and arrival.
         self._other_track = RecentValues(self.th.swing_window_ms)
         self._other_now = math.nan  # the other foot as the last counted swap arrived
-        self._unjudged = 0  # swaps whose far foot could not be seen
+        self._unjudged = 0  # swaps whose other foot (the far one, unless it is counted) could not be seen
         self._swings = RecentValues(self.th.swing_window_ms)  # the near foot's angle lately
         self._far_swings = RecentValues(self.th.swing_window_ms)  # ... and the far one's, seen at another slant
         self._legs = {s: RecentValues(self.th.rest_window_ms) for s in SIDES}  # each leg's elevation at rest lately

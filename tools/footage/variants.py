@@ -18,7 +18,6 @@ split is the corpus's: seed % 4 == 0 is test.
 from __future__ import annotations
 
 import argparse
-import copy
 import random
 from pathlib import Path
 
@@ -84,6 +83,10 @@ def _body(rng: random.Random, seed: int) -> dict:
     }
 
 
+def variant_name(exercise: str, seed: int) -> str:
+    return f"{exercise}_v{seed}"
+
+
 def variant(exercise: str, seed: int) -> dict:
     """The script of one variant; the same seed always gives the same script."""
     rng = random.Random(f"{exercise}/{seed}")
@@ -118,7 +121,7 @@ def variant(exercise: str, seed: int) -> dict:
     body = _body(rng, seed)
     body["clothing"] = {**script.get("body", {}).get("clothing", {}), **body["clothing"]}
     script.update(
-        name=f"{exercise}_v{seed}",
+        name=variant_name(exercise, seed),
         description=f"Variant {seed} of {base_name} (tools/footage/variants.py), tempo x{tempo:.2f}. "
         + script.get("description", ""),
         fps=fps,
@@ -135,6 +138,14 @@ def variant(exercise: str, seed: int) -> dict:
     return script
 
 
+def write_script(exercise: str, seed: int, folder: Path) -> Path:
+    """Write the variant's script as ``folder/<exercise>_v<seed>.yaml``; its path."""
+    script = variant(exercise, seed)
+    path = folder / f"{script['name']}.yaml"
+    path.write_text(yaml.safe_dump(script, sort_keys=False))
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-exercise", type=int, default=6, help="seeds 0..N-1 of every exercise (default 6)")
@@ -144,10 +155,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for exercise in args.exercise or EXERCISES:
         for seed in range(args.per_exercise):
-            script = variant(exercise, seed)
-            path = args.out / f"{script['name']}.yaml"
-            path.write_text(yaml.safe_dump(copy.deepcopy(script), sort_keys=False))
-            print(path)
+            print(write_script(exercise, seed, args.out))
 
 
 if __name__ == "__main__":
