@@ -92,7 +92,7 @@ def run_corpus(n: int, which: str, exercises: list[str], failures: bool) -> None
 
 
 def run_renders(which: str, exercises: list[str], failures: bool) -> None:
-    chosen = [n for n in renders.names(exercises) if which in ("both", split(int(n.rsplit("_v", 1)[1])))]
+    chosen = [n for n in renders.names(exercises) if which in ("both", split(renders.parts(n)[1]))]
     outcomes = [corpus.judge(renders.rendered(name)) for name in chosen]
     print("tier (b): rendered variants through the full pose model (tests/data/renders)")
     print(corpus.table(outcomes))

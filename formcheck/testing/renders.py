@@ -21,11 +21,16 @@ RENDERS = Path(__file__).resolve().parents[2] / "tests" / "data" / "renders"
 UNSCORED = ("hands_not_on_leg", "hands_not_on_thigh", "ankle_not_near_knee")
 
 
+def parts(name: str) -> tuple[str, int]:
+    """A render's exercise and seed, from its name (``<exercise>_v<seed>``)."""
+    exercise, seed = name.rsplit("_v", 1)
+    return exercise, int(seed)
+
+
 def names(exercises: list[str] | None = None) -> list[str]:
-    """The stored renders (``<exercise>_v<seed>``), by exercise and seed."""
+    """The stored renders, by exercise and seed."""
     found = [p.name.removesuffix(".truth.json") for p in RENDERS.glob("*.truth.json")]
-    chosen = [n for n in found if exercises is None or n.rsplit("_v", 1)[0] in exercises]
-    return sorted(chosen, key=lambda n: (n.rsplit("_v", 1)[0], int(n.rsplit("_v", 1)[1])))
+    return sorted((n for n in found if exercises is None or parts(n)[0] in exercises), key=parts)
 
 
 def rendered(name: str) -> Scenario:
@@ -44,7 +49,7 @@ def rendered(name: str) -> Scenario:
         "body_height_m": body["height_m"],
         "description": truth["description"].split(")", 1)[0] + ")",
     }
-    seed = int(name.rsplit("_v", 1)[1])
+    seed = parts(name)[1]
     # The footage tool poses joint angles and solves no contact (tools/footage/README.md): a hand meant to hold
     # a knee or a thigh may hover beside it, which a camera off the side shows plainly, and a crossed ankle
     # meant to rest by the other knee lands 0.6-0.9 torso lengths from it (true keypoints of the piriformis
