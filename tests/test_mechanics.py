@@ -161,6 +161,19 @@ def test_alternation_counter_a_swing_to_the_middle_is_none():
     assert [r.peak for r in feed(counter, values)] == [-20, 20, -20]
 
 
+def test_alternation_counter_a_swing_back_past_the_rest_counts_however_far_the_first_went():
+    # a start at rest (0) nearer one end than the other: up 26, back down only 10 past the rest, and so on
+    counter = AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0)
+    assert [r.peak for r in feed(counter, swings(0, 26, -10, 26, -10))] == [26, -10, 26, -10]
+
+
+def test_alternation_counter_learns_an_end_taken_for_the_rest():
+    # a start in position inside the neutral band (0): every swing back turns there. The first return reads
+    # as relaxing; turning there a second time makes it an end, and counting goes on from then
+    counter = AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0)
+    assert [r.peak for r in feed(counter, swings(0, 25, 0, 25, 0, 25, 0, 25))] == [25, 0, 25, 0, 25]
+
+
 def test_alternation_counter_takes_a_start_in_position_as_one_end():
     # armed at the low end (outside the neutral band): a swing to the other end and back are two
     counter = AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0)

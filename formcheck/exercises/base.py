@@ -554,9 +554,12 @@ class Exercise(ABC):
         if self._holds is not None:
             self._holds.end(events)
 
-    def cancel_rep(self) -> None:
-        """Drop the rep in progress: it turned out to be no rep (a leg put down in the middle of it)."""
-        if self._reps is not None:
+    def cancel_rep(self, *, relearn: bool = False) -> None:
+        """Drop the rep in progress: it turned out to be no rep (a leg put down in the middle of it). With
+        ``relearn``, the signal reads another way from now on: an alternation also drops where swings turned."""
+        if isinstance(self._reps, AlternationCounter) and relearn:
+            self._reps.forget()
+        elif self._reps is not None:
             self._reps.cancel()
 
     def _lose_track(self, t: float, events: list[Event]) -> None:

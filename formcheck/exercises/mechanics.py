@@ -125,10 +125,13 @@ class _Extreme:
     near_ms: float  # the last moment the signal was near it
     reached_ms: float  # the moment it was reached (moved only by a new extreme beyond jitter)
     reached_value: float  # the value then
+    arrived_ms: float  # the last moment the signal came to it: reached, or back after swinging away
+    visits: int = 1  # how many times it came to it
+    away: bool = False  # the signal is a whole swing away from it now
 
     @classmethod
     def at(cls, t_ms: float, value: float) -> _Extreme:
-        return cls(value, t_ms, t_ms, value)
+        return cls(value, t_ms, t_ms, value, t_ms)
 
 
 class AlternationCounter:
@@ -146,9 +149,13 @@ class AlternationCounter:
     the middle, such as relaxing after the last one, is none. The first
     movement after arming counts too, either way. Where it started tells one
     end before both have been seen: outside the ``neutral`` band (a start in
-    position) it is where swings turn at that end; inside it, the other end is
-    taken to lie as far beyond it as the first swing went, so that relaxing
-    back to neutral straight after the first swing is not a second one. It
+    position) it is where swings turn at that end; inside it (a start at
+    rest), a swing back counts once it passes that rest by half of
+    ``min_swing``, so that relaxing back straight after the first swing is not
+    a second one. A rest is only a guess: a neutral band sits where the camera
+    puts it, and a person may start in position inside it. So a swing back
+    that keeps turning at the same place, a second time after swinging away,
+    counts there, and that place is taken as the end. It
     follows the median of the last three values: a lone frame far off is a
     landmark's jump, not a turning point.
 
@@ -203,15 +210,20 @@ class AlternationCounter:
                 point.value = value
                 if abs(value - point.reached_value) > near / 2:
                     point.reached_ms, point.reached_value = t_ms, value
+                    point.arrived_ms = max(point.arrived_ms, t_ms)
             if abs(value - point.value) <= near:
                 point.near_ms = t_ms
+                if point.away:
+                    point.visits, point.away, point.arrived_ms = point.visits + 1, False, t_ms
+            elif abs(value - point.value) >= self.min_swing:
+                point.away = True
 
     def _far_enough(self, way: str, value: float) -> bool:
         """Did a swing arriving at ``value`` go ``share`` of the usual way (True until both ends are known)?"""
         ends = {w: float(np.median(turns)) for w, turns in self._turns.items() if turns}
-        if len(ends) == 1 and self._rest is not None:  # the other end: as far beyond the rest as this one
-            ((known, end),) = ends.items()
-            ends["high" if known == "low" else "low"] = 2 * self._rest - end
+        if len(ends) == 1 and self._rest is not None and way not in ends:  # that end unseen: past the rest
+            margin = self.min_swing / 2
+            return value <= self._rest - margin if way == "low" else value >= self._rest + margin
         if len(ends) < 2:
             return True
         low, high = ends["low"], ends["high"]
@@ -233,20 +245,24 @@ class AlternationCounter:
         self.started_ms = None
         for way, (start, end) in (("high", (self._low, self._high)), ("low", (self._high, self._low))):
             width = abs(end.value - start.value)
-            if self.zone == way or start.reached_ms > end.reached_ms or width <= self.min_swing / 4:
+            if self.zone == way or start.arrived_ms > end.arrived_ms or width <= self.min_swing / 4:
                 continue  # the last swing went this way, or the signal has not gone from start to end
             self.started_ms = start.near_ms
-            arrived = abs(value - end.value) > self.min_swing / 4 or t_ms - end.reached_ms >= self.settle_ms
-            if not arrived or width < self.min_swing or not self._far_enough(way, end.value):
+            arrived = abs(value - end.value) > self.min_swing / 4 or t_ms - end.arrived_ms >= self.settle_ms
+            if not arrived or width < self.min_swing:
+                continue
+            if not self._far_enough(way, end.value) and not (self._rest is not None and end.visits > 1):
                 continue
             if not (self._turns["low"] or self._turns["high"]):  # the first swing: what its start tells
                 if self.neutral and self.neutral[0] < start.value < self.neutral[1]:
                     self._rest = start.value
                 else:
                     self._turns["low" if way == "high" else "high"].append(start.value)
+            elif not self._turns[way]:  # the other end is seen: no more guessing
+                self._rest = None
             self._turns[way].append(end.value)
             self.zone, self.started_ms = way, None
-            begun, reached, peak = start.near_ms, end.reached_ms, end.value
+            begun, reached, peak = start.near_ms, end.arrived_ms, end.value
             if way == "high":  # the next swing starts from where this one arrived
                 self._low = _Extreme.at(t_ms, value)
             else:
@@ -262,6 +278,13 @@ class AlternationCounter:
         Where the swings turned stays: the person's swing has not changed."""
         self.started_ms, self.zone, self._low, self._high = None, None, None, None
         self._last3.clear()
+
+    def forget(self) -> None:
+        """Drop where the swings turned too: the signal now reads another way (counting restarts afresh)."""
+        self.cancel()
+        self._rest = None
+        for turns in self._turns.values():
+            turns.clear()
 
 
 @dataclass(frozen=True)

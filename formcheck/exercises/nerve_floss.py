@@ -170,12 +170,16 @@ class NerveFloss(base.Exercise):
         near_ankle = b.angle(near, "ankle") - self._shift(self._swings)
         far_ankle = far_foot - self._shift(self._far_swings)
         self._choose_foot()
-        # the counted foot's angle, as the near foot would read it: a pulled far foot is a pointed near one
-        ankle = th.pulled_max + th.pointed_min - far_ankle if self._counted_far else near_ankle
+        # The counter follows the counted foot's angle as read (a pulled far foot read as a pointed near one):
+        # it counts swings by how far they travel, which the slant's offset does not change, where the offset
+        # estimated from the swings of late would move the signal by 10-20 degrees each time it is revised.
+        ankle = th.pulled_max + th.pointed_min - far_foot if self._counted_far else b.angle(near, "ankle")
+        # ... shown and judged against the zones where it sits among its swings
+        shown = th.pulled_max + th.pointed_min - far_ankle if self._counted_far else near_ankle
         if raised > th.leg_raised_min:
             self._raised_until = frame.t_ms + th.leg_lowered_ms
         if frame.t_ms <= self._raised_until:  # a leg raise, not an ankle swap: no swap can be judged
-            ankle = math.nan
+            ankle = shown = math.nan
         self._other_track.add(frame.t_ms, near_ankle if self._counted_far else far_ankle)
         self._near = near
         faults: dict[str, bool | None] = {
@@ -192,7 +196,7 @@ class NerveFloss(base.Exercise):
             signal=ankle,
             faults=faults,
             angles=[
-                base.AngleReading("ankle", b.joint(f"{near}_ankle"), ankle),
+                base.AngleReading("ankle", b.joint(f"{near}_ankle"), shown),
                 base.AngleReading(
                     "knee",
                     b.joint(f"{near}_knee"),
@@ -213,7 +217,7 @@ class NerveFloss(base.Exercise):
         counted_far = ratio >= self.th.far_wider if not self._counted_far else ratio > self.th.far_back
         if counted_far != self._counted_far:
             self._counted_far = counted_far
-            self.cancel_rep()
+            self.cancel_rep(relearn=True)  # the other foot's swings turn elsewhere, as read
 
     def _shift(self, swings: RecentValues) -> float:
         """How far the middle of a foot's recent swings lies from the middle of the zones (0 until the foot has
