@@ -3,7 +3,10 @@ from dataclasses import replace
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, bird_dog_reach, faults_by_rep, reps_per_side
 
-from formcheck.testing.synthetic import QUADRUPED, Builder, Camera, Clip, Noise, Pose
+from formcheck.exercises import create
+from formcheck.landmarks import VISIBILITY, index
+from formcheck.rules import run_rules
+from formcheck.testing.synthetic import QUADRUPED, Builder, Camera, Clip, Noise, Pose, render
 
 
 def bird_dog(pairs, hold=3.5, start=QUADRUPED, getting_down=False):
@@ -76,6 +79,26 @@ def test_same_side_arm_and_leg():
     pairs = [("left", "right", {}, None), ("right", "right", {}, None)]
     summary, _ = analyse("bird_dog", bird_dog(pairs))
     assert faults_by_rep(summary) == {1: {"same_side_limbs"}}
+
+
+def test_a_leg_reaching_up_with_its_own_side_arm_unseen_is_a_reach_whose_arm_is_not_judged():
+    # A far arm raised toward a low camera fades out (a render 0.27 m up: wrist visibility 0.3-0.45). With the
+    # leg well up and the other arm down, that is a reach: counted, its arm (and whether it was the same side's
+    # as the leg) not judged
+    pairs = [("left", "right", {}, None), ("right", "right", {}, None)]
+    clip = bird_dog(pairs)
+    frames = render(clip, Camera(), Noise(pixel_sd=1.0, seed=1))
+    unseen = [index("right_elbow"), index("right_wrist")]
+    hidden = []
+    for frame in frames:
+        landmarks = frame.landmarks.copy()
+        landmarks[unseen, VISIBILITY] = 0.3
+        hidden.append(replace(frame, landmarks=landmarks))
+    exercise = create("bird_dog")
+    run_rules(exercise, hidden)
+    summary = exercise.summary()
+    assert reps_per_side(summary) == {"left": 1, "right": 1}
+    assert faults_by_rep(summary) == {}
 
 
 def test_short_hold_and_repeated_side():

@@ -93,6 +93,11 @@ class BirdDog(base.Exercise):
             leg_up, leg_lifted = other_side(arm_up), True
         elif leg_lifted and not arm_lifted and _reaching_unseen(arm, other_side(leg_up), th.lowered_elevation):
             arm_up, arm_lifted = other_side(leg_up), True
+        elif leg_lifted and not arm_lifted and thigh[leg_up] > th.low_elevation and not math.isfinite(arm[leg_up]):
+            # A leg reaching well up with the arm on its own side unseen (a far arm raised toward a low camera
+            # fades out), and the other arm down: a reach, whose arm (and so whether it was the same side's)
+            # cannot be judged.
+            arm_up, arm_lifted = leg_up, True
         leg = thigh[leg_up]  # the thigh gives the leg's height whether or not the knee is bent
         lifted = arm_lifted and leg_lifted
         lowered = all(v < th.lowered_elevation for v in (*arm.values(), *thigh.values()) if math.isfinite(v))
@@ -112,7 +117,7 @@ class BirdDog(base.Exercise):
                 elbow = float("nan")
             if leg_up != near and b.limb_consistent(leg_up, near, ("hip", "knee", "ankle")) is not True:
                 knee = float("nan")
-            faults["same_side_limbs"] = arm_up == leg_up
+            faults["same_side_limbs"] = arm_up == leg_up if math.isfinite(arm[arm_up]) else None
             faults["arm_bent"] = test(elbow, lambda v: v < th.straight_min)
             faults["arm_low"] = test(arm[arm_up], lambda v: v < th.low_elevation)
             faults["leg_bent"] = test(knee, lambda v: v < th.straight_min)
