@@ -246,7 +246,7 @@ class Exercise(ABC):
     def check_view(self, frame: PoseFrame) -> ViewStatus:
         """Can this frame be judged? If not, say what the person should change."""
         if not frame.has_person:
-            return ViewStatus(False, "Step into the camera's view")
+            return ViewStatus(False, "No one found: step into the camera's view, head to toes, in good light")
         lm = frame.landmarks
         near = geometry.near_side(lm) or "left"
         pixels = frame.pixels()
