@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,7 +42,8 @@ from formcheck.frames import FramesWriter
 from formcheck.pipeline import Options, ending, resolve_model
 from formcheck.plans import Plan, PlanItem
 from formcheck.pose.models import bundle_path
-from formcheck.pose.process import PoseProcess
+from formcheck.pose.process import PosePool
+from formcheck.pose.spans import free_cores
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.rules import Interpreter
 from formcheck.summary import input_section, model_info, run_summary, source_info
@@ -71,6 +73,7 @@ class LiveConfig:
     settle_s: float = 1.0  # the view must be right this long before the countdown starts
     keys: list[tuple[float, str]] = field(default_factory=list)  # scripted (t_s, action) presses, for headless runs
     every_frame: bool | None = None  # judge every frame (None: a video file's yes, a camera's no; see formcheck.feed)
+    model_processes: int | None = None  # pose model processes taking frames in turn (None: one per free core, up to 2)
 
 
 class Coaching:
@@ -251,9 +254,10 @@ def run_live(
 ) -> dict:
     """Run a live session until the plan is done, the source ends or the user quits; always writes the summary.
 
-    The model runs in a process of its own (formcheck.pose.process), one
-    frame ahead: while it finds the pose in the newest frame, this process
-    judges and draws the previous one and shows it.
+    The model runs in processes of its own (formcheck.pose.process), two
+    where two cores are free, taking the frames in turn: while they find the
+    poses in the newest frames, this process judges, draws and shows the
+    one before.
     """
     for item in plan.items:
         create(item.exercise)  # an unknown id fails before the camera opens
@@ -284,7 +288,8 @@ def run_live(
     source_section = source_info(source)
     model_section = model_info(model, options)
     # a user's model is tried on a known image (in the pose process) before the camera is blamed
-    with PoseProcess(model, source.size, slots=2, check_model=options.model_path is not None) as poses:
+    processes = config.model_processes or min(2, free_cores())
+    with PosePool(model, source.size, processes, slots=2, check_model=options.model_path is not None) as poses:
         out_dir.mkdir(parents=True, exist_ok=True)
         if frames_dir:
             frames_dir.mkdir(parents=True, exist_ok=True)
@@ -312,7 +317,7 @@ def run_live(
             rows = FramesWriter(out_dir / "frames.csv") if options.write_frames else None
             interpreter = Interpreter(None, options.conditioning, track, rows)
             coaching = Coaching(plan, options.profile, interpreter, coach, config)
-            run = _Run(poses, FrameReader(source, every_frame), coaching, source.fps or 30.0)
+            run = _Run(poses, processes, FrameReader(source, every_frame), coaching, source.fps or 30.0)
 
             def extra() -> dict:
                 return {
@@ -395,18 +400,19 @@ def run_live(
 
 
 class _Run:
-    """The frames of a live run with their poses, the model one frame ahead; and how well it keeps up.
+    """The frames of a live run with their poses, the model a frame ahead; and how well it keeps up.
 
-    Iterating gives each frame read with its raw pose: the next frame is
-    sent to the model before the current one is handed out, so the model
-    works while the caller judges, draws and shows. A camera's frames that
-    came while the model was busy are skipped (:class:`FrameReader`).
+    Iterating gives each frame read with its raw pose: the frames that have
+    come (up to one per model process) are sent to the model before the
+    current one is handed out, so the model works while the caller judges,
+    draws and shows. A camera's frames that came while the model was busy
+    are skipped (:class:`FrameReader`).
     """
 
     NOTICE_MS = 6000.0  # the on-screen notice that the computer is too slow stays this long
 
-    def __init__(self, poses: PoseProcess, reader: FrameReader, coaching: Coaching, fps: float):
-        self.poses, self.reader, self.coaching, self.fps = poses, reader, coaching, fps
+    def __init__(self, poses: PosePool, ahead: int, reader: FrameReader, coaching: Coaching, fps: float):
+        self.poses, self.ahead, self.reader, self.coaching, self.fps = poses, ahead, reader, coaching, fps
         self.latencies: list[float] = []
         self.frames_shown = 0
         self.start = time.monotonic()
@@ -415,18 +421,24 @@ class _Run:
         self.shown_fps = self.coming_fps = 0.0
 
     def __iter__(self):
-        ahead = None
+        sent: deque = deque()  # frames with the model, oldest first
         while not self.coaching.finished:
-            if ahead is None:
-                ahead = self.reader.next()
-                if ahead is None:
-                    return
-                self.poses.submit(ahead)
+            self._send(sent)
+            if not sent:
+                return  # the source has ended
             raw = self.poses.receive()
-            frame, ahead = ahead, self.reader.next(wait=False)
-            if ahead is not None:
-                self.poses.submit(ahead)
+            frame = sent.popleft()
+            self._send(sent)
             yield frame, raw
+
+    def _send(self, sent: deque) -> None:
+        """Send the frames that have come, up to ``ahead`` with the model; wait for one when none is there."""
+        while len(sent) < self.ahead:
+            frame = self.reader.next(wait=not sent)
+            if frame is None:
+                return
+            self.poses.submit(frame)
+            sent.append(frame)
 
     def _come(self, now: float) -> float:
         """Frames that have come by now: read from a camera, or due by the file's own rate."""
@@ -461,4 +473,5 @@ class _Run:
             "frames_shown": self.frames_shown,
             "frames_read": self.reader.read,
             "too_slow": self.pace.too_slow,
+            "model_processes": self.ahead,
         }

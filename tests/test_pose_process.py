@@ -14,7 +14,7 @@ from conftest import SAMPLE_VIDEOS
 from formcheck.errors import ModelError
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose.landmarker import PoseLandmarker
-from formcheck.pose.process import PoseProcess, PoseProcessError, model_core
+from formcheck.pose.process import PosePool, PoseProcess, PoseProcessError, model_core
 from formcheck.pose.track import read_track
 from formcheck.video import Frame, VideoFileSource
 
@@ -47,6 +47,28 @@ def test_same_landmarks_as_the_model_run_in_process(model_path):
         np.testing.assert_array_equal(a.world, b.world)
     assert not multiprocessing.active_children()
     assert poses.segment.lstrip("/") not in shared_segments()  # the frame ring is gone (others' may come and go)
+
+
+def test_a_pool_deals_frames_in_turn_and_answers_in_order(model_path):
+    # Two trackers, each on every other frame: the answers come back in the order sent, each process has a core
+    # of its own, and each process's poses are those of one model fed that process's frames alone
+    frames = first_frames(24)
+    with PosePool(model_path, frames[0].image.shape[1::-1], processes=2, slots=2) as pool:
+        cores = {p._child.pid: os.sched_getaffinity(p._child.pid) for p in pool.processes}
+        poses = []
+        for k, frame in enumerate(frames):
+            pool.submit(frame)
+            if k % 3 == 2:  # answers taken in batches, as a busy caller does
+                poses += [pool.receive() for _ in range(3)]
+    assert [p.t_ms for p in poses] == [f.t_ms for f in frames]
+    assert all(p.has_person for p in poses)
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert len({frozenset(c) for c in cores.values()}) == 2 and all(len(c) == 1 for c in cores.values())
+    with PoseLandmarker(model_path) as landmarker:
+        odd = [landmarker.detect(cv2.cvtColor(f.image, cv2.COLOR_BGR2RGB), f.t_ms) for f in frames[1::2]]
+    for a, b in zip(poses[1::2], odd):
+        np.testing.assert_array_equal(a.landmarks, b.landmarks)
+    assert not multiprocessing.active_children()
 
 
 def test_a_frame_of_another_size_is_scaled_to_the_first(model_path):

@@ -67,7 +67,9 @@ def model_core(which: int = -1) -> Iterator[int | None]:
         os.sched_setaffinity(0, allowed)
 
 
-def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str, check: bool = False) -> None:
+def _serve(
+    conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: str, check: bool = False, core: int = -1
+) -> None:
     """The child: load the model, then turn (slot, t_ms) requests into PoseFrames until told to stop."""
     from formcheck.pose.landmarker import PoseLandmarker, become_model_process, check_on_known_image
 
@@ -75,7 +77,7 @@ def _serve(conn: Connection, shm_name: str, shape: tuple[int, ...], model_path: 
     shm = SharedMemory(name=shm_name)
     ring = np.ndarray(shape, dtype=np.uint8, buffer=shm.buf)
     try:
-        with model_core():  # before the model starts its threads, which inherit the core
+        with model_core(core):  # before the model starts its threads, which inherit the core
             try:
                 if check:  # a user's model: tried on a known image before any video is blamed
                     check_on_known_image(Path(model_path))
@@ -141,7 +143,15 @@ def reclaim_stale_segments(folder: Path = SHM_FOLDER, prefix: str = SHM_PREFIX) 
 class PoseProcess:
     """Landmarks for a stream of frames of one size, computed in a child process; a context manager."""
 
-    def __init__(self, model_path: Path, size: tuple[int, int], slots: int = SLOTS, *, check_model: bool = False):
+    def __init__(
+        self,
+        model_path: Path,
+        size: tuple[int, int],
+        slots: int = SLOTS,
+        *,
+        check_model: bool = False,
+        core: int = -1,
+    ):
         width, height = size
         self.slots = slots
         reclaim_stale_segments()
@@ -156,7 +166,7 @@ class PoseProcess:
             target=_serve,
             name="formcheck-pose",
             daemon=True,
-            args=(child_conn, self._shm.name, self._ring.shape, str(model_path), check_model),
+            args=(child_conn, self._shm.name, self._ring.shape, str(model_path), check_model, core),
         )
         try:
             with ignored_in_children():  # the parent stops it, after saving what was recorded
@@ -244,6 +254,57 @@ class PoseProcess:
         self._shm.unlink()
 
     def __enter__(self) -> PoseProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class PosePool:
+    """Frames dealt in turn to ``processes`` pose model processes, each on a core of its own; their landmarks
+    come back in the order the frames were sent. A context manager.
+
+    Each process tracks the body on every ``processes``-th frame: at 30 frames a second in, two trackers see
+    15 each, as the model tracks a recording of that rate. Which process gets a frame depends only on its
+    place in the stream, so a video file gets the same poses however busy the machine is.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        size: tuple[int, int],
+        processes: int = 1,
+        slots: int = SLOTS,
+        *,
+        check_model: bool = False,
+    ):
+        self.processes: list[PoseProcess] = []
+        try:
+            for k in range(processes):  # the first on the last core, the next on the one before
+                self.processes.append(
+                    PoseProcess(model_path, size, slots, check_model=check_model and k == 0, core=-1 - k)
+                )
+        except BaseException:
+            self.close()
+            raise
+        self._sent = self._received = 0
+
+    def submit(self, frame: Frame) -> None:
+        """Send a frame to the next process in turn (each holds up to its ``slots`` frames)."""
+        self.processes[self._sent % len(self.processes)].submit(frame)
+        self._sent += 1
+
+    def receive(self) -> PoseFrame:
+        """The landmarks of the oldest frame sent and not yet answered (waits for them)."""
+        pose = self.processes[self._received % len(self.processes)].receive()
+        self._received += 1
+        return pose
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.close()
+
+    def __enter__(self) -> PosePool:
         return self
 
     def __exit__(self, *exc) -> None:
