@@ -6,7 +6,8 @@
 
 1. Corpus test seeds (seed % 4 == 0), one exercise per recording: per-exercise
    precision and recall of the recording's label (its longest segment), and the
-   share of segments labelled correctly.
+   share of segments labelled correctly; and the corpus's other movements
+   (squat, lunge, push-up, forearm plank) called "not one of the nine".
 2. Sequences of three test recordings of different exercises, joined: segments
    labelled correctly, and true boundaries with a found boundary within 1 s.
 3. Rendered variants (tier b of the corpus, tests/data/renders: the full
@@ -32,7 +33,7 @@ from recognition_data import load
 
 from formcheck.recognition.model import load as load_model
 from formcheck.recognition.segments import recognise_features
-from formcheck.testing.scenarios import EXERCISES, split
+from formcheck.testing.scenarios import EXERCISES, OTHER_MOVEMENTS, split
 
 REAL = {  # clip -> what it shows (None: not one of the nine); MANIFEST.tsv describes each
     "birddog_high-oblique_home_02.mp4": "bird_dog",
@@ -79,6 +80,15 @@ def corpus(cache: Path, seeds: list[int], model) -> None:
     prf(pairs)
     print(f"  recordings labelled correctly: {sum(t == p for t, p in pairs) / len(pairs):.1%}")
     print(f"  segments labelled correctly: {seg_ok}/{seg_n} = {seg_ok / seg_n:.1%}")
+    called = Counter()
+    for movement in OTHER_MOVEMENTS:
+        for seed in seeds:
+            segments = recognise_features(*load(cache, movement, seed), model)
+            called[movement, all(s.exercise is None for s in segments)] += 1
+    print(
+        "  other movements (test seeds) called 'not one of the nine' throughout: "
+        + ", ".join(f"{m} {called[m, True]}/{called[m, True] + called[m, False]}" for m in OTHER_MOVEMENTS)
+    )
 
 
 def sequences(cache: Path, seeds: list[int], model, n: int, rng: np.random.Generator) -> None:

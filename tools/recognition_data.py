@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-frame recognition features of the scenario corpus, cached as .npz (a development tool).
+"""Per-frame recognition features of the scenario corpus (the nine and the other movements), cached as .npz.
 
     python tools/recognition_data.py --seeds 24 --cache .recognition-cache [--jobs 2]
 
@@ -48,14 +48,14 @@ def _one(args) -> str:
 
 
 def main() -> None:
-    from formcheck.testing.scenarios import EXERCISES
+    from formcheck.testing.scenarios import EXERCISES, OTHER_MOVEMENTS
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=24)
     p.add_argument("--cache", type=Path, default=Path(".recognition-cache"))
     p.add_argument("--jobs", type=int, default=1)
     args = p.parse_args()
-    todo = [(str(args.cache), e, s) for s in range(args.seeds) for e in EXERCISES]
+    todo = [(str(args.cache), e, s) for s in range(args.seeds) for e in (*EXERCISES, *OTHER_MOVEMENTS)]
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
         for n, name in enumerate(pool.imap_unordered(_one, todo), 1):
             print(f"{n}/{len(todo)} {name}", flush=True)

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recognition_data import load
 
 from formcheck.recognition.features import windows
-from formcheck.recognition.model import MODEL_FILE, fit
-from formcheck.testing.scenarios import EXERCISES, split
+from formcheck.recognition.model import MODEL_FILE, OTHER, fit
+from formcheck.testing.scenarios import EXERCISES, OTHER_MOVEMENTS, split
 
 
 def main() -> None:
@@ -33,18 +33,19 @@ def main() -> None:
     args = p.parse_args()
     xs, ys = [], []
     seeds = [s for s in range(args.seeds) if split(s) == "dev"]
-    for c, exercise in enumerate(EXERCISES):
+    # the nine, and the other movements each as a class of its own (one "other" class would have to cover
+    # squats and planks alike, which a linear model cannot); they all read "not one of the nine"
+    classes = (*EXERCISES, *(OTHER + m for m in OTHER_MOVEMENTS))
+    for c, exercise in enumerate((*EXERCISES, *OTHER_MOVEMENTS)):
         for seed in seeds:
             _, stats = windows(*load(args.cache, exercise, seed))
             xs.append(stats)
             ys.append(np.full(len(stats), c))
     x, y = np.vstack(xs), np.concatenate(ys)
-    model = fit(x, y, EXERCISES, seeds=f"dev seeds below {args.seeds}", windows=int(len(y)))
+    model = fit(x, y, classes, seeds=f"dev seeds below {args.seeds}", windows=int(len(y)))
     args.out.write_text(json.dumps(model.to_json()) + "\n")
     accuracy = float((model.probabilities(x).argmax(axis=1) == y).mean())
-    print(
-        f"{len(y)} windows from {len(seeds)} dev seeds x {len(EXERCISES)} exercises; training accuracy {accuracy:.3f}"
-    )
+    print(f"{len(y)} windows from {len(seeds)} dev seeds x {len(classes)} movements; training accuracy {accuracy:.3f}")
     print(f"written {args.out} ({args.out.stat().st_size // 1024} kB)")
 
 

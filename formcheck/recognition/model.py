@@ -4,7 +4,10 @@ Softmax regression on standardised window features (a missing measure
 counts as the training mean), plus, per exercise, a diagonal Gaussian of
 its training windows: a window far from the chosen exercise's own windows
 (mean squared z-score above what 99.5 % of its training windows reach) is
-"not one of the nine", with that exercise named as the closest match.
+"not one of the nine", with that exercise named as the closest match. So is a
+window taken for one of the other movements it was trained on (classes
+named ``other:...``: a squat, a lunge, a push-up, a plank), whose closest
+match is the likeliest of the nine.
 Stored as JSON (``model.json``, format ``formcheck.recognizer`` version 1).
 """
 
@@ -19,6 +22,7 @@ import numpy as np
 from formcheck.recognition.features import WINDOW_FEATURES
 
 FORMAT, VERSION = "formcheck.recognizer", 1
+OTHER = "other:"  # a class named so is a movement that is none of the nine (a squat, a push-up, ...)
 MODEL_FILE = Path(__file__).with_name("model.json")
 STD_FLOOR = 0.25  # standardised units: a class's spread is never taken as narrower than this
 
@@ -38,6 +42,11 @@ class Recognizer:
     def _z(self, x: np.ndarray) -> np.ndarray:
         z = (np.asarray(x, dtype=float) - self.mean) / self.std
         return np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
+
+    @property
+    def exercises(self) -> np.ndarray:
+        """Indices of the classes that are exercises (not :data:`OTHER` movements)."""
+        return np.array([k for k, c in enumerate(self.classes) if not c.startswith(OTHER)])
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """``(n, classes)`` class probabilities of window statistics ``x`` ``(n, features)``."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from formcheck.landmarks import PoseFrame
 from formcheck.recognition.features import HOP_S, WINDOW_S, track_features, windows
-from formcheck.recognition.model import Recognizer, load
+from formcheck.recognition.model import OTHER, Recognizer, load
 
 SWITCH_COST = 12.0  # log-probability a change of exercise must win by
 MIN_CONFIDENCE = 0.5
@@ -98,6 +98,10 @@ def segment_windows(
         distance = float(np.median(d[a:b, label]))
         name = model.classes[label]
         known = confidence >= MIN_CONFIDENCE and distance <= 1.0 and float(person[a:b].mean()) >= MIN_PERSON
+        if name.startswith(OTHER):  # another movement: none of the nine, the likeliest of them named
+            label = int(model.exercises[np.argmax(p[a:b][:, model.exercises].mean(axis=0))])
+            name, known = model.classes[label], False
+            confidence, distance = float(p[a:b, label].mean()), float(np.median(d[a:b, label]))
         segments.append(Segment(name if known else None, name, seg_start, seg_end, confidence, distance))
     merged: list[Segment] = []
     for seg in segments:  # neighbouring "none" segments are one

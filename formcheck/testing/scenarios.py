@@ -665,6 +665,92 @@ SCRIPTS = {
 }
 
 
+# --- other movements: none of the nine, for recognition to tell apart ------------------------------
+# Exercises a recording of home exercise may show instead (those the recognition issue names): each drawn as
+# varied as the nine, with no truth of reps. Their poses are the nearest look-alikes of the nine: a push-up
+# top is a lumbar extension on the hands with the hips up, a forearm plank the bird dog's floor with the knees
+# up, a squat and a lunge the standing exercises' knees and hips.
+
+
+def squat(d: Draw) -> tuple[Script, Profile, dict]:
+    s = Script(Builder(STANDING), d.uniform("tempo", 0.5, 2.0))
+    start(s, d, STANDING, d.choice("start", ("in_position", "walking_in", "fidgeting")))
+    for _ in range(d.integer("reps", 4, 12)):
+        depth = d.u(0.75, 1.15)  # a quarter squat to below parallel
+        lean = d.u(20, 50) * depth
+        hip, knee = 100 * depth, 110 * depth
+        arms = d.u(0, 1) * (180 - lean)  # arms down, or held out in front
+        bottom = {"y": 0.95 - 0.42 * depth, "trunk": 90 - lean, "l_hip": hip - lean + d.u(-5, 5)}
+        bottom |= {"r_hip": bottom["l_hip"], "l_knee": knee, "r_knee": knee, "l_ankle": 25, "r_ankle": 25}
+        bottom |= {"l_shoulder": arms, "r_shoulder": arms}
+        s.move(d.u(0.8, 1.5), STANDING, **bottom).hold(d.u(0.0, 0.5)).move(d.u(0.7, 1.2), STANDING)
+        s.rest(d.u(0.1, 0.8))
+    return s, Profile(), {}
+
+
+def lunge(d: Draw) -> tuple[Script, Profile, dict]:
+    s = Script(Builder(STANDING), d.uniform("tempo", 0.5, 2.0))
+    start(s, d, STANDING, d.choice("start", ("in_position", "walking_in", "fidgeting")))
+    side = d.choice("first_side", ("left", "right"))
+    alternate = d.chance("alternating", 0.6)
+    for _ in range(d.integer("reps", 4, 12)):
+        f, b = side[0], other(side)[0]
+        depth = d.u(0.7, 1.1)
+        down = {"y": 0.95 - 0.4 * depth, "trunk": 90 - d.u(0, 15)}
+        down |= {f"{f}_hip": 85 * depth, f"{f}_knee": 85 * depth, f"{b}_hip": -15 * depth, f"{b}_knee": 95 * depth}
+        down |= {f"{b}_ankle": -45}
+        s.move(d.u(0.8, 1.4), STANDING, **down).hold(d.u(0.0, 0.6)).move(d.u(0.7, 1.2), STANDING)
+        s.rest(d.u(0.1, 0.8))
+        if alternate:
+            side = other(side)
+    return s, Profile(), {}
+
+
+def _prone_support(trunk: float, y: float, **arms: float) -> Pose:
+    """A straight body held off the floor (hips and knees in line), head toward +x, toes on the floor."""
+    return Pose(y=y, trunk=trunk, l_ankle=-50, r_ankle=-50, neck=-15, **arms)
+
+
+def push_up(d: Draw) -> tuple[Script, Profile, dict]:
+    top = _prone_support(d.u(12, 20), 0.3, l_shoulder=75, r_shoulder=75, l_elbow=0, r_elbow=0)
+    s = Script(Builder(top), d.uniform("tempo", 0.5, 2.0))
+    start(
+        s,
+        d,
+        Pose(y=0.5, trunk=0.0, l_hip=90, r_hip=90, l_knee=90, r_knee=90, l_shoulder=90, r_shoulder=90),
+        d.choice("start", ("in_position", "getting_into")),
+    )
+    sag = d.u(-10, 10)  # hips sagging (negative) or piked
+    for _ in range(d.integer("reps", 3, 12)):
+        depth = d.u(0.6, 1.0)
+        bottom = {"y": 0.3 - 0.18 * depth, "trunk": top.trunk * (1 - 0.7 * depth), "l_hip": sag, "r_hip": sag}
+        bottom |= {"l_shoulder": 75 - 20 * depth, "r_shoulder": 75 - 20 * depth}
+        bottom |= {"l_elbow": 85 * depth, "r_elbow": 85 * depth}
+        s.move(d.u(0.6, 1.2), top, **bottom).move(d.u(0.5, 1.0), top)
+        s.rest(d.u(0.0, 0.5))
+    return s, Profile(), {}
+
+
+def forearm_plank(d: Draw) -> tuple[Script, Profile, dict]:
+    plank = _prone_support(d.u(8, 16), 0.2, l_shoulder=80, r_shoulder=80, l_elbow=95, r_elbow=95)
+    s = Script(Builder(plank), d.uniform("tempo", 0.5, 2.0))
+    start(
+        s,
+        d,
+        Pose(y=0.5, trunk=0.0, l_hip=90, r_hip=90, l_knee=90, r_knee=90, l_shoulder=90, r_shoulder=90),
+        d.choice("start", ("in_position", "getting_into")),
+    )
+    for _ in range(d.integer("holds", 1, 3)):
+        hips = d.u(-8, 12)
+        s.move(0.8, plank, l_hip=hips, r_hip=hips).hold(d.u(8.0, 30.0))
+        if d.chance("knees_down", 0.5):  # a rest on the knees between holds
+            s.move(1.0, plank, l_knee=90, r_knee=90, l_hip=60, r_hip=60, y=0.35).rest(d.u(1.0, 3.0))
+    return s, Profile(), {}
+
+
+OTHER_MOVEMENTS = {"squat": squat, "lunge": lunge, "push_up": push_up, "forearm_plank": forearm_plank}
+
+
 # --- body, camera, model noise ---------------------------------------------------------
 
 
@@ -682,7 +768,7 @@ def draw_body(d: Draw) -> Body:
 def draw_camera(d: Draw, exercise: str, clip: Clip, body: Body, judged_from: float) -> Camera:
     """A camera around the body, aimed at it, then moved back (or zoomed out) until the body fits the picture."""
     width, height = d.choice("resolution", RESOLUTIONS)
-    if exercise == "aerobic_march":  # steps are counted from the side, the front and anywhere between
+    if exercise == "aerobic_march" or exercise in OTHER_MOVEMENTS:  # seen from the side, the front or between
         azimuth = d.uniform("azimuth_deg", -35, 125)
     else:
         azimuth = d.uniform("azimuth_deg", -35, 35)
@@ -745,7 +831,7 @@ def _rounded(items: list[dict]) -> list[dict]:
 def _plan(exercise_id: str, seed: int, fps: float | None = None) -> tuple[Draw, Script, Profile, dict, Clip]:
     rng = np.random.default_rng([zlib.crc32(exercise_id.encode()), seed])
     d = Draw(rng)
-    script, profile, targets = SCRIPTS[exercise_id](d)
+    script, profile, targets = {**SCRIPTS, **OTHER_MOVEMENTS}[exercise_id](d)
     drawn = float(d.choice("fps", FRAME_RATES))  # drawn even when overridden: the later draws stay the same
     if fps is not None:
         d.params["fps"] = fps
