@@ -157,9 +157,9 @@ class NerveFloss(base.Exercise):
         th, b = self.th, Body(frame)
         far = other_side(near)
         lying = b.lying(th.lying_max)
-        far_foot = self._far_foot(b, near)
+        near_foot, far_foot = b.angle(near, "ankle"), self._far_foot(b, near)
         if lying:  # the feet's swings, not how they moved on the way down
-            self._swings.add(frame.t_ms, b.angle(near, "ankle"))
+            self._swings.add(frame.t_ms, near_foot)
             self._far_swings.add(frame.t_ms, far_foot)
         knee_bent, heels_lift, raised = self._leg_faults(b, near, lying)
         if b.limb_consistent(far, near, ("hip", "knee", "ankle")):
@@ -167,13 +167,13 @@ class NerveFloss(base.Exercise):
             knee_bent = True if far_knee else knee_bent
             heels_lift = True if far_heel else heels_lift
             raised = max(raised, far_raised)
-        near_ankle = b.angle(near, "ankle") - self._shift(self._swings)
+        near_ankle = near_foot - self._shift(self._swings)
         far_ankle = far_foot - self._shift(self._far_swings)
         self._choose_foot()
         # The counter follows the counted foot's angle as read (a pulled far foot read as a pointed near one):
         # it counts swings by how far they travel, which the slant's offset does not change, where the offset
         # estimated from the swings of late would move the signal by 10-20 degrees each time it is revised.
-        ankle = th.pulled_max + th.pointed_min - far_foot if self._counted_far else b.angle(near, "ankle")
+        ankle = th.pulled_max + th.pointed_min - far_foot if self._counted_far else near_foot
         # ... shown and judged against the zones where it sits among its swings
         shown = th.pulled_max + th.pointed_min - far_ankle if self._counted_far else near_ankle
         if raised > th.leg_raised_min:
