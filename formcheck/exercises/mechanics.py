@@ -123,15 +123,14 @@ class _Extreme:
 
     value: float
     near_ms: float  # the last moment the signal was near it
-    reached_ms: float  # the moment it was reached (moved only by a new extreme beyond jitter)
-    reached_value: float  # the value then
-    arrived_ms: float  # the last moment the signal came to it: reached, or back after swinging away
+    reached_value: float  # the value when it was last reached (moved only by a new extreme beyond jitter)
+    arrived_ms: float  # the last moment the signal came to it: reached so, or back after swinging away
     visits: int = 1  # how many times it came to it
     away: bool = False  # the signal is a whole swing away from it now
 
     @classmethod
     def at(cls, t_ms: float, value: float) -> _Extreme:
-        return cls(value, t_ms, t_ms, value, t_ms)
+        return cls(value, t_ms, value, t_ms)
 
 
 class AlternationCounter:
@@ -209,8 +208,7 @@ class AlternationCounter:
             if (value < point.value) if lower else (value > point.value):
                 point.value = value
                 if abs(value - point.reached_value) > near / 2:
-                    point.reached_ms, point.reached_value = t_ms, value
-                    point.arrived_ms = max(point.arrived_ms, t_ms)
+                    point.arrived_ms, point.reached_value = t_ms, value
             if abs(value - point.value) <= near:
                 point.near_ms = t_ms
                 if point.away:

@@ -99,7 +99,8 @@ def segment_windows(
         name = model.classes[label]
         known = confidence >= MIN_CONFIDENCE and distance <= 1.0 and float(person[a:b].mean()) >= MIN_PERSON
         if name.startswith(OTHER):  # another movement: none of the nine, the likeliest of them named
-            label = int(model.exercises[np.argmax(p[a:b][:, model.exercises].mean(axis=0))])
+            exercises = model.exercises
+            label = int(exercises[np.argmax(p[a:b][:, exercises].mean(axis=0))])
             name, known = model.classes[label], False
             confidence, distance = float(p[a:b, label].mean()), float(np.median(d[a:b, label]))
         segments.append(Segment(name if known else None, name, seg_start, seg_end, confidence, distance))

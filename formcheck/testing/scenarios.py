@@ -711,15 +711,16 @@ def _prone_support(trunk: float, y: float, **arms: float) -> Pose:
     return Pose(y=y, trunk=trunk, l_ankle=-50, r_ankle=-50, neck=-15, **arms)
 
 
+def _start_prone_support(s: Script, d: Draw) -> None:
+    """Already held up, or got into from hands and knees."""
+    on_all_fours = Pose(y=0.5, trunk=0.0, l_hip=90, r_hip=90, l_knee=90, r_knee=90, l_shoulder=90, r_shoulder=90)
+    start(s, d, on_all_fours, d.choice("start", ("in_position", "getting_into")))
+
+
 def push_up(d: Draw) -> tuple[Script, Profile, dict]:
     top = _prone_support(d.u(12, 20), 0.3, l_shoulder=75, r_shoulder=75, l_elbow=0, r_elbow=0)
     s = Script(Builder(top), d.uniform("tempo", 0.5, 2.0))
-    start(
-        s,
-        d,
-        Pose(y=0.5, trunk=0.0, l_hip=90, r_hip=90, l_knee=90, r_knee=90, l_shoulder=90, r_shoulder=90),
-        d.choice("start", ("in_position", "getting_into")),
-    )
+    _start_prone_support(s, d)
     sag = d.u(-10, 10)  # hips sagging (negative) or piked
     for _ in range(d.integer("reps", 3, 12)):
         depth = d.u(0.6, 1.0)
@@ -734,12 +735,7 @@ def push_up(d: Draw) -> tuple[Script, Profile, dict]:
 def forearm_plank(d: Draw) -> tuple[Script, Profile, dict]:
     plank = _prone_support(d.u(8, 16), 0.2, l_shoulder=80, r_shoulder=80, l_elbow=95, r_elbow=95)
     s = Script(Builder(plank), d.uniform("tempo", 0.5, 2.0))
-    start(
-        s,
-        d,
-        Pose(y=0.5, trunk=0.0, l_hip=90, r_hip=90, l_knee=90, r_knee=90, l_shoulder=90, r_shoulder=90),
-        d.choice("start", ("in_position", "getting_into")),
-    )
+    _start_prone_support(s, d)
     for _ in range(d.integer("holds", 1, 3)):
         hips = d.u(-8, 12)
         s.move(0.8, plank, l_hip=hips, r_hip=hips).hold(d.u(8.0, 30.0))
