@@ -112,6 +112,21 @@ def test_a_leg_kept_crossed_with_the_foot_down_between_two_pulls_is_a_rest_not_a
         assert all(4.5 <= h <= 5.5 for h in per_record(summary, "hold_s"))
 
 
+def test_a_short_pull_let_go_to_the_crossed_rest_is_a_hold_of_its_own():
+    # a pull let go after 1.5 s, the leg left crossed with the supporting foot down and kept so for 4 s: the
+    # short pull is a hold (flagged too short), not the set-up of the rest that follows; that rest, held
+    # still as it is, is a hold too, flagged not pulled in (the rendered faults variants do this)
+    crossed, pulled = figure4("right", support_hip=45), figure4("right")
+    b = Builder(REST, fps=15).hold(1.5).move(1.0, REST, **crossed).hold(0.4)
+    b.move(1.0, REST, **pulled).hold(1.5).move(0.8, REST, **crossed).hold(4.0).move(0.8, REST).hold(2.0)
+    for camera in (Camera(near_side="right"), Camera(near_side="left", azimuth_deg=30)):
+        summary, _ = analyse("piriformis_stretch", b.clip(), camera, profile=RIGHT)
+        assert reps_per_side(summary) == {"right": 2}, camera
+        assert faults_by_rep(summary) == {0: {"hold_too_short"}, 1: {"thigh_not_pulled"}}, camera
+        short, rest = per_record(summary, "hold_s")
+        assert 1.0 <= short <= 2.0 and 3.5 <= rest <= 4.8, camera
+
+
 def test_the_symptomatic_side_from_the_profile_is_honoured():
     clip = stretches([("left", {}, None), ("right", {}, None)])
     summary, _ = analyse("piriformis_stretch", clip, profile=RIGHT)

@@ -397,11 +397,11 @@ class Exercise(ABC):
         each hold starts afresh here, and reads it in :meth:`judge` when the hold is over."""
         return None
 
-    def setting_up(self, window: HoldWindow) -> bool:
-        """Was this still stretch, followed on the same side by a new pose without leaving the position, only
-        the set-up of the hold that follows (whatever its length)? By default only a short one is
-        (``settle_max_ms``)."""
-        return False
+    def setting_up(self, window: HoldWindow, next_from_ms: float) -> bool | None:
+        """Was this still stretch, followed on the same side by a new pose (held since ``next_from_ms``) without
+        leaving the position, only the set-up of the hold that follows? True: a set-up, whatever its length;
+        False: a hold of its own, however short; None (the default): a short one (``settle_max_ms``) is."""
+        return None
 
     def file_hold(self, window: HoldWindow, side: str | None, events: list[Event]) -> None:
         """File a hold that is over, as a record, and judge it."""

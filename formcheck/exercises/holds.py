@@ -128,7 +128,7 @@ class HoldOwner(Protocol):
 
     def hold_begins(self) -> None: ...
 
-    def setting_up(self, window: HoldWindow) -> bool: ...
+    def setting_up(self, window: HoldWindow, next_from_ms: float) -> bool | None: ...
 
     def file_hold(self, window: HoldWindow, side: str | None, events: list[Event]) -> None: ...
 
@@ -208,9 +208,10 @@ class HoldFlow:
         shorter than ``settle_max_ms`` followed, without leaving the
         position, by a new pose on the same side was settling into it (a
         leg crossed before the pull, standing tall before the hinge), however
-        slowly the body moved on; so was one of any length that the exercise
-        calls a set-up (:meth:`HoldOwner.setting_up`: a leg crossed but not yet
-        pulled in, as between two pulls). A stay in position that is never still
+        slowly the body moved on; the exercise may know better
+        (:meth:`HoldOwner.setting_up`): a leg crossed but not yet pulled in,
+        as between two pulls, is a set-up of any length, and a pull let go to
+        that rest is a hold however short. A stay in position that is never still
         long enough to time (a quick reach) still counts, with its length in
         position as its hold time, so a short hold is flagged, not lost.
         """
@@ -268,10 +269,11 @@ class HoldFlow:
             self._votes.counts = dict(pending.votes)
             self._target_announced, self._pending = pending.announced, None
             return
-        settling = pending is not None and (
-            pending.window.end_ms - pending.window.start_ms < self.th.settle_max_ms
-            or self._owner.setting_up(pending.window)
-        )
+        settling = False
+        if pending is not None:
+            settling = self._owner.setting_up(pending.window, self._timer.started_ms)
+            if settling is None:
+                settling = pending.window.end_ms - pending.window.start_ms < self.th.settle_max_ms
         if same_side and settling:
             self._pending = None  # it was settling into this one
         self._close_pending(events)

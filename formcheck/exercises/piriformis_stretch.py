@@ -207,11 +207,18 @@ class PiriformisStretch(base.Exercise):
         judged = seen.covered_ms() >= self.th.pull_seen_share * (end_ms - start_ms)
         return seen.median() if judged else math.nan
 
-    def setting_up(self, window: HoldWindow) -> bool:
+    def setting_up(self, window: HoldWindow, next_from_ms: float) -> bool | None:
         """A leg crossed and still with the supporting foot on the floor, then pulled in without uncrossing, was
         the set-up of that pull (or the rest between two pulls), not a hold of its own. Left as it is, it is a
-        hold, flagged ``thigh_not_pulled``."""
-        return self._pulled(window.start_ms, window.end_ms) < self.th.setup_below
+        hold, flagged ``thigh_not_pulled``. A pull let go to that rest, the leg still crossed, was a hold however
+        short (flagged ``hold_too_short``); a pull followed by a deeper one may have been settling into it."""
+        pulled = self._pulled(window.start_ms, window.end_ms)
+        if not math.isfinite(pulled):
+            return None
+        if pulled < self.th.setup_below:
+            return True
+        resting = self._pull.during(next_from_ms, math.inf).median()
+        return False if resting < self.th.setup_below else None
 
     def judge(self, record: RepRecord) -> list[str]:
         extra = super().judge(record)
