@@ -7,6 +7,7 @@ from formcheck.exercises.mechanics import (
     FaultDebouncer,
     HoldTimer,
     Hysteresis,
+    MovementStart,
     RecentValues,
     RepCounter,
 )
@@ -208,3 +209,20 @@ def test_the_spread_of_the_middle_values_ignores_a_few_far_off():
         values.add(i * 100.0, 100.0 + (i % 10))  # 100..109
     values.add(5000.0, 180.0)  # one landmark jump
     assert values.span() == 80.0 and 7.0 <= values.span(0.8) <= 9.0
+
+
+def test_movement_start_hands_back_reps_once_two_come_in_a_row():
+    def swing(watch, t0, side="left"):
+        out = []
+        for t, v in ((t0, 0.0), (t0 + 100, 60.0), (t0 + 600, 60.0), (t0 + 700, 0.0)):
+            out += watch.update(t, v, side)
+        return out
+
+    watch = MovementStart(RepCounter(45.0, 15.0, min_rep_ms=300.0), needed=2, max_gap_ms=5000.0)
+    assert swing(watch, 0) == []  # one swing alone: getting into place, perhaps
+    assert swing(watch, 20_000) == []  # the next one too long after: it starts afresh
+    reps = swing(watch, 22_000, "right")
+    assert [(w.start_ms, w.end_ms, side) for w, side in reps] == [(20_100, 20_700, "left"), (22_100, 22_700, "right")]
+    assert swing(watch, 24_000) == []  # handed back once: the next pair starts afresh
+    watch.reset()
+    assert swing(watch, 26_000) == []

@@ -132,3 +132,27 @@ def test_putting_the_leg_down_is_no_rep_even_with_the_knee_straightening():
     b.move(1.5, SUPINE, r_ankle=20).hold(1.0)  # straightened, then put down straight: not returned
     summary, _ = analyse("nerve_glide", b.clip(), profile=RIGHT)
     assert reps_per_side(summary) == {"right": 1} and summary["faults"] == []
+
+
+def test_a_set_from_a_start_position_never_recognised_is_counted_from_its_movement():
+    # the thigh held at 55 degrees, not upright (as a camera above the side reads an upright one): the start
+    # position is never recognised, yet the knee's swings are unmistakably glides; all four count, the two
+    # before counting started included, and the reps judged after it are flagged for the thigh
+    summary, _ = analyse("nerve_glide", glides_at("right", hip=55, reps=4), Camera(near_side="right"), profile=RIGHT)
+    assert reps_per_side(summary) == {"right": 4} and summary["counted_from_movement"] is True
+    assert faults_by_rep(summary) == {2: {"thigh_not_vertical"}, 3: {"thigh_not_vertical"}}
+    # one swing alone is no set (taking hold of the leg and straightening it once): nothing counts
+    summary, _ = analyse("nerve_glide", glides_at("right", hip=55, reps=1), Camera(near_side="right"), profile=RIGHT)
+    assert summary["reps"] == 0 and summary["counted_from_movement"] is False
+    # a recognised start position: counting starts there, as always
+    summary, _ = analyse("nerve_glide", glides("right", [{}] * 2), Camera(near_side="right"), profile=RIGHT)
+    assert reps_per_side(summary) == {"right": 2} and summary["counted_from_movement"] is False
+
+
+def glides_at(side: str, hip: float, reps: int):
+    """Like glides(), with the thigh held at ``hip`` degrees throughout."""
+    b = Builder(SUPINE, fps=15).hold(1.0).move(1.6, SUPINE, **held(side, hip=hip)).hold(0.8)
+    start = b.pose
+    for _ in range(reps):
+        b.move(1.0, start, **held(side, hip=hip, **TOP)).hold(0.8).move(0.9, start).hold(0.3)
+    return b.move(1.4, SUPINE).hold(0.5).clip()

@@ -23,7 +23,14 @@ import numpy as np
 from formcheck import geometry
 from formcheck.exercises.fault_log import FaultLog
 from formcheck.exercises.holds import HoldFlow, Stillness
-from formcheck.exercises.mechanics import AlternationCounter, HoldWindow, RepCounter, RepWindow, SideVote
+from formcheck.exercises.mechanics import (
+    AlternationCounter,
+    HoldWindow,
+    MovementStart,
+    RepCounter,
+    RepWindow,
+    SideVote,
+)
 from formcheck.exercises.records import FaultRecord, RepRecord, exercise_summary
 from formcheck.feedback import AngleReading, Event, KeyAngle, Status, ViewStatus
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
@@ -107,6 +114,8 @@ class Thresholds:
     # model's first detections, and a body passing through the position, are not a start)
     placed_arm_ms: float = 1000.0  # holds: the target position itself, held still this long, also starts counting
     # (a recording that begins mid-hold, or a start position the rules do not recognise, loses no hold)
+    movement_start_reps: int = 2  # reps: this many full reps in a row without a recognised start position ...
+    movement_start_gap_ms: float = 8000.0  # ... each beginning within this of the one before: counting starts
     still_window_ms: float = 600.0  # holds: stillness is judged over this much time, as the drift speed of ...
     hold_still_speed: float = 0.3  # ... the body's landmarks (torso lengths a second, 90th percentile of the
     # coordinates: one limb moving is a fifth of them) staying below this. The drift between the medians of the
@@ -179,6 +188,8 @@ class Exercise(ABC):
         self._fault_log = FaultLog(self.info, self.th.fault_debounce_ms, self._say)
         self.records: list[RepRecord] = []
         self._armed = False
+        self._from_movement = False  # counting started from the movement, the start position never recognised
+        self._movement = self._movement_start()
         self._ready_since: float | None = None
         self._sides_done: set[str] = set()
         self._last_usable_ms: float | None = None
@@ -214,6 +225,14 @@ class Exercise(ABC):
         """
         on, off = self.rep_thresholds()
         return RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms, refractory_ms=self.th.refractory_ms)
+
+    def _movement_start(self) -> MovementStart | None:
+        """Reps before counting started, kept in case they are the set (rep counters on levels only: a swing
+        counter learns its levels from the movement anyway)."""
+        if not isinstance(self._reps, RepCounter):
+            return None
+        counter = self.rep_counter()
+        return MovementStart(counter, self.th.movement_start_reps, self.th.movement_start_gap_ms)
 
     def key_angles(self) -> tuple[KeyAngle, ...]:
         """The angles a report plots, with the target zones from this exercise's thresholds; none declared:
@@ -376,6 +395,23 @@ class Exercise(ABC):
         if self._reps.in_rep and not was:
             self._side_vote.reset()
         self._close_rep(window, events)
+        if self._movement is not None and not self._armed:
+            self._count_from_movement(t, self._movement.update(t, obs.signal, obs.side), events)
+
+    def _count_from_movement(self, t: float, reps: list[tuple[RepWindow, str | None]], events: list[Event]) -> None:
+        """Reps made without a recognised start position, now unmistakably a set: count them and start counting.
+        Their form was not judged (the faults are watched from here on); the user is told to check the start
+        position, which the camera may be misreading."""
+        if not reps:
+            return
+        self._armed = self._from_movement = True
+        events.append(Event(t, "ready", "Counting from your movement", data={"from_movement": True}))
+        self._say(t, "Start position not recognised: check it, and the camera's view", events)
+        for window, side in reps:
+            record = RepRecord(len(self.records), side, window.start_ms, window.end_ms, peak=float(window.peak))
+            self.records.append(record)
+            events.append(self._record_event(record))
+            self._after_record(record, events)
 
     def _close_rep(self, window: RepWindow | None, events: list[Event]) -> None:
         if window is not None:
@@ -564,6 +600,8 @@ class Exercise(ABC):
 
     def _lose_track(self, t: float, events: list[Event]) -> None:
         self.cancel_rep()
+        if self._movement is not None:
+            self._movement.reset()
         self._end_holds(events)
         self._fault_log.close_all(t)
         self._armed = False
@@ -610,4 +648,7 @@ class Exercise(ABC):
     def summary(self) -> dict:
         """The exercise's part of the session summary (docs/formats.md); a module may add its own fields."""
         segment = (self._first_ms, self._t_ms) if self._first_ms is not None else None
-        return exercise_summary(self.info, self.targets, self.records, self.faults, segment, *self.active_ms())
+        out = exercise_summary(self.info, self.targets, self.records, self.faults, segment, *self.active_ms())
+        if self._movement is not None:
+            out["counted_from_movement"] = self._from_movement
+        return out

@@ -117,6 +117,47 @@ class RepCounter:
         self.started_ms = None
 
 
+class MovementStart:
+    """Reps made before counting started, kept in case they are the set: counting follows the movement.
+
+    Counting starts on the start position, so that moves made while getting into place count nothing. But a
+    camera's angle can misread a good start position (a thigh held upright, seen from above, reads 60 degrees
+    instead of 90), and a set begun from it must not be refused. Fed the rep signal while counting has not
+    started, this counts its excursions as the rep counter would; ``needed`` of them in a row, each beginning at
+    most ``max_gap_ms`` after the one before ended, are unmistakably the exercise and are handed back, with the
+    side each showed most, to be counted.
+    """
+
+    def __init__(self, counter: RepCounter, needed: int, max_gap_ms: float):
+        self._counter = counter
+        self.needed, self.max_gap_ms = needed, max_gap_ms
+        self._reps: list[tuple[RepWindow, str | None]] = []
+        self._votes = SideVote()
+
+    def update(self, t_ms: float, value: float | None, side: str | None) -> list[tuple[RepWindow, str | None]]:
+        """One frame's signal and side; the reps to count now (empty until the movement is unmistakable)."""
+        was = self._counter.in_rep
+        window = self._counter.update(t_ms, value)
+        if self._counter.in_rep:
+            if not was:
+                self._votes.reset()
+            self._votes.add(side)
+        if window is None:
+            return []
+        if self._reps and window.start_ms - self._reps[-1][0].end_ms > self.max_gap_ms:
+            self._reps.clear()
+        self._reps.append((window, self._votes.winner()))
+        if len(self._reps) < self.needed:
+            return []
+        done, self._reps = self._reps, []
+        return done
+
+    def reset(self) -> None:
+        """Forget the reps kept so far (the person left the view)."""
+        self._reps.clear()
+        self._counter.cancel()
+
+
 @dataclass
 class _Extreme:
     """The lowest or highest point of a signal since its last swing (see :class:`AlternationCounter`)."""
