@@ -5,7 +5,8 @@ from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps
 
 from formcheck.exercises import create
 from formcheck.exercises.base import Profile
-from formcheck.testing.synthetic import SUPINE, Builder, Pose
+from formcheck.landmarks import index
+from formcheck.testing.synthetic import STANDING, SUPINE, Builder, Camera, Pose, render
 
 SITTING = Pose(y=0.45, trunk=90, l_hip=90, r_hip=90)
 
@@ -109,3 +110,27 @@ def test_propped_on_the_forearms_instead_of_lying_flat_still_counts(camera):
         b.move(1.2, propped, **{f"{side[0]}_hip": 95.0}).hold(0.8).move(1.2, propped).hold(0.8)
     summary, _ = analyse("nerve_tension", b.clip(), camera)
     assert reps_per_side(summary) == {"left": 2, "right": 2} and summary["faults"] == []
+
+
+def test_a_raised_foot_leaving_the_picture_leaves_the_thighs_to_count():
+    # a low, near camera with a short picture: the raised foot goes off its top at every raise, the thighs stay in
+    # view, and the raise is theirs; the straight knee cannot be judged then, and is not flagged
+    camera = Camera(near_side="left", distance=2.0, height=0.2, height_px=200)
+    assert min(f.landmarks[index("left_ankle"), 1] for f in render(raises(("left", {})), camera)) < -0.2
+    summary, events = analyse("nerve_tension", raises(("left", {}), ("left", {}), ("right", {})), camera)
+    assert reps_per_side(summary) == {"left": 2, "right": 1} and summary["faults"] == []
+    assert not [e for e in events if e.kind == "view" and "ankle" in e.message]
+
+
+def test_steps_taken_standing_before_lying_down_count_nothing():
+    # marching on the spot before getting down: the thighs part as in a raise, again and again, but standing up
+    # (the start position never recognised) that is no set to count from its movement
+    b = Builder(STANDING, fps=20.0).hold(0.5)
+    for _ in range(4):
+        b.move(0.4, STANDING, l_hip=45, l_knee=60).move(0.4, STANDING).move(0.4, STANDING, r_hip=45, r_knee=60)
+        b.move(0.4, STANDING)
+    b.move(2.5, SUPINE).hold(1.0)
+    for _ in range(2):
+        b.move(1.2, SUPINE, l_hip=60).hold(0.8).move(1.2, SUPINE).hold(0.8)
+    summary, _ = analyse("nerve_tension", b.clip(), Camera(near_side="left", distance=3.5))
+    assert reps_per_side(summary) == {"left": 2} and summary["counted_from_movement"] is False

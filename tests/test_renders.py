@@ -16,9 +16,10 @@ from formcheck.pose.track import read_track
 from formcheck.testing import corpus, renders
 from formcheck.testing.scenarios import EXERCISES
 
-# measured on the 54 renders (seeds 0-5 of every exercise) at b39ca71:
-# exact 0.778, within one 0.870, holds 0.848, fault precision 0.652, recall 0.782
-FLOORS = {"exact": 0.77, "within_one": 0.86, "holds": 0.84, "precision": 0.64, "recall": 0.77}
+# measured on the 62 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
+# the other way round) at b3b558d and the posture guard after it:
+# exact 0.806, within one 0.887, holds 0.885, fault precision 0.667, recall 0.811
+FLOORS = {"exact": 0.79, "within_one": 0.87, "holds": 0.87, "precision": 0.65, "recall": 0.8}
 
 
 @pytest.fixture(scope="module")
@@ -63,4 +64,21 @@ def test_nerve_flossing_from_a_rest_nearer_one_end_counts_every_swap():
     # swap back from the first one, 10 degrees past the rest, was taken for relaxing, and with that end never
     # learnt, 11 of 12 swaps went uncounted.
     outcome = corpus.judge(renders.rendered("nerve_floss_v2"))
+    assert outcome.score.rep_errors and not any(outcome.score.rep_errors.values()), outcome.score.rep_errors
+
+
+def test_glides_filmed_from_above_and_round_count_from_their_movement():
+    # Portrait, 1.2 m up, 35 degrees round toward the feet: the upright thigh reads 57-76 degrees and the bent knee
+    # 118-127, so the start position (thigh near 90, knee bent below 115) is never recognised and all 6 glides were
+    # lost. Counted from the movement, with the knee back below 125 as bent again, 5 of the 6 count (between two of
+    # them the knee reads 126: those two merge).
+    outcome = corpus.judge(renders.rendered("nerve_glide_v6"))
+    assert outcome.summary["counted_from_movement"] is True
+    assert outcome.score.rep_errors == {"right": -1}, outcome.score.rep_errors
+
+
+def test_a_pull_let_go_with_the_leg_still_crossed_is_a_hold_of_its_own():
+    # 0.45 m up, 16 degrees round: a 1.5 s pull let go to the crossed rest (supporting foot down) was taken for
+    # settling into the unpulled hold that followed, and lost
+    outcome = corpus.judge(renders.rendered("piriformis_stretch_v5"))
     assert outcome.score.rep_errors and not any(outcome.score.rep_errors.values()), outcome.score.rep_errors

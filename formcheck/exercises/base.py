@@ -189,6 +189,7 @@ class Exercise(ABC):
         self.records: list[RepRecord] = []
         self._armed = False
         self._from_movement = False  # counting started from the movement, the start position never recognised
+        self._in_posture = False
         self._movement = self._movement_start()
         self._ready_since: float | None = None
         self._sides_done: set[str] = set()
@@ -300,7 +301,9 @@ class Exercise(ABC):
         dt = max(0.0, t - self._t_ms) if self._t_ms else 0.0
         self._t_ms = t
         events: list[Event] = []
-        view = self._settled_view(t, self.check_view(frame), events)
+        seen = self.check_view(frame)
+        self._in_posture = seen.ok and seen.message is None  # this frame: judged, and in the exercise's posture
+        view = self._settled_view(t, seen, events)
         if view.ok:
             obs = self.observe(frame, view.near_side or "left")
             self._last_usable_ms = t
@@ -396,7 +399,10 @@ class Exercise(ABC):
             self._side_vote.reset()
         self._close_rep(window, events)
         if self._movement is not None and not self._armed:
-            self._count_from_movement(t, self._movement.update(t, obs.signal, obs.side), events)
+            if self._in_posture:
+                self._count_from_movement(t, self._movement.update(t, obs.signal, obs.side), events)
+            else:  # moves made standing for a lying exercise (walking into view) are no set
+                self._movement.reset()
 
     def _count_from_movement(self, t: float, reps: list[tuple[RepWindow, str | None]], events: list[Event]) -> None:
         """Reps made without a recognised start position, now unmistakably a set: count them and start counting.

@@ -30,7 +30,7 @@ INFO = ExerciseInfo(
         FaultInfo("wrong_leg", "Raise your symptomatic leg (the one set in your profile)", wrong_side=True),
     ),
     targets=Targets(reps=15),
-    needs=("shoulder", "hip", "knee", "ankle"),
+    needs=("shoulder", "hip", "knee"),  # the raise is the thighs': a raised foot may leave the picture
     safety="Stop if you feel a stabbing pain, or if numbness or tingling appear. "
     "See a health professional if there is no improvement.",
     warning="Stop if you feel stabbing pain, numbness or tingling.",
@@ -93,7 +93,8 @@ class NerveTension(base.Exercise):
             lift = known[work] - known[other_side(work)]
         elif near in known:  # the far leg unseen (hidden behind the near one, or the model unsure of it): the
             # near leg's own rise off the floor is the raise; a far leg resting behind it reads about 0
-            work, lift = near, max(0.0, b.leg_elevation(near))
+            elevation = b.leg_elevation(near)
+            work, lift = near, max(0.0, elevation) if math.isfinite(elevation) else math.nan
         else:
             work, lift = None, math.nan
         lying = b.lying(th.lying_max)
