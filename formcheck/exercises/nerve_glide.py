@@ -59,9 +59,10 @@ class Thresholds(base.LyingThresholds):
     side_margin: float = 30.0  # the held thigh is flexed this much more than the other one
     start_knee_max: float = 115.0  # start position: knee bent below this with the thigh up
     thigh_tolerance: float = 25.0  # hip flexion this far from 90 degrees: the thigh is not upright
-    toes_pulled_max: float = 115.0  # knee-ankle-toe angle at the top above this: toes not pulled back. With the
-    # model's landmarks a foot square to the shin reads about 125 (the toe tip sits below the ankle), pulled back
-    # 20 degrees about 105
+    toes_pulled_max: float = 125.0  # knee-ankle-toe angle at the top above this: toes not pulled back past neutral.
+    # With the model's landmarks a foot square to the shin reads about 125 (the toe tip sits below the ankle),
+    # pulled back 20 degrees about 105. On the rendered dev variants pulled feet read 91-121 (the highest from
+    # 1.25 m up), feet left unpulled 131-138
     top_margin: float = 10.0  # "the top" = frames within this of the rep's largest knee angle
     hand_reach_max: float = 0.6  # near wrist farther than this (torso lengths) from the knee half of the thigh
     # (holding behind the thigh the wrist is ~0.3 from its axis) ...
