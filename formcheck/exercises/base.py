@@ -189,7 +189,6 @@ class Exercise(ABC):
         self.records: list[RepRecord] = []
         self._armed = False
         self._from_movement = False  # counting started from the movement, the start position never recognised
-        self._in_posture = False
         self._movement = self._movement_start()
         self._ready_since: float | None = None
         self._sides_done: set[str] = set()
@@ -302,7 +301,6 @@ class Exercise(ABC):
         self._t_ms = t
         events: list[Event] = []
         seen = self.check_view(frame)
-        self._in_posture = seen.ok and seen.message is None  # this frame: judged, and in the exercise's posture
         view = self._settled_view(t, seen, events)
         if view.ok:
             obs = self.observe(frame, view.near_side or "left")
@@ -325,7 +323,7 @@ class Exercise(ABC):
                 events.append(Event(t, "ready", "Hold recognised"))
             self._holds.step(t, obs.in_position, obs.side, self._armed, events)
         else:
-            self._step_reps(t, obs, events)
+            self._step_reps(t, obs, seen.ok and seen.message is None, events)
         self._fault_log.step(t, obs.faults, obs.side, self._armed, self.records, events)
         if self._busy():
             self._side_vote.add(obs.side)
@@ -391,7 +389,8 @@ class Exercise(ABC):
     def holding(self) -> bool:
         return self._holds is not None and self._holds.holding
 
-    def _step_reps(self, t: float, obs: Observation, events: list[Event]) -> None:
+    def _step_reps(self, t: float, obs: Observation, in_posture: bool, events: list[Event]) -> None:
+        """Count reps; ``in_posture``: this frame was judged and shows the exercise's posture."""
         assert self._reps is not None
         was = self._reps.in_rep
         window = self._reps.update(t, obs.signal, armed=self._armed)
@@ -399,7 +398,7 @@ class Exercise(ABC):
             self._side_vote.reset()
         self._close_rep(window, events)
         if self._movement is not None and not self._armed:
-            if self._in_posture:
+            if in_posture:
                 self._count_from_movement(t, self._movement.update(t, obs.signal, obs.side), events)
             else:  # moves made standing for a lying exercise (walking into view) are no set
                 self._movement.reset()
@@ -415,9 +414,7 @@ class Exercise(ABC):
         self._say(t, "Start position not recognised: check it, and the camera's view", events)
         for window, side in reps:
             record = RepRecord(len(self.records), side, window.start_ms, window.end_ms, peak=float(window.peak))
-            self.records.append(record)
-            events.append(self._record_event(record))
-            self._after_record(record, events)
+            self._file(record, events)
 
     def _close_rep(self, window: RepWindow | None, events: list[Event]) -> None:
         if window is not None:
@@ -502,6 +499,10 @@ class Exercise(ABC):
         extra = self.judge(record) + self._side_faults(record)
         for fault_id in extra:
             self._fault_log.judged(fault_id, record, events)
+        self._file(record, events)
+
+    def _file(self, record: RepRecord, events: list[Event]) -> None:
+        """Add a rep or hold, judged or not, to the records and report it."""
         self.records.append(record)
         events.append(self._record_event(record))
         self._after_record(record, events)
