@@ -1,11 +1,15 @@
 """The real model on real clips of people: landmarks land on the body, geometry follows the movement."""
 
+import json
+from pathlib import Path
+
 import cv2
 import numpy as np
 from conftest import shared_clip
 
 from formcheck import geometry
 from formcheck.landmarks import index
+from formcheck.pose.landmarker import PoseLandmarker
 from formcheck.video import VideoFileSource
 
 BODY = [
@@ -79,3 +83,19 @@ def test_the_model_still_gives_the_stored_sample_tracks(model_path):
         then = np.array([f.landmarks[:, :2] for f in kept])
         moved = np.abs(now - then)
         assert np.median(moved) < 0.002 and moved.max() < 0.02, (np.median(moved), moved.max())
+
+
+def test_a_dim_dark_skinned_body_is_found_on_a_second_look(model_path):
+    """A rendered frame the person detector misses (dark skin against a dark wall): the landmarker looks again at
+    it equalised and puts the body where it is; without that look it finds no one."""
+    data = Path(__file__).parent / "data"
+    rgb = cv2.cvtColor(cv2.imread(str(data / "dim_person.jpg")), cv2.COLOR_BGR2RGB)
+    truth = np.array(json.loads((data / "dim_person.json").read_text())["keypoints"])
+    with PoseLandmarker(model_path, second_look=False) as landmarker:
+        assert not landmarker.detect(rgb, 0.0).has_person
+    with PoseLandmarker(model_path) as landmarker:
+        poses = [landmarker.detect(rgb, t) for t in (0.0, 40.0, 80.0)]  # then followed on the frame itself
+    assert all(p.has_person for p in poses)
+    for pose in poses:
+        off = np.median(np.linalg.norm(pose.landmarks[:, :2] - truth, axis=1))
+        assert off < 0.02, f"landmarks {off:.1%} of the picture from the body"

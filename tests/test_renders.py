@@ -17,9 +17,9 @@ from formcheck.testing import corpus, renders
 from formcheck.testing.scenarios import EXERCISES
 
 # measured on the 62 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
-# the other way round) at b3b558d and the posture guard after it:
-# exact 0.806, within one 0.887, holds 0.885, fault precision 0.667, recall 0.811
-FLOORS = {"exact": 0.79, "within_one": 0.87, "holds": 0.87, "precision": 0.65, "recall": 0.8}
+# the other way round) at stop 22, with the landmarker's second look where the detector finds no one:
+# exact 0.839, within one 0.903, holds 0.885, fault precision 0.706, recall 0.833
+FLOORS = {"exact": 0.82, "within_one": 0.89, "holds": 0.87, "precision": 0.69, "recall": 0.82}
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +82,11 @@ def test_a_pull_let_go_with_the_leg_still_crossed_is_a_hold_of_its_own():
     # settling into the unpulled hold that followed, and lost
     outcome = corpus.judge(renders.rendered("piriformis_stretch_v5"))
     assert outcome.score.rep_errors and not any(outcome.score.rep_errors.values()), outcome.score.rep_errors
+
+
+def test_a_march_in_dim_light_is_found_and_counted():
+    # A dark-skinned body against a dark wall, camera 0.2 m up: the person detector found no one on any of the
+    # 183 frames (16 steps, none counted); its second look at the frame equalised finds the body on every one.
+    outcome = corpus.judge(renders.rendered("aerobic_march_v3"))
+    assert outcome.frames_with_person == 183
+    assert outcome.passed, corpus.failure(outcome)  # every step on its side, the jump and the stop found

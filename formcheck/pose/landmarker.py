@@ -66,6 +66,20 @@ def _quiet_native_stderr():
         os.close(saved)
 
 
+def equalized(rgb: np.ndarray) -> np.ndarray:
+    """The frame with its brightness spread over the whole range (luma histogram equalised, colours kept).
+
+    The person detector is the weak link in dim light: a dark-skinned body against a dark wall, plainly in
+    view, was found on none of 183 frames of a render (its score stayed between 0.1 and 0.2), and on 44 of 46
+    of them once equalised, landmarks within 1 % of the picture's height of the truth.
+    """
+    import cv2
+
+    ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+    ycc[..., 0] = cv2.equalizeHist(ycc[..., 0])
+    return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
+
+
 class PoseLandmarker:
     """Detects one person's 33 landmarks per frame; use as a context manager."""
 
@@ -76,25 +90,36 @@ class PoseLandmarker:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        second_look: bool = True,
     ):
         self.model_path = Path(model_path)
         verify_bundle(self.model_path)
+        self._task = self._create(min_detection_confidence, min_presence_confidence, min_tracking_confidence)
+        # Where no one is found, a second landmarker looks at the frame equalised (see :func:`equalized`), with
+        # the same thresholds, so it finds no one where nobody is (person-free parts of the real clips: none);
+        # it has a tracker of its own, following a person it found while the first still sees no one.
+        self._options = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
+        self._second_look = second_look
+        self._second = None  # made on the first frame the usual one finds no one in
+        self._second_tracking = False  # ... and whether it found someone on the last frame it was given
+        self._last_ts = -1
+        self._first = True
+
+    def _create(self, detection: float, presence: float, tracking: float):
         options = mp_pose.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=VisionTaskRunningMode.VIDEO,
             num_poses=1,
-            min_pose_detection_confidence=min_detection_confidence,
-            min_pose_presence_confidence=min_presence_confidence,
-            min_tracking_confidence=min_tracking_confidence,
+            min_pose_detection_confidence=detection,
+            min_pose_presence_confidence=presence,
+            min_tracking_confidence=tracking,
         )
         try:
             with _quiet_native_stderr():
-                self._task = mp_pose.PoseLandmarker.create_from_options(options)
+                return mp_pose.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.model_path} could not be loaded as a pose model ({first})") from None
-        self._last_ts = -1
-        self._first = True
 
     def detect(self, rgb: np.ndarray, t_ms: float) -> PoseFrame:
         """Landmarks for one RGB frame taken at ``t_ms``.
@@ -112,6 +137,8 @@ class PoseLandmarker:
             self._first = False
         else:
             result = self._task.detect_for_video(image, ts)
+        if not result.pose_landmarks and self._second_look:
+            result = self._look_again(rgb, image, ts)
         if not result.pose_landmarks:
             return PoseFrame(t_ms=t_ms, width=width, height=height)
         landmarks = np.array(
@@ -124,9 +151,26 @@ class PoseLandmarker:
         assert landmarks.shape == (N_LANDMARKS, 5)
         return PoseFrame(t_ms=t_ms, width=width, height=height, landmarks=landmarks, world=world)
 
+    def _look_again(self, rgb: np.ndarray, image: Image, ts: int):
+        """The second landmarker's result: it finds a person on the equalised frame, then follows them on the
+        frames as they are (its tracker needs no detector, and equalising blurs the feet against a dark floor:
+        ankles 5 % of the picture's height off at the 90th percentile, against 1.5 % on the frame itself)."""
+        if not self._second_tracking:
+            image = Image(image_format=ImageFormat.SRGB, data=equalized(np.ascontiguousarray(rgb)))
+        if self._second is None:
+            self._second = self._create(*self._options)
+            with _quiet_native_stderr():
+                result = self._second.detect_for_video(image, ts)
+        else:
+            result = self._second.detect_for_video(image, ts)
+        self._second_tracking = bool(result.pose_landmarks)
+        return result
+
     def close(self) -> None:
         with _quiet_native_stderr():  # the accelerators log their destruction
             self._task.close()
+            if self._second is not None:
+                self._second.close()
 
     def __enter__(self) -> PoseLandmarker:
         return self
