@@ -188,7 +188,7 @@ def real(folder: Path, cache: Path, model) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seeds", type=int, default=24)
+    p.add_argument("--seeds", type=int, default=48)
     p.add_argument("--cache", type=Path, default=Path(".recognition-cache"))
     p.add_argument("--sequences", type=int, default=60)
     p.add_argument("--model", type=Path, help="a recogniser model file (default: the packaged one)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-frame recognition features of the scenario corpus (the nine and the other movements), cached as .npz.
 
-    python tools/recognition_data.py --seeds 24 --cache .recognition-cache [--jobs 2]
+    python tools/recognition_data.py --seeds 48 --cache .recognition-cache [--jobs 2]
 
 tools/train_recognizer.py and benchmarks/recognition.py read the cache; each
 file is one scenario: ``times``, ``feats`` and their ``names`` (a file lacking one of
@@ -51,7 +51,7 @@ def main() -> None:
     from formcheck.testing.scenarios import EXERCISES, OTHER_MOVEMENTS
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seeds", type=int, default=24)
+    p.add_argument("--seeds", type=int, default=48)
     p.add_argument("--cache", type=Path, default=Path(".recognition-cache"))
     p.add_argument("--jobs", type=int, default=1)
     args = p.parse_args()

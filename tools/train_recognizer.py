@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Train the exercise recogniser on the scenario corpus's dev seeds; writes formcheck/recognition/model.json.
 
-    python tools/recognition_data.py --seeds 24 --jobs 2      # per-frame features, cached
-    python tools/train_recognizer.py --seeds 24
+    python tools/recognition_data.py --seeds 48 --jobs 2      # per-frame features, cached
+    python tools/train_recognizer.py --seeds 48
 
 Only dev seeds (seed % 4 != 0) are used; benchmarks/recognition.py measures on the test seeds.
 """
@@ -27,7 +27,7 @@ from formcheck.testing.scenarios import EXERCISES, OTHER_MOVEMENTS, split
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seeds", type=int, default=24)
+    p.add_argument("--seeds", type=int, default=48)
     p.add_argument("--cache", type=Path, default=Path(".recognition-cache"))
     p.add_argument("--out", type=Path, default=MODEL_FILE)
     args = p.parse_args()
