@@ -66,6 +66,12 @@ def _quiet_native_stderr():
         os.close(saved)
 
 
+# The second look (see PoseLandmarker): on every frame the usual landmarker finds no one in for this long after
+# a person was last seen (a person just lost is most likely still there), then at most this often.
+LOOK_ON_MS = 2000.0
+LOOK_AGAIN_MS = 250.0
+
+
 def equalized(rgb: np.ndarray) -> np.ndarray:
     """The frame with its brightness spread over the whole range (luma histogram equalised, colours kept).
 
@@ -96,14 +102,18 @@ class PoseLandmarker:
         verify_bundle(self.model_path)
         self._task = self._create(min_detection_confidence, min_presence_confidence, min_tracking_confidence)
         # Where no one is found, a second landmarker looks at the frame equalised (see :func:`equalized`), with
-        # the same thresholds, so it finds no one where nobody is (person-free parts of the real clips: none);
-        # it has a tracker of its own, following a person it found while the first still sees no one.
+        # the same thresholds, so it finds no one where nobody is (person-free parts of the real clips: none).
+        # A person it finds it follows on the frames as they are, while the usual one still finds no one. It
+        # looks on every such frame for LOOK_ON_MS after a person was last seen, then at most every
+        # LOOK_AGAIN_MS (a look costs a frame's inference: with no one in view, a look at every frame doubled
+        # the time a frame takes).
         self._options = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
         self._second_look = second_look
-        self._second = None  # made on the first frame the usual one finds no one in
-        self._second_tracking = False  # ... and whether it found someone on the last frame it was given
+        self._second = None  # made on its first look
+        self._second_follows = False
+        self._last_look = self._last_seen = -math.inf
         self._last_ts = -1
-        self._first = True
+        self._quieted: set[int] = set()  # the tasks that have run once (the graph logs warnings on its first frame)
 
     def _create(self, detection: float, presence: float, tracking: float):
         options = mp_pose.PoseLandmarkerOptions(
@@ -131,14 +141,32 @@ class PoseLandmarker:
         self._last_ts = ts
         height, width = rgb.shape[:2]
         image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        if self._first:  # the graph logs its one-time warnings on the first frame
-            with _quiet_native_stderr():
-                result = self._task.detect_for_video(image, ts)
-            self._first = False
-        else:
-            result = self._task.detect_for_video(image, ts)
-        if not result.pose_landmarks and self._second_look:
-            result = self._look_again(rgb, image, ts)
+        result = self._run(self._task, image, ts)
+        if not result.pose_landmarks and self._second_look and self._looks_again(ts):
+            if self._second is None:
+                self._second = self._create(*self._options)
+            if not self._second_follows:  # finding: the frame equalised; following: the frame as it is
+                image = Image(image_format=ImageFormat.SRGB, data=equalized(np.ascontiguousarray(rgb)))
+            result = self._run(self._second, image, ts)
+            self._second_follows = bool(result.pose_landmarks)
+            self._last_look = ts
+        if result.pose_landmarks:
+            self._last_seen = ts
+        return self._frame(result, t_ms, width, height)
+
+    def _looks_again(self, ts: int) -> bool:
+        return self._second_follows or ts - self._last_seen <= LOOK_ON_MS or ts - self._last_look >= LOOK_AGAIN_MS
+
+    def _run(self, task, image: Image, ts: int):
+        """One task on one frame; on its first, the C library's stderr is hidden (its one-time warnings)."""
+        if id(task) in self._quieted:
+            return task.detect_for_video(image, ts)
+        self._quieted.add(id(task))
+        with _quiet_native_stderr():
+            return task.detect_for_video(image, ts)
+
+    @staticmethod
+    def _frame(result, t_ms: float, width: int, height: int) -> PoseFrame:
         if not result.pose_landmarks:
             return PoseFrame(t_ms=t_ms, width=width, height=height)
         landmarks = np.array(
@@ -150,21 +178,6 @@ class PoseLandmarker:
             world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[0]], dtype=float)
         assert landmarks.shape == (N_LANDMARKS, 5)
         return PoseFrame(t_ms=t_ms, width=width, height=height, landmarks=landmarks, world=world)
-
-    def _look_again(self, rgb: np.ndarray, image: Image, ts: int):
-        """The second landmarker's result: it finds a person on the equalised frame, then follows them on the
-        frames as they are (its tracker needs no detector, and equalising blurs the feet against a dark floor:
-        ankles 5 % of the picture's height off at the 90th percentile, against 1.5 % on the frame itself)."""
-        if not self._second_tracking:
-            image = Image(image_format=ImageFormat.SRGB, data=equalized(np.ascontiguousarray(rgb)))
-        if self._second is None:
-            self._second = self._create(*self._options)
-            with _quiet_native_stderr():
-                result = self._second.detect_for_video(image, ts)
-        else:
-            result = self._second.detect_for_video(image, ts)
-        self._second_tracking = bool(result.pose_landmarks)
-        return result
 
     def close(self) -> None:
         with _quiet_native_stderr():  # the accelerators log their destruction
