@@ -100,7 +100,6 @@ class PoseLandmarker:
     ):
         self.model_path = Path(model_path)
         verify_bundle(self.model_path)
-        self._task = self._create(min_detection_confidence, min_presence_confidence, min_tracking_confidence)
         # Where no one is found, a second landmarker looks at the frame equalised (see :func:`equalized`), with
         # the same thresholds, so it finds no one where nobody is (person-free parts of the real clips: none).
         # A person it finds it follows on the frames as they are, while the usual one still finds no one. It
@@ -108,6 +107,7 @@ class PoseLandmarker:
         # LOOK_AGAIN_MS (a look costs a frame's inference: with no one in view, a look at every frame doubled
         # the time a frame takes).
         self._options = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
+        self._task = self._create()
         self._second_look = second_look
         self._second = None  # made on its first look
         self._second_follows = False
@@ -115,7 +115,9 @@ class PoseLandmarker:
         self._last_ts = -1
         self._quieted: set[int] = set()  # the tasks that have run once (the graph logs warnings on its first frame)
 
-    def _create(self, detection: float, presence: float, tracking: float):
+    def _create(self):
+        """A video-mode task with this landmarker's thresholds."""
+        detection, presence, tracking = self._options
         options = mp_pose.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=VisionTaskRunningMode.VIDEO,
@@ -140,13 +142,14 @@ class PoseLandmarker:
         ts = max(int(round(t_ms)), self._last_ts + 1)
         self._last_ts = ts
         height, width = rgb.shape[:2]
-        image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        rgb = np.ascontiguousarray(rgb)
+        image = Image(image_format=ImageFormat.SRGB, data=rgb)
         result = self._run(self._task, image, ts)
         if not result.pose_landmarks and self._second_look and self._looks_again(ts):
             if self._second is None:
-                self._second = self._create(*self._options)
+                self._second = self._create()
             if not self._second_follows:  # finding: the frame equalised; following: the frame as it is
-                image = Image(image_format=ImageFormat.SRGB, data=equalized(np.ascontiguousarray(rgb)))
+                image = Image(image_format=ImageFormat.SRGB, data=equalized(rgb))
             result = self._run(self._second, image, ts)
             self._second_follows = bool(result.pose_landmarks)
             self._last_look = ts
