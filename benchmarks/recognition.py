@@ -16,6 +16,11 @@
 4. Real clips (run through the pose model once, tracks cached): the exercise
    clips' labels, and the share of non-exercise clips (squats, push-ups, a
    plank) called "not one of the nine".
+5. Live (``live --exercise auto``, formcheck.recognition.online), frame by
+   frame on the same recordings: the first exercise taken and how many
+   seconds in (or at the end, for a recording shorter than it needs), any
+   other exercise taken later (a false switch), and for the other movements
+   and non-exercise clips, any exercise taken at all.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from recognition_data import load
 
 from formcheck.recognition.model import load as load_model
+from formcheck.recognition.online import OnlineRecognizer
 from formcheck.recognition.segments import recognise_features
 from formcheck.testing.scenarios import EXERCISES, OTHER_MOVEMENTS, split
 
@@ -186,6 +192,52 @@ def real(folder: Path, cache: Path, model) -> None:
         print(f"  non-exercise clips called 'not one of the nine' throughout: {rejected}/{others}")
 
 
+def taken(times: np.ndarray, feats: np.ndarray, model) -> list[tuple[float, str]]:
+    """What live recognition takes, frame by frame: (seconds in, exercise) each time it starts one."""
+    online, out = OnlineRecognizer(model), []
+    for t, f in zip(times, feats):
+        online.add_measures(float(t), f)
+        seg = online.settled()
+        if seg is not None and (not out or out[-1][1] != seg.exercise):
+            out.append((float(t - times[0]), seg.exercise))
+    last = online.final()
+    if not out and last is not None:  # the session ended first: judged with the likeliest (Coaching.at_end)
+        out.append((float(times[-1] - times[0]), last.exercise))
+    return out
+
+
+class Live:
+    """Section 5's tallies, per group of recordings."""
+
+    def __init__(self):
+        self.rows: dict[str, list] = {}
+
+    def add(self, group: str, truth: str | None, events: list[tuple[float, str]]) -> None:
+        self.rows.setdefault(group, []).append((truth, events))
+
+    def print(self) -> None:
+        print("5. live recognition, frame by frame (first exercise taken; later ones are false switches)")
+        for group, rows in self.rows.items():
+            ex = [(t, e) for t, e in rows if t is not None]
+            none = [(t, e) for t, e in rows if t is None]
+            if ex:
+                right = [e[0][0] for t, e in ex if e and e[0][1] == t]
+                wrong = sum(1 for t, e in ex if e and e[0][1] != t)
+                missed = sum(1 for _, e in ex if not e)
+                switches = sum(1 for t, e in ex if any(x != t for _, x in e[1:]))
+                delay = f", median {np.median(right):.1f} s in (p90 {np.percentile(right, 90):.1f})" if right else ""
+                print(
+                    f"  {group}: right first {len(right)}/{len(ex)}{delay}; wrong first {wrong}; never taken "
+                    f"{missed}; a false switch later in {switches}"
+                )
+                bad = Counter((t, e[0][1] if e else None) for t, e in ex if not e or e[0][1] != t)
+                if bad:
+                    print("    " + ", ".join(f"{t}->{p or 'nothing'} x{n}" for (t, p), n in bad.most_common()))
+            if none:
+                false = [e[0][1] for _, e in none if e]
+                print(f"  {group}, not one of the nine: an exercise taken in {len(false)}/{len(none)} {false or ''}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=48)
@@ -201,6 +253,24 @@ def main() -> None:
     rendered(model)
     if args.real.is_dir():
         real(args.real, args.cache, model)
+    live = Live()
+    for ex in EXERCISES:
+        for seed in test:
+            live.add("corpus test seeds", ex, taken(*load(args.cache, ex, seed), model))
+    for movement in OTHER_MOVEMENTS:
+        for seed in test:
+            live.add("corpus test seeds", None, taken(*load(args.cache, movement, seed), model))
+    from formcheck.recognition.features import track_features
+    from formcheck.testing import renders
+
+    for name in renders.names():
+        sc = renders.rendered(name)
+        live.add(f"renders, {sc.split}", sc.exercise, taken(*track_features(sc.frames), model))
+    if args.real.is_dir():
+        for name, truth in REAL.items():
+            if (args.real / name).is_file():
+                live.add("real clips", truth, taken(*track_features(real_track(args.real / name, args.cache)), model))
+    live.print()
 
 
 if __name__ == "__main__":

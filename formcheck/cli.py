@@ -46,14 +46,15 @@ def _profile(args):
     )
 
 
-def _add_exercise_args(p: argparse.ArgumentParser, required: bool) -> None:
+def _add_exercise_args(p: argparse.ArgumentParser, required: bool, auto: bool = True) -> None:
     p.add_argument(
         "--exercise",
         "-e",
         required=required,
         metavar="ID",
         help="exercise id (see 'formcheck exercises')"
-        + ("" if required else "; 'auto' to recognise it; omit for pose only"),
+        + ("; 'auto' to recognise it" if auto else "")
+        + ("" if required else "; omit for pose only"),
     )
     _add_profile_args(p)
 
@@ -410,7 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=live_help,
         description="Live coaching for one exercise from a webcam (or a video file standing "
         "in for one): camera placement, a 3-2-1 countdown, then counts, cues and "
-        "sound.",
+        "sound. With --exercise auto, start exercising: the exercise is recognised "
+        "within seconds (and again when you change to another one).",
     )
     _add_exercise_args(p, required=True)
     _add_live_args(p)
@@ -433,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rerun", help="re-run an exercise's rules on a saved pose track (no model needed)")
     p.add_argument("track", type=Path, help="track.jsonl written by analyze or live")
-    _add_exercise_args(p, required=True)
+    _add_exercise_args(p, required=True, auto=False)
     p.add_argument("--out", "-o", type=Path, metavar="FILE", help="write the summary JSON here")
     p.set_defaults(func=cmd_rerun)
 

@@ -9,6 +9,12 @@ slow to keep up is told so once. Each exercise goes through:
     setup (where to put the camera, "get in frame" hints) -> 3-2-1 countdown
     -> active (counting, cues) -> rest -> the next exercise
 
+With ``--exercise auto`` there is no setup or countdown: the person starts
+exercising and the exercise is recognised from the last seconds of poses
+(formcheck.recognition.online); the reps done meanwhile are judged then, so
+none is lost. A set that reaches its target, or a different exercise
+recognised, ends the current exercise; the next one is recognised the same way.
+
 Keys: space pauses and resumes (and skips a rest), n moves to the next
 exercise, r goes back to the setup check, f shows frames/s and latency, q or
 Esc quits. Quitting, closing the window, Ctrl-C or a camera that stops
@@ -24,7 +30,7 @@ import dataclasses
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,13 +45,18 @@ from formcheck.exercises import catalogue, create
 from formcheck.exercises.base import Exercise, Profile
 from formcheck.feed import FrameReader, Pace
 from formcheck.frames import FramesWriter
+from formcheck.landmarks import PoseFrame
 from formcheck.pipeline import Options, ending, resolve_model
 from formcheck.plans import Plan, PlanItem
 from formcheck.pose.models import bundle_path
 from formcheck.pose.process import PosePool
 from formcheck.pose.spans import free_cores
 from formcheck.pose.track import TrackHeader, TrackWriter
-from formcheck.rules import Interpreter
+from formcheck.recognition import AUTO
+from formcheck.recognition.model import FORMAT, VERSION
+from formcheck.recognition.online import OnlineRecognizer
+from formcheck.recognition.segments import Segment
+from formcheck.rules import Interpreter, Judged
 from formcheck.summary import input_section, model_info, run_summary, source_info
 from formcheck.video import Frame, VideoWriter
 
@@ -82,10 +93,14 @@ class Coaching:
     def __init__(self, plan: Plan, profile: Profile, interpreter: Interpreter, coach, config: LiveConfig):
         self.plan, self.profile, self.interpreter, self.coach, self.config = plan, profile, interpreter, coach, config
         self.index = 0
-        self.stage = "setup"
+        self.auto = plan.items[0].exercise == AUTO
+        self.stage = "recognising" if self.auto else "setup"
         self.stage_since: float | None = None
         self.settled_since: float | None = None
-        self.exercise: Exercise = self._make(plan.items[0])
+        self.exercise: Exercise | None = None if self.auto else self._make(plan.items[0])
+        self.recognizer = OnlineRecognizer() if self.auto else None
+        self.kept: deque[tuple[int, PoseFrame]] = deque()  # auto: the raw poses the recogniser looks at
+        self.segments: list[Segment] = []  # auto: each exercise recognised, in turn
         self.started = False  # has the current exercise been judged yet
         self.completed: list[str] = []
         self.skipped: list[str] = []
@@ -94,6 +109,16 @@ class Coaching:
         self._announced: str | None = None
         self.fps: float | None = None  # measured by the run loop, shown with the readout
         self.latency_ms = 0.0
+
+    def recognised(self) -> list[Segment]:
+        """Auto: the segments recognised so far, the one being judged ending now."""
+        if self.exercise is None or not self.segments:
+            return list(self.segments)
+        return [*self.segments[:-1], replace(self.segments[-1], end_s=self.interpreter.last_ms / 1000.0)]
+
+    def recognition(self) -> dict:
+        """The summary's ``recognition`` section (auto)."""
+        return {"model": f"{FORMAT} {VERSION}", "segments": [s.as_dict() for s in self.recognised()]}
 
     def _make(self, item: PlanItem) -> Exercise:
         profile = Profile(
@@ -124,12 +149,15 @@ class Coaching:
                 self._enter("active", t_ms)
             elif self.stage == "rest":
                 self._next_item(t_ms)
-        elif action == "next":
-            self._finish_item(t_ms, skipped=True)
+        elif action == "next" or (action == "setup" and self.auto and self.stage in ("active", "paused")):
+            self._finish_item(t_ms, skipped=True)  # auto: the camera check is recognising afresh
         elif action == "setup" and self.stage in ("active", "paused", "countdown"):
             self._enter("setup", t_ms)
 
     def _finish_item(self, t_ms: float, skipped: bool = False) -> None:
+        if self.auto:
+            self._finish_recognised(t_ms, skipped)
+            return
         item = self.plan.items[self.index]
         if self.started:
             self.interpreter.finish()
@@ -148,13 +176,83 @@ class Coaching:
         self._announced = None
         self._enter("setup", t_ms)
 
+    def _finish_recognised(self, t_ms: float, skipped: bool) -> None:
+        """Auto: close the exercise being judged (if any) and look for the next one afresh."""
+        if self.exercise is not None and self.stage in ("active", "paused"):
+            self.interpreter.finish()
+            self.segments[-1] = replace(self.segments[-1], end_s=t_ms / 1000.0)
+            (self.skipped if skipped else self.completed).append(self.exercise.info.id)
+        self.exercise, self.started = None, False
+        self.recognizer.forget()
+        self.kept.clear()
+        self._enter("recognising", t_ms)
+
+    def _recognised(self, seg: Segment, t_ms: float) -> Judged | None:
+        """Auto: judge ``seg``'s exercise from the segment's start, on the poses kept; returns the newest judged."""
+        if self.exercise is not None:
+            self.interpreter.finish()
+            self.segments[-1] = replace(self.segments[-1], end_s=max(seg.start_s, self.segments[-1].start_s))
+            self.completed.append(self.exercise.info.id)
+        self.exercise = self._make(PlanItem(seg.exercise))
+        self.interpreter.next_exercise(self.exercise)
+        self.started = True
+        self.segments.append(seg)
+        judged = None
+        for index, raw in self.kept:
+            if raw.t_ms >= seg.start_s * 1000.0:
+                judged = self.interpreter.judge_recorded(raw, index)
+        self._speak(self.exercise.info.title, t_ms)
+        self._enter("active", t_ms)
+        return judged
+
+    def at_end(self) -> None:
+        """Auto: a session that ends before its exercise was settled is judged with the likeliest one, if any."""
+        seg = self.recognizer.final() if self.auto and self.stage == "recognising" else None
+        if seg is not None:
+            self._recognised(seg, self.interpreter.last_ms)
+
+    def _auto_step(self, frame: Frame, raw: PoseFrame) -> Judged:
+        """Auto: keep and look at the pose, judged when an exercise is being judged; an exercise newly
+        recognised is judged from its start. Returns the frame as last judged (or only recorded)."""
+        index = self.interpreter.frames
+        if self.stage == "active":
+            judged = self.interpreter(raw)
+        else:
+            judged = Judged(self.interpreter.record(raw), None, [])
+        self.kept.append((index, raw))
+        while self.kept and self.kept[0][1].t_ms < frame.t_ms - self.recognizer.keep_s * 1000.0:
+            self.kept.popleft()
+        self.recognizer.add(raw)
+        seg = self.recognizer.settled()
+        current = self.exercise.info.id if self.exercise is not None else None
+        if seg is not None and seg.exercise != current and self.stage in ("recognising", "active"):
+            judged = self._recognised(seg, frame.t_ms) or judged
+        return judged
+
+    def _recognising_card(self, frame: Frame, pose: PoseFrame) -> np.ndarray:
+        latest, unknown = self.recognizer.latest, self.recognizer.unknown()
+        if not pose.has_person:
+            guess = "Step into the camera's view: the whole body, side-on."
+        elif unknown is not None:
+            closest = catalogue()[unknown.closest].info.title
+            guess = f"This is not one of the exercises formcheck knows (closest: {closest})."
+        elif latest is not None and latest.exercise is not None:
+            guess = f"Looks like {catalogue()[latest.exercise].info.title}..."
+        else:
+            guess = "Watching..."
+        lines = ["Start your exercise: formcheck recognises it in a few seconds.", guess]
+        return overlay.card(frame.image, lines, "Your exercise?", pose)
+
     def step(self, frame: Frame, raw) -> np.ndarray:
         t = frame.t_ms
         if self.stage_since is None:
             self.stage_since = t
+        judged = self._auto_step(frame, raw) if self.auto else None
+        if self.stage == "recognising":
+            return self._recognising_card(frame, judged.pose)
         info = self.exercise.info
         if self.stage == "active":
-            item = self.interpreter(raw)
+            item = judged if judged is not None else self.interpreter(raw)
             if self.coach is not None:
                 self.coach.handle(item.events, t)
             readout = None
@@ -167,7 +265,7 @@ class Coaching:
                 self._speak("Well done", t)
                 self._finish_item(t)
             return shown
-        pose = self.interpreter.record(raw)
+        pose = judged.pose if judged is not None else self.interpreter.record(raw)
         if self.stage == "setup":
             return self._setup(frame, pose, t)
         if self.stage == "countdown":
@@ -260,7 +358,8 @@ def run_live(
     one before.
     """
     for item in plan.items:
-        create(item.exercise)  # an unknown id fails before the camera opens
+        if item.exercise != AUTO:
+            create(item.exercise)  # an unknown id fails before the camera opens
     model = resolve_model(options)
     out_dir = Path(out_dir)
     frames_dir = Path(config.frames_dir) if config.frames_dir else None
@@ -319,8 +418,8 @@ def run_live(
             coaching = Coaching(plan, options.profile, interpreter, coach, config)
             run = _Run(poses, processes, FrameReader(source, every_frame), coaching, source.fps or 30.0)
 
-            def extra() -> dict:
-                return {
+            def summary_now(mode: str, state: str, more: dict | None = None) -> dict:
+                extra = {
                     "live": {**run.figures(), "sound": sound},
                     "plan": {
                         "name": plan.name,
@@ -329,7 +428,15 @@ def run_live(
                         "skipped": coaching.skipped,
                     },
                     "checkin": checkin,
+                    **({"recognition": coaching.recognition()} if coaching.auto else {}),
+                    **(more or {}),
                 }
+                summary = run_summary(
+                    mode, source_section, model_section, options, interpreter, started, state, outputs, extra
+                )
+                for entry, seg in zip(summary["exercises"], coaching.recognised()):  # auto: each entry's segment
+                    entry["recognition"] = seg.as_dict()
+                return summary
 
             poll_script = _scripted_keys(config.keys)
             last_checkpoint = time.monotonic()
@@ -356,24 +463,12 @@ def run_live(
                             report(_too_slow_note(options, run.shown_fps, run.coming_fps))
                         if time.monotonic() - last_checkpoint > CHECKPOINT_S:
                             last_checkpoint = time.monotonic()
-                            summary_mod.write(
-                                run_summary(
-                                    "live",
-                                    source_section,
-                                    model_section,
-                                    options,
-                                    interpreter,
-                                    started,
-                                    "running",
-                                    outputs,
-                                    extra(),
-                                ),
-                                out_dir / "summary.json",
-                            )
+                            summary_mod.write(summary_now("live", "running"), out_dir / "summary.json")
                     run.check()
             finally:
                 with signals.shielded("saving what was recorded first"):
                     run.reader.stop()
+                    coaching.at_end()
                     interpreter.finish()
                     if video is not None:
                         video.close()
@@ -384,16 +479,8 @@ def run_live(
                     source.close()
                     if rows is not None:
                         rows.close()
-                    summary = run_summary(
-                        "live" if len(plan.items) == 1 else "session",
-                        source_section,
-                        model_section,
-                        options,
-                        interpreter,
-                        started,
-                        end.state,
-                        outputs,
-                        {**extra(), **(input_section(source) or {})},
+                    summary = summary_now(
+                        "live" if len(plan.items) == 1 else "session", end.state, input_section(source)
                     )
                     summary_mod.write(summary, out_dir / "summary.json")
     return summary

@@ -77,8 +77,8 @@ class Interpreter:
         if exercise is not None:
             self._conditioner = PoseConditioner(self.conditioning)
 
-    def record(self, raw: PoseFrame) -> PoseFrame:
-        """Count and save a frame without judging it (setup, countdown, pause); returns it conditioned."""
+    def _keep(self, raw: PoseFrame) -> PoseFrame:
+        """Count and save a frame; returns it as the track holds it."""
         raw = as_stored(raw)  # what the track holds is what is judged: a replay of it gives the same verdicts
         if self.track is not None:
             self.track.write(raw)
@@ -86,10 +86,23 @@ class Interpreter:
         self.frames_with_person += raw.has_person
         self.first_ms = raw.t_ms if self.first_ms is None else self.first_ms
         self.last_ms = raw.t_ms
-        return self._conditioner(raw)
+        return raw
+
+    def record(self, raw: PoseFrame) -> PoseFrame:
+        """Count and save a frame without judging it (setup, countdown, pause); returns it conditioned."""
+        return self._conditioner(self._keep(raw))
 
     def __call__(self, raw: PoseFrame) -> Judged:
-        pose = self.record(raw)
+        return self._judge(self._keep(raw), self.frames - 1)
+
+    def judge_recorded(self, raw: PoseFrame, index: int) -> Judged:
+        """Judge a frame :meth:`record` saved earlier (the ``index``-th), as if it came now: live
+        ``--exercise auto`` judges the frames seen while the exercise was being recognised. Its events are
+        the exercise's as usual."""
+        return self._judge(as_stored(raw), index)
+
+    def _judge(self, raw: PoseFrame, index: int) -> Judged:
+        pose = self._conditioner(raw)
         if self.exercise is None:
             return Judged(pose, None, [])
         events = self.exercise.update(pose)
@@ -100,7 +113,7 @@ class Interpreter:
         elif status.view.message:
             self.view_messages[status.view.message] = self.view_messages.get(status.view.message, 0) + 1
         if self.rows is not None:
-            self.rows.add(frame_row(self.frames - 1, self.exercise.info.id, raw, status))
+            self.rows.add(frame_row(index, self.exercise.info.id, raw, status))
         return Judged(pose, status, events)
 
     def finish(self) -> list[Event]:

@@ -6,20 +6,26 @@ import json
 import os
 import threading
 import time
+from dataclasses import replace
 
+import cv2
+import jsonschema
 import numpy as np
 import pytest
 from helpers import bird_dog_reach
 from test_lumbar_extension import ON_ELBOWS
 
 from formcheck.audio import Coach, WavRecorder
+from formcheck.exercises import create
 from formcheck.exercises.base import Profile
 from formcheck.feed import FrameReader, Pace
 from formcheck.live import Coaching, LiveConfig
 from formcheck.pipeline import Interpreter
 from formcheck.plans import Plan, PlanItem, builtin_plans, load_plan
 from formcheck.pose.filters import ConditioningConfig
+from formcheck.rules import run_rules
 from formcheck.testing import synthetic
+from formcheck.testing.scenarios import scenario
 from formcheck.video import Frame
 
 
@@ -35,12 +41,12 @@ def routine():
     return synthetic.render(b.hold(2.0).clip())
 
 
-def run(plan, poses, keys=(), tmp_path=None):
+def run(plan, poses, keys=(), tmp_path=None, profile=None):
     recorder = WavRecorder(tmp_path / "s.wav") if tmp_path else None
     interpreter = Interpreter(None, ConditioningConfig())
     coaching = Coaching(
         plan,
-        Profile(),
+        profile or Profile(),
         interpreter,
         Coach(recorder, None) if recorder else None,
         LiveConfig(window=False, countdown_s=1, settle_s=0.5),
@@ -57,6 +63,7 @@ def run(plan, poses, keys=(), tmp_path=None):
             stages.append((coaching.index, coaching.stage))
         if coaching.finished:
             break
+    coaching.at_end()
     interpreter.finish()
     if recorder:
         recorder.close()
@@ -104,6 +111,75 @@ def test_recheck_returns_to_setup_and_keeps_the_count():
 def test_quit_ends_the_session():
     coaching, interpreter, _ = run(PLAN, routine(), keys=[(6.0, "quit")])
     assert coaching.finished and coaching.completed == []
+
+
+AUTO = Plan("auto", (PlanItem("auto", rest_s=0),))
+
+
+def joined(*recordings):
+    """Scenario recordings (exercise, seed) one after another, on one clock."""
+    frames, t0 = [], 0.0
+    for ex, seed in recordings:
+        own = scenario(ex, seed).frames
+        frames += [replace(f, t_ms=f.t_ms - own[0].t_ms + t0) for f in own]
+        t0 = frames[-1].t_ms + 50.0
+    return frames
+
+
+@pytest.mark.parametrize("exercise,seed", [("bird_dog", 4), ("nerve_glide", 8), ("aerobic_march", 12)])
+def test_auto_recognises_the_exercise_and_counts_the_reps_done_meanwhile(exercise, seed):
+    """Held-out (test-split) scenarios: live --exercise auto starts judging once it has recognised the exercise
+    and judges the poses seen meanwhile, so it counts what judging the whole recording with that exercise
+    counts."""
+    frames = scenario(exercise, seed).frames
+    coaching, interpreter, stages = run(AUTO, frames)
+    assert stages == [(0, "recognising"), (0, "active")]
+    offline = run_rules(create(exercise), frames).done[0].summary()
+    live = interpreter.done[0].summary()
+    assert live["exercise"] == exercise and live["reps"] == offline["reps"] > 0
+    assert live["records"] == offline["records"] and live["faults"] == offline["faults"]
+    (seg,) = coaching.recognised()
+    assert seg.exercise == exercise and seg.end_s == interpreter.last_ms / 1000.0
+
+
+def test_auto_judges_a_session_shorter_than_recognition_needs_at_its_end():
+    frames = scenario("aerobic_march", 40).frames  # 7.5 s of marching, a held-out seed
+    coaching, interpreter, stages = run(AUTO, frames)
+    assert stages == [(0, "recognising")] and coaching.recognised()[0].exercise == "aerobic_march"
+    assert (
+        interpreter.done[0].summary()["reps"]
+        == run_rules(create("aerobic_march"), frames).done[0].summary()["reps"]
+        > 0
+    )
+
+
+def test_auto_moves_on_when_another_exercise_is_recognised():
+    coaching, interpreter, stages = run(AUTO, joined(("aerobic_march", 8), ("bird_dog", 4)))
+    assert stages == [(0, "recognising"), (0, "active")]
+    assert [e.info.id for e in interpreter.done] == ["aerobic_march", "bird_dog"]
+    assert coaching.completed == ["aerobic_march"]
+    first, second = coaching.recognised()
+    assert first.end_s == second.start_s and first.start_s < second.start_s
+    assert (
+        interpreter.done[1].summary()["reps"]
+        == run_rules(create("bird_dog"), scenario("bird_dog", 4).frames).done[0].summary()["reps"]
+    )
+
+
+def test_auto_does_not_take_another_movement_for_an_exercise_and_says_so():
+    # a push-up, the nearest look-alike of a lumbar extension (a held-out seed)
+    coaching, interpreter, stages = run(AUTO, scenario("push_up", 4).frames)
+    assert stages == [(0, "recognising")] and interpreter.done == []
+    unknown = coaching.recognizer.unknown()
+    assert unknown is not None and unknown.closest is not None
+
+
+def test_auto_starts_again_after_a_set_reaches_its_target():
+    # a set of one rep: the reps after it are a new set, recognised afresh
+    coaching, interpreter, stages = run(AUTO, scenario("bird_dog", 4).frames, profile=Profile(target_reps=1))
+    assert stages[:3] == [(0, "recognising"), (0, "active"), (0, "recognising")]
+    first = interpreter.done[0]
+    assert coaching.completed[0] == "bird_dog" and first.targets_met() and first.summary()["reps"] == 1
 
 
 def test_builtin_physio_plans_add_one_exercise_a_day():
@@ -186,25 +262,37 @@ def test_guided_session_from_a_plan_file_with_checkin(tmp_path, model_path):
     assert bad.returncode == 2 and "no plan" in bad.stderr
 
 
-def test_without_a_sound_device_it_carries_on_and_says_so_once(tmp_path, model_path):
+def test_live_auto_recognises_and_counts_and_without_a_sound_device_says_so_once(tmp_path, model_path):
     from conftest import SAMPLE_VIDEOS
-    from test_cli import formcheck
+    from test_cli import SCHEMAS, formcheck
 
-    out = tmp_path / "out"
+    out, shots = tmp_path / "out", tmp_path / "shots"
     result = formcheck(
         "live",
         "-e",
-        "bird_dog",
+        "auto",
         "--camera",
         SAMPLE_VIDEOS / "bird_dog_good.mp4",
         "--no-window",
-        "--countdown",
-        "0",
+        "--save-frames",
+        shots,
         "-o",
         out,
     )
     assert result.returncode == 0, result.stderr
-    sound = json.loads((out / "summary.json").read_text())["live"]["sound"]
+    summary = json.loads((out / "summary.json").read_text())
+    jsonschema.validate(summary, json.loads((SCHEMAS / "session_summary.schema.json").read_text()))
+    (bird,) = summary["exercises"]
+    assert bird["exercise"] == "bird_dog" and bird["good_reps"] == 4  # those done while it was recognised too
+    assert {s: v["reps"] for s, v in bird["per_side"].items()} == {"left": 2, "right": 2}
+    (seg,) = summary["recognition"]["segments"]
+    assert seg["exercise"] == bird["recognition"]["exercise"] == "bird_dog" and seg["confidence"] >= 0.7
+    assert seg["end_s"] == summary["pose"]["duration_s"] and summary["plan"]["items"] == ["auto"]
+    shown = sorted(shots.glob("*.png"))
+    assert len(shown) == summary["pose"]["frames"]
+    first = cv2.imread(str(shown[0]))
+    assert first.mean() < 0.5 * cv2.imread(str(shown[-1])).mean()  # the dimmed "Your exercise?" card, then the coach
+    sound = summary["live"]["sound"]
     notices = [line for line in result.stderr.splitlines() if "sound device" in line]
     if sound == "silent":  # this machine has no sound device
         assert len(notices) == 1 and "carrying on without sound" in notices[0]

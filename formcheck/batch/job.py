@@ -28,8 +28,7 @@ from pathlib import Path
 from formcheck import __version__
 from formcheck.batch.inputs import Recording
 from formcheck.errors import FormcheckError, ModelError
-
-AUTO = "auto"
+from formcheck.recognition import AUTO
 
 
 @dataclass(frozen=True)

@@ -131,13 +131,27 @@ def track_features(frames: Sequence[PoseFrame]) -> tuple[np.ndarray, np.ndarray]
     return times, features_of(world, visibility)
 
 
+def nanpercentiles(x: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """``np.nanpercentile(x, qs, axis=0)`` (linear interpolation) for a 2-D ``x``, without its per-column
+    Python loop: NaN sorts last, so each column's known values lead its sorted copy."""
+    v = np.sort(x, axis=0)
+    n = np.isfinite(v).sum(axis=0)
+    pos = np.asarray(qs, dtype=float)[:, None] / 100.0 * np.maximum(n - 1, 0)[None, :]
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0)[None, :])
+    cols = np.arange(x.shape[1])[None, :]
+    out = v[lo, cols] + (pos - lo) * (v[hi, cols] - v[lo, cols])
+    out[:, n == 0] = np.nan
+    return out
+
+
 def window_stats(feats: np.ndarray) -> np.ndarray:
     """The :data:`WINDOW_FEATURES` of the frames of one window (NaN where a measure was never known)."""
     out = np.full(len(WINDOW_FEATURES), np.nan)
     if len(feats):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a measure never known in the window: NaN
-            p10, p90 = np.nanpercentile(feats, [10, 90], axis=0)
+            p10, p90 = nanpercentiles(feats, [10, 90])
             stats = np.stack([np.nanmean(feats, axis=0), np.nanstd(feats, axis=0), p10, p90], axis=1)
         out[:-1] = stats.ravel()
         out[-1] = np.isfinite(feats[:, 0]).mean()
