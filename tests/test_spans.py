@@ -27,7 +27,7 @@ CLIP = SAMPLE_VIDEOS / "bird_dog_good.mp4"  # 26 s, 394 frames at 15 fps
 
 
 def test_a_recording_on_two_model_processes_gets_the_single_process_verdict(tmp_path, real_track, capfd):
-    single = list(real_track(CLIP))  # the model in one process, every frame in order (tests/conftest.py)
+    single = list(real_track(CLIP, here=True))  # the model in one process, every frame in order, on this machine
     alone = create("bird_dog")
     run_rules(alone, single)
     out = tmp_path / "out"
