@@ -235,11 +235,13 @@ def banner(img: np.ndarray, text: str, color, layout: Layout = COMPACT) -> None:
 
 
 def notice(img: np.ndarray, text: str) -> None:
-    """A one-line note at the top of the picture, over whatever is drawn there."""
+    """A one-line note on the left under the title, clear of the counters down the right edge (at most 60 % of
+    the width) and of the cue banner at the bottom."""
     scale = scale_for(img)
     size = 0.55 * scale
-    width = cv2.getTextSize(text, FONT, size, _thickness(size))[0][0]
-    _text(img, text, ((img.shape[1] - width) / 2, 24 * scale), size, WARN)
+    while size > 0.3 and cv2.getTextSize(text, FONT, size, _thickness(size))[0][0] > img.shape[1] * 0.6:
+        size -= 0.05
+    _text(img, text, (12 * scale, 70 * scale), size, WARN)
 
 
 def card(image: np.ndarray, lines: list[str], big: str | None = None, pose: PoseFrame | None = None) -> np.ndarray:
