@@ -201,7 +201,8 @@ class Coaching:
         for index, raw in self.kept:
             if raw.t_ms >= seg.start_s * 1000.0:
                 judged = self.interpreter.judge_recorded(raw, index)
-        self._speak(self.exercise.info.title, t_ms)
+        info = self.exercise.info
+        self._speak(f"{info.title}. {info.warning}" if info.warning else info.title, t_ms)  # as its setup card would
         self._enter("active", t_ms)
         return judged
 

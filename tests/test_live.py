@@ -41,14 +41,21 @@ def routine():
     return synthetic.render(b.hold(2.0).clip())
 
 
-def run(plan, poses, keys=(), tmp_path=None, profile=None):
+class Words:
+    """Speech as a tenth of a second of silence per sentence: what was said is in the recorder's log."""
+
+    def say(self, text: str) -> np.ndarray:
+        return np.zeros(1600, np.float32)
+
+
+def run(plan, poses, keys=(), tmp_path=None, profile=None, speech=None):
     recorder = WavRecorder(tmp_path / "s.wav") if tmp_path else None
     interpreter = Interpreter(None, ConditioningConfig())
     coaching = Coaching(
         plan,
         profile or Profile(),
         interpreter,
-        Coach(recorder, None) if recorder else None,
+        Coach(recorder, speech) if recorder else None,
         LiveConfig(window=False, countdown_s=1, settle_s=0.5),
     )
     image = np.zeros((480, 640, 3), np.uint8)
@@ -127,12 +134,15 @@ def joined(*recordings):
 
 
 @pytest.mark.parametrize("exercise,seed", [("bird_dog", 4), ("nerve_glide", 8), ("aerobic_march", 12)])
-def test_auto_recognises_the_exercise_and_counts_the_reps_done_meanwhile(exercise, seed):
+def test_auto_recognises_the_exercise_and_counts_the_reps_done_meanwhile(exercise, seed, tmp_path):
     """Held-out (test-split) scenarios: live --exercise auto starts judging once it has recognised the exercise
     and judges the poses seen meanwhile, so it counts what judging the whole recording with that exercise
-    counts."""
+    counts. It says which exercise it is, with its safety warning (no setup card showed it)."""
     frames = scenario(exercise, seed).frames
-    coaching, interpreter, stages = run(AUTO, frames)
+    coaching, interpreter, stages = run(AUTO, frames, tmp_path=tmp_path, speech=Words())
+    info = create(exercise).info
+    speech = [e["name"] for e in json.loads((tmp_path / "s.json").read_text()) if e["kind"] == "speech"]
+    assert speech[0].startswith(info.title) and (info.warning or "") in speech[0]
     assert stages == [(0, "recognising"), (0, "active")]
     offline = run_rules(create(exercise), frames).done[0].summary()
     live = interpreter.done[0].summary()
