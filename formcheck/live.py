@@ -53,9 +53,8 @@ from formcheck.pose.process import PosePool
 from formcheck.pose.spans import free_cores
 from formcheck.pose.track import TrackHeader, TrackWriter
 from formcheck.recognition import AUTO
-from formcheck.recognition.model import FORMAT, VERSION
 from formcheck.recognition.online import OnlineRecognizer
-from formcheck.recognition.segments import Segment
+from formcheck.recognition.segments import Segment, recognition_section
 from formcheck.rules import Interpreter, Judged
 from formcheck.summary import input_section, model_info, run_summary, source_info
 from formcheck.video import Frame, VideoWriter
@@ -115,10 +114,6 @@ class Coaching:
         if self.exercise is None or not self.segments:
             return list(self.segments)
         return [*self.segments[:-1], replace(self.segments[-1], end_s=self.interpreter.last_ms / 1000.0)]
-
-    def recognition(self) -> dict:
-        """The summary's ``recognition`` section (auto)."""
-        return {"model": f"{FORMAT} {VERSION}", "segments": [s.as_dict() for s in self.recognised()]}
 
     def _make(self, item: PlanItem) -> Exercise:
         profile = Profile(
@@ -429,7 +424,7 @@ def run_live(
                         "skipped": coaching.skipped,
                     },
                     "checkin": checkin,
-                    **({"recognition": coaching.recognition()} if coaching.auto else {}),
+                    **({"recognition": recognition_section(coaching.recognised())} if coaching.auto else {}),
                     **(more or {}),
                 }
                 summary = run_summary(

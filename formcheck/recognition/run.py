@@ -21,14 +21,9 @@ from formcheck.exercises.base import Profile
 from formcheck.frames import FramesWriter
 from formcheck.pipeline import Options, analyze_video
 from formcheck.pose.track import read_track
-from formcheck.recognition.model import FORMAT, VERSION
-from formcheck.recognition.segments import Segment, recognise
+from formcheck.recognition.segments import Segment, recognise, recognition_section
 from formcheck.rules import Interpreter, RowSink
 from formcheck.video import VideoFileSource
-
-
-def recognition_section(segments: list[Segment]) -> dict:
-    return {"model": f"{FORMAT} {VERSION}", "segments": [s.as_dict() for s in segments]}
 
 
 def judge_segments(

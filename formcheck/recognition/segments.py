@@ -19,7 +19,7 @@ import numpy as np
 
 from formcheck.landmarks import PoseFrame
 from formcheck.recognition.features import HOP_S, WINDOW_S, track_features, windows
-from formcheck.recognition.model import OTHER, Recognizer, load
+from formcheck.recognition.model import FORMAT, OTHER, VERSION, Recognizer, load
 
 SWITCH_COST = 12.0  # log-probability a change of exercise must win by
 MIN_CONFIDENCE = 0.5
@@ -42,6 +42,11 @@ class Segment:
         for k in ("start_s", "end_s", "confidence", "distance"):
             d[k] = round(d[k], 3)
         return d
+
+
+def recognition_section(segments: list[Segment]) -> dict:
+    """The summary's ``recognition`` section: the model, and every segment (docs/recognition.md)."""
+    return {"model": f"{FORMAT} {VERSION}", "segments": [s.as_dict() for s in segments]}
 
 
 def viterbi(logp: np.ndarray, switch_cost: float = SWITCH_COST) -> np.ndarray:
