@@ -145,7 +145,9 @@ class PoseLandmarker:
         rgb = np.ascontiguousarray(rgb)
         image = Image(image_format=ImageFormat.SRGB, data=rgb)
         result = self._run(self._task, image, ts)
-        if not result.pose_landmarks and self._second_look and self._looks_again(ts):
+        if result.pose_landmarks:  # the usual landmarker has the person again: the second one stops following
+            self._second_follows = False
+        elif self._second_look and self._looks_again(ts):
             if self._second is None:
                 self._second = self._create()
             if not self._second_follows:  # finding: the frame equalised; following: the frame as it is
