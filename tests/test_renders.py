@@ -90,3 +90,12 @@ def test_a_march_in_dim_light_is_found_and_counted():
     outcome = corpus.judge(renders.rendered("aerobic_march_v3"))
     assert outcome.frames_with_person == 183
     assert outcome.passed, corpus.failure(outcome)  # every step on its side, the jump and the stop found
+
+
+def test_a_near_crossed_leg_with_its_knee_opened_toward_the_camera_is_the_crossed_one():
+    # Side-on, 0.72 m up, portrait: the near (right) leg crossed over the left knee, its knee opened out toward the
+    # camera, so its thigh is seen end-on (shin 2.3 times the thigh's length in the picture) and the world
+    # landmarks read its shin along the body. It was taken for the supporting leg: 3 holds of the left leg crossed.
+    outcome = corpus.judge(renders.rendered("piriformis_stretch_v2"))
+    assert [r["side"] for r in outcome.summary["records"]] == ["right"] * 3
+    assert outcome.score.rep_errors == {"right": 0}, outcome.score.rep_errors

@@ -58,6 +58,10 @@ class Thresholds(base.LyingThresholds):
     # pull, is no hold of its own (holds are timed while the body is still)
     end_on_max: float = 0.6  # shin/thigh length ratio in the image at most this: the shin runs across the body
     in_plane_min: float = 0.75  # ... at least this: the shin is side-on (the supporting leg)
+    # ... unless at least this: the thigh is seen end-on, its knee opened out toward the camera (a crossed leg). A
+    # supporting leg's thigh lies in the picture: its ratio stays at 0.75-1.05 in the corpus dev and 0.92-1.33
+    # in the rendered dev variants; a crossed near leg with the knee opened toward a side camera reads 2.3
+    thigh_end_on_min: float = 1.6
     # In the 3D world landmarks, whatever the camera's angle: the shin's share along the hips' left-right axis
     across_min: float = 0.55  # at least this: it runs across the body (crossed); a supporting shin 0.0-0.3
     along_max: float = 0.35  # at most this: it runs along the body (the supporting leg)
@@ -147,13 +151,16 @@ class PiriformisStretch(base.Exercise):
 
         Read from the shin's length in the picture from a true side view (within ``oblique_min`` degrees);
         from further round, where a crossed shin is seen at a slant and as long as a side-on one, in the
-        world landmarks when the model gives them.
+        world landmarks when the model gives them. A thigh seen end-on (the shin far longer than it in the
+        picture) is a crossed leg's from any view: a supporting thigh lies in the picture.
         """
+        ratio = self._shin_ratio(b, side)
+        if ratio >= self.th.thigh_end_on_min:
+            return True
         world = b.frame.world_points()
         across = _across(world, side) if _off_side_deg(world) > self.th.oblique_min else math.nan
         if math.isfinite(across):
             return True if across >= self.th.across_min else False if across <= self.th.along_max else None
-        ratio = self._shin_ratio(b, side)
         if not math.isfinite(ratio):
             return None
         return True if ratio <= self.th.end_on_max else False if ratio >= self.th.in_plane_min else None
