@@ -16,10 +16,12 @@ from formcheck.pose.track import read_track
 from formcheck.testing import corpus, renders
 from formcheck.testing.scenarios import EXERCISES
 
-# measured on the 62 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
-# the other way round) at stop 22, with the landmarker's second look where the detector finds no one:
-# exact 0.839, within one 0.903, holds 0.885, fault precision 0.706, recall 0.833
-FLOORS = {"exact": 0.82, "within_one": 0.89, "holds": 0.87, "precision": 0.69, "recall": 0.82}
+# measured on the 80 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
+# the other way round; dev seed 9, near and at floor level, and test seed 12 filming the faults, of all nine) at
+# stop 24: exact 0.788, within one 0.888, holds 0.880, fault precision 0.716, recall 0.782. Seeds 9 and 12 are
+# harder than the 62 before them (near cameras; the first test renders with faults to find): the floors were
+# lowered with them (from 0.82, 0.89, 0.87, 0.69, 0.82 on the 62), not for a change in the rules.
+FLOORS = {"exact": 0.77, "within_one": 0.87, "holds": 0.86, "precision": 0.70, "recall": 0.76}
 
 
 @pytest.fixture(scope="module")
