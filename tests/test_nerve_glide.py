@@ -84,6 +84,9 @@ def test_range_is_up_to_tolerance_reported_not_faulted():
         ("toes_not_pulled", {"ankle": -40}),  # toes pointed at the top
         ("hands_not_on_thigh", {"arms": (0, 0)}),  # hands let go, on the floor
         ("other_leg_lifted", {"other_hip": 45, "other_knee": 90}),  # bent up, its foot on the floor
+        # drawn up nearly as far as the held thigh (within the 30 degrees that tell a held leg from the other one
+        # when neither is known yet): the leg already held stays the held one
+        ("other_leg_lifted", {"other_hip": 68, "other_knee": 100}),
         ("other_leg_lifted", {"other_hip": 25}),  # straight, but off the floor
     ],
 )

@@ -79,6 +79,7 @@ class NerveGlide(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._top: list[tuple[float, float]] = []  # (knee angle, knee-ankle-toe angle) through the current rep
+        self._work: str | None = None  # the leg held up, while it stays up
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.extended, self.th.returned
@@ -92,7 +93,7 @@ class NerveGlide(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        work = b.raised_leg(th.thigh_up_min, th.side_margin)
+        work = self._held_leg(b)
         if not self.in_rep:
             self._top.clear()
         names = ("thigh_not_vertical", "hands_not_on_thigh", "other_leg_lifted")
@@ -142,6 +143,19 @@ class NerveGlide(base.Exercise):
             ],
             bad_joints=(b.joint(f"{work}_hip"), b.joint(f"{work}_ankle"), b.joint(f"{other}_knee")),
         )
+
+    def _held_leg(self, b: Body) -> str | None:
+        """The leg held up: the one clearly more flexed (:meth:`Body.raised_leg`); once known, it stays the held
+        one while it is up and the more flexed of the two, so the other knee drawn up as well (a fault of its
+        own) does not lose the glides it makes."""
+        th = self.th
+        work = b.raised_leg(th.thigh_up_min, th.side_margin)
+        if work is None and self._work is not None:
+            held, other = b.hip_flexion(self._work), b.hip_flexion(other_side(self._work))
+            if held >= th.thigh_up_min and (held > other or not math.isfinite(other)):
+                work = self._work
+        self._work = work
+        return work
 
     def judge(self, record: RepRecord) -> list[str]:
         extra = []
