@@ -78,6 +78,10 @@ class Thresholds(base.LyingThresholds):
     # this, then pulled in without uncrossing, was the set-up of that pull, or the rest between two pulls; the
     # lightest pull counted as a hold (true 72) reads 67-79 (corpus dev).
     setup_below: float = 58.0
+    # ... unless the supporting foot, seen on the camera's side, is off the floor (its hip->ankle line this far up,
+    # degrees): a light pull. The crossed set-up reads -19 to 4 in the corpus dev, pulls 43-71; a light pull from
+    # 1.27 m up and 31 degrees round reads its thigh at 56 (under setup_below) and its foot at 34 (a set-up there 12)
+    support_lift_min: float = 25.0
     pull_seen_share: float = 0.5  # the pull is judged only when the supporting thigh was seen this share of the hold
     ankle_knee_max: float = 0.35  # crossed ankle farther than this (torso lengths) from the other knee
     far_ankle_visibility: float = 0.9  # a far-side crossed ankle is judged only when the model is this sure
@@ -92,6 +96,7 @@ class PiriformisStretch(base.Exercise):
     def __init__(self, profile=None):
         super().__init__(profile)
         self._pull = RecentValues(math.inf)  # supporting thigh's flexion through the current hold
+        self._lift = RecentValues(math.inf)  # ... and its foot's height (hip->ankle, degrees), when it is the near leg
 
     def key_angles(self) -> tuple[base.KeyAngle, ...]:
         return (base.KeyAngle("angle_thigh", "Supporting thigh (hip flexion)", ((self.th.pull_target, None),)),)
@@ -124,6 +129,7 @@ class PiriformisStretch(base.Exercise):
             trusted = crossed == near or self._far_ankle_usable(b, frame, near)
             faults["ankle_not_near_knee"] = test(gap, lambda v: v > th.ankle_knee_max) if trusted else None
             self._pull.add(frame.t_ms, flex[support])
+            self._lift.add(frame.t_ms, b.leg_elevation(support) if support == near else math.nan)
         return Observation(
             ready=ready,
             in_position=in_position,
@@ -204,6 +210,7 @@ class PiriformisStretch(base.Exercise):
 
     def hold_begins(self) -> None:
         self._pull.clear()
+        self._lift.clear()
 
     def _pulled(self, start_ms: float, end_ms: float) -> float:
         """The supporting thigh's median flexion over a hold's own frames (the hold is filed a moment after it
@@ -216,14 +223,16 @@ class PiriformisStretch(base.Exercise):
 
     def setting_up(self, window: HoldWindow, next_from_ms: float) -> bool | None:
         """A leg crossed and still with the supporting foot on the floor, then pulled in without uncrossing, was
-        the set-up of that pull (or the rest between two pulls), not a hold of its own. Left as it is, it is a
-        hold, flagged ``thigh_not_pulled``. A pull let go to that rest, the leg still crossed, was a hold however
+        the set-up of that pull (or the rest between two pulls), not a hold of its own; a thigh read as little
+        pulled with its foot seen off the floor was a light pull. Left as it is, it is a hold, flagged
+        ``thigh_not_pulled``. A pull let go to that rest, the leg still crossed, was a hold however
         short (flagged ``hold_too_short``); a pull followed by a deeper one may have been settling into it."""
         pulled = self._pulled(window.start_ms, window.end_ms)
         if not math.isfinite(pulled):
             return None
         if pulled < self.th.setup_below:
-            return True
+            lifted = self._lift.during(window.start_ms, window.end_ms).median()
+            return not lifted > self.th.support_lift_min
         resting = self._pull.during(next_from_ms, math.inf).median()
         return False if resting < self.th.setup_below else None
 
@@ -231,6 +240,7 @@ class PiriformisStretch(base.Exercise):
         extra = super().judge(record)
         pulled = self._pulled(record.start_ms, record.end_ms)
         self._pull.clear()
+        self._lift.clear()
         record.measures["supporting_hip_flexion_deg"] = round(float(pulled)) if math.isfinite(pulled) else None
         if math.isfinite(pulled) and pulled < self.th.pull_fault_below:
             extra.append("thigh_not_pulled")
