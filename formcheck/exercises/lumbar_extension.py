@@ -45,7 +45,7 @@ class Thresholds(base.Thresholds):
     raised: float = 7.0  # trunk angle (degrees) that starts a rep: lying -2 to 0; elbows 8-18 (elbows far
     # forward as little as 8 on the pose model), hands 35-40
     lowered: float = 3.5  # ... and back below this ends it
-    hip_lift_max: float = 18.0  # knee->hip line rising more steeply than this: hips off the floor
+    hip_lift_max: float = 18.0  # knee->hip line rising more steeply than this from where it lay: hips off the floor
     forearm_flat_max: float = 32.0  # forearm (wrist->elbow) rising less steeply than this (degrees): propped on
     # the forearms (0-25 on the elbows, elbows forward included; 40 and more on the hands, arms bent or not)
     elbow_offset_max: float = 0.25  # elbow this far ahead of/behind the shoulder (torso lengths; under it: 0-0.1)
@@ -55,7 +55,10 @@ class Thresholds(base.Thresholds):
     # camera above or off the side sees a body lying flat at -15 to +10 degrees (a real oblique clip: -12).
     rest_window_ms: float = 6000.0
     flat_max: float = 10.0  # ... up to this: a body lying flat reads 4-6 degrees from a side view at floor level
-    # (the chest lifts the shoulder: an animated clip lying before its press-up), -15 to +10 from above or off the side
+    # (the chest lifts the shoulder: an animated clip lying before its press-up), -15 to +10 from above or off the
+    # side in the corpus. Not all: 18-20 from 1.3 m up, 1.9 m away and 30 degrees round (rendered dev variant 10,
+    # none of its 5 press-ups counted); a limit of 25 counts them but took the corpus dev's exact counts from 89 to
+    # 78 % (test 97 to 92): starts already raised read as lying flat. Open (tests/test_lumbar_extension.py xfail)
     cut_speed: float = 90.0  # the trunk angle changing faster than this (degrees a second; a brisk press-up is
     # 30-60) is a cut to another camera angle: where the body lies flat is learned afresh, from the angles seen
     cut_settle_ms: float = 300.0  # ... this long after it (the landmarks take a moment to settle)
@@ -70,6 +73,7 @@ class LumbarExtension(base.Exercise):
         # (trunk angle, propped on the forearms?, elbow angle, elbow offset) of each frame of the current rep
         self._samples: list[tuple[float, bool | None, float, float]] = []
         self._recent = RecentValues(self.th.rest_window_ms)  # the trunk angle lately: its lowest is lying flat
+        self._thigh_rest = RecentValues(self.th.rest_window_ms)  # the thigh's slope while lying flat lately
         self._last: tuple[float, float] | None = None  # (t_ms, trunk angle) of the last frame that showed it
         self._cut_ms = -math.inf  # when the last cut was seen
 
@@ -85,8 +89,13 @@ class LumbarExtension(base.Exercise):
         # The rise from lying flat: from the lowest angle of late, up to the highest a body lying flat reads
         # (a recording that starts raised higher is measured from there).
         trunk = b.trunk_elevation() - min(self._recent.min(), th.flat_max)
-        thigh = b.elevation(f"{near}_knee", f"{near}_hip")
         raised = test(trunk, lambda v: v >= th.lowered)
+        # the thigh's rise from where it lay, as the trunk's: the camera's slant tilts both alike
+        slope = b.elevation(f"{near}_knee", f"{near}_hip")
+        if raised is False:
+            self._thigh_rest.add(frame.t_ms, slope)
+        rest = self._thigh_rest.median()  # the typical slope lying there (its lowest would be a landmark's jitter)
+        thigh = slope - (min(rest, th.flat_max) if math.isfinite(rest) else 0.0)
         if not self.in_rep:
             self._samples = []
         elif math.isfinite(trunk):
@@ -117,6 +126,7 @@ class LumbarExtension(base.Exercise):
                 self._cut_ms = t_ms
             if t_ms - self._cut_ms <= self.th.cut_settle_ms:
                 self._recent.clear()
+                self._thigh_rest.clear()
         self._last = (t_ms, angle)
         self._recent.add(t_ms, angle)
 
