@@ -45,7 +45,7 @@ class Thresholds(base.Thresholds):
     raised: float = 7.0  # trunk angle (degrees) that starts a rep: lying -2 to 0; elbows 8-18 (elbows far
     # forward as little as 8 on the pose model), hands 35-40
     lowered: float = 3.5  # ... and back below this ends it
-    hip_lift_max: float = 18.0  # knee->hip line rising more steeply than this from where it lay: hips off the floor
+    hip_lift_max: float = 18.0  # knee->hip line rising more steeply than this: hips off the floor
     forearm_flat_max: float = 32.0  # forearm (wrist->elbow) rising less steeply than this (degrees): propped on
     # the forearms (0-25 on the elbows, elbows forward included; 40 and more on the hands, arms bent or not)
     elbow_offset_max: float = 0.25  # elbow this far ahead of/behind the shoulder (torso lengths; under it: 0-0.1)
@@ -73,7 +73,6 @@ class LumbarExtension(base.Exercise):
         # (trunk angle, propped on the forearms?, elbow angle, elbow offset) of each frame of the current rep
         self._samples: list[tuple[float, bool | None, float, float]] = []
         self._recent = RecentValues(self.th.rest_window_ms)  # the trunk angle lately: its lowest is lying flat
-        self._thigh_rest = RecentValues(self.th.rest_window_ms)  # the thigh's slope while lying flat lately
         self._last: tuple[float, float] | None = None  # (t_ms, trunk angle) of the last frame that showed it
         self._cut_ms = -math.inf  # when the last cut was seen
 
@@ -89,13 +88,8 @@ class LumbarExtension(base.Exercise):
         # The rise from lying flat: from the lowest angle of late, up to the highest a body lying flat reads
         # (a recording that starts raised higher is measured from there).
         trunk = b.trunk_elevation() - min(self._recent.min(), th.flat_max)
+        thigh = b.elevation(f"{near}_knee", f"{near}_hip")
         raised = test(trunk, lambda v: v >= th.lowered)
-        # the thigh's rise from where it lay, as the trunk's: the camera's slant tilts both alike
-        slope = b.elevation(f"{near}_knee", f"{near}_hip")
-        if raised is False:
-            self._thigh_rest.add(frame.t_ms, slope)
-        rest = self._thigh_rest.median()  # the typical slope lying there (its lowest would be a landmark's jitter)
-        thigh = slope - (min(rest, th.flat_max) if math.isfinite(rest) else 0.0)
         if not self.in_rep:
             self._samples = []
         elif math.isfinite(trunk):
@@ -126,7 +120,6 @@ class LumbarExtension(base.Exercise):
                 self._cut_ms = t_ms
             if t_ms - self._cut_ms <= self.th.cut_settle_ms:
                 self._recent.clear()
-                self._thigh_rest.clear()
         self._last = (t_ms, angle)
         self._recent.add(t_ms, angle)
 
