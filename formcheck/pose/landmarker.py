@@ -29,6 +29,7 @@ from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTa
 
 from formcheck.pose.models import verify_bundle
 from formcheck.pose.offline import forbid_network
+from formcheck.pose.windows import Window, around, search_windows
 
 
 def become_model_process() -> str | None:
@@ -111,6 +112,11 @@ class PoseLandmarker:
         self._second_look = second_look
         self._second = None  # made on its first look
         self._second_follows = False
+        # Where neither finds anyone in a wide frame, a third landmarker looks in one of its square windows per
+        # look (see :mod:`formcheck.pose.windows`), and follows a person it finds in a window that moves with them.
+        self._windowed = None  # made on its first look
+        self._window: Window | None = None  # the window a person is followed in
+        self._looks = 0
         self._last_look = self._last_seen = -math.inf
         self._last_ts = -1
         self._quieted: set[int] = set()  # the tasks that have run once (the graph logs warnings on its first frame)
@@ -145,22 +151,45 @@ class PoseLandmarker:
         rgb = np.ascontiguousarray(rgb)
         image = Image(image_format=ImageFormat.SRGB, data=rgb)
         result = self._run(self._task, image, ts)
-        if result.pose_landmarks:  # the usual landmarker has the person again: the second one stops following
-            self._second_follows = False
+        window = None
+        if result.pose_landmarks:  # the usual landmarker has the person again: the others stop following
+            self._second_follows, self._window = False, None
         elif self._second_look and self._looks_again(ts):
+            result, window = self._look_again(rgb, ts)
+        if result.pose_landmarks:
+            self._last_seen = ts
+        return self._frame(result, t_ms, width, height, window)
+
+    def _look_again(self, rgb: np.ndarray, ts: int):
+        """The second landmarker's result, or the windowed one's where that finds no one; and the window."""
+        height, width = rgb.shape[:2]
+        if self._window is None:
             if self._second is None:
                 self._second = self._create()
-            if not self._second_follows:  # finding: the frame equalised; following: the frame as it is
-                image = Image(image_format=ImageFormat.SRGB, data=equalized(rgb))
+            # finding: the frame equalised; following: the frame as it is
+            image = Image(image_format=ImageFormat.SRGB, data=rgb if self._second_follows else equalized(rgb))
             result = self._run(self._second, image, ts)
             self._second_follows = bool(result.pose_landmarks)
             self._last_look = ts
+            windows = search_windows(width, height)
+            if result.pose_landmarks or not windows:
+                return result, None
+            window = windows[self._looks % len(windows)]
+            self._looks += 1
+        else:
+            window = self._window
+        if self._windowed is None:
+            self._windowed = self._create()
+        result = self._run(self._windowed, Image(image_format=ImageFormat.SRGB, data=window.crop(rgb)), ts)
+        self._window = None
         if result.pose_landmarks:
-            self._last_seen = ts
-        return self._frame(result, t_ms, width, height)
+            found = window.to_frame(self._landmarks(result), width, height)
+            self._window = around(found, width, height)
+        return result, window
 
     def _looks_again(self, ts: int) -> bool:
-        return self._second_follows or ts - self._last_seen <= LOOK_ON_MS or ts - self._last_look >= LOOK_AGAIN_MS
+        following = self._second_follows or self._window is not None
+        return following or ts - self._last_seen <= LOOK_ON_MS or ts - self._last_look >= LOOK_AGAIN_MS
 
     def _run(self, task, image: Image, ts: int):
         """One task on one frame; on its first, the C library's stderr is hidden (its one-time warnings)."""
@@ -171,13 +200,20 @@ class PoseLandmarker:
             return task.detect_for_video(image, ts)
 
     @staticmethod
-    def _frame(result, t_ms: float, width: int, height: int) -> PoseFrame:
-        if not result.pose_landmarks:
-            return PoseFrame(t_ms=t_ms, width=width, height=height)
-        landmarks = np.array(
+    def _landmarks(result) -> np.ndarray:
+        return np.array(
             [[p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0] for p in result.pose_landmarks[0]],
             dtype=float,
         )
+
+    @classmethod
+    def _frame(cls, result, t_ms: float, width: int, height: int, window: Window | None = None) -> PoseFrame:
+        """The frame's pose from a task's result; found in ``window``, mapped to the whole frame."""
+        if not result.pose_landmarks:
+            return PoseFrame(t_ms=t_ms, width=width, height=height)
+        landmarks = cls._landmarks(result)
+        if window is not None:
+            landmarks = window.to_frame(landmarks, width, height)
         world = None
         if result.pose_world_landmarks:
             world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[0]], dtype=float)
@@ -186,9 +222,9 @@ class PoseLandmarker:
 
     def close(self) -> None:
         with _quiet_native_stderr():  # the accelerators log their destruction
-            self._task.close()
-            if self._second is not None:
-                self._second.close()
+            for task in (self._task, self._second, self._windowed):
+                if task is not None:
+                    task.close()
 
     def __enter__(self) -> PoseLandmarker:
         return self
