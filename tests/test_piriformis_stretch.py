@@ -16,13 +16,14 @@ REST = replace(SUPINE, l_hip=45, r_hip=45, l_knee=90, r_knee=90, l_ankle=10, r_a
 SITTING = replace(SUPINE, trunk=90.0, l_hip=90, r_hip=90)
 
 
-def figure4(crossed: str, support_hip=100, on_shin=False, support_knee=90) -> dict:
-    """``crossed``'s ankle resting just below the other knee (or lower down its shin), that thigh at ``support_hip``."""
+def figure4(crossed: str, support_hip=100, on_shin=False, support_knee=90, rotation=80) -> dict:
+    """``crossed``'s ankle resting just below the other knee (or lower down its shin), that thigh at ``support_hip``;
+    the crossed thigh turned out by ``rotation`` degrees."""
     c, s = crossed[0], "l" if crossed == "right" else "r"
     leg = (
         dict(hip=support_hip - 25, abduct=25, knee=100, hip_rot=90)
         if on_shin
-        else dict(hip=support_hip + 20, abduct=25, knee=115, hip_rot=80)
+        else dict(hip=support_hip + 20, abduct=25, knee=115, hip_rot=rotation)
     )
     return {f"{s}_hip": support_hip, f"{s}_knee": support_knee, **{f"{c}_{k}": v for k, v in leg.items()}}
 
@@ -59,6 +60,17 @@ def test_three_clean_holds_of_the_symptomatic_leg(camera):
 def test_left_leg_crossed_mirrored(camera):
     summary, _ = analyse("piriformis_stretch", stretches([("left", {}, None)] * 2), camera, profile=LEFT)
     assert reps_per_side(summary) == {"left": 2} and summary["faults"] == []
+
+
+def test_a_near_crossed_shin_seen_at_two_thirds_of_its_thigh_is_crossed():
+    """The crossed thigh turned out a little less, seen from 12 degrees round from its side: its shin reads 0.69 of
+    the thigh in the picture. Crossed near shins read 0.51 (median) and 0.73 (90th percentile) from within 15
+    degrees of the side in the corpus dev; supporting ones 0.68 at the 0.1th percentile and 0.91 at the 1st."""
+    camera = Camera(near_side="right", azimuth_deg=12, height=0.8, distance=3.2)
+    clip = stretches([("right", {"rotation": 70}, None)] * 2)
+    summary, _ = analyse("piriformis_stretch", clip, camera, profile=RIGHT)
+    assert reps_per_side(summary) == {"right": 2} and summary["faults"] == []
+    assert all(4.5 <= h <= 5.5 for h in per_record(summary, "hold_s"))
 
 
 def test_the_real_target_is_30_seconds_and_a_short_hold_is_flagged():
