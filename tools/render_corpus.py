@@ -54,12 +54,15 @@ def main() -> None:
             script_path = write_script(exercise, seed, args.work / "scripts")
             video, full_truth = args.work / "out" / f"{name}.mp4", args.work / "out" / f"{name}.json"
             if not (video.is_file() and full_truth.is_file()):
-                subprocess.run(
+                done = subprocess.run(
                     [args.render_python, "-m", "tools.footage.render", str(script_path), "--out", str(video.parent)],
                     cwd=REPO,
-                    check=True,
-                    stderr=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
                 )
+                if done.returncode:  # the renderer is chatty on stderr: shown only when it fails, its last lines
+                    tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+                    raise SystemExit(f"rendering {name} failed (exit {done.returncode}):\n{tail}")
             store_track(video, model, track)
             doc = json.loads(full_truth.read_text())
             doc.pop("frames")
