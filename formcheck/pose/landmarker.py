@@ -158,7 +158,10 @@ class PoseLandmarker:
             result, window = self._look_again(rgb, ts)
         if result.pose_landmarks:
             self._last_seen = ts
-        return self._frame(result, t_ms, width, height, window)
+        pose = self._frame(result, t_ms, width, height, window)
+        if window is not None:  # looked for, or followed, in a window: next, one round where the person now is
+            self._window = around(pose.landmarks, width, height) if pose.has_person else None
+        return pose
 
     def _look_again(self, rgb: np.ndarray, ts: int):
         """The second landmarker's result, or the windowed one's where that finds no one; and the window."""
@@ -181,10 +184,6 @@ class PoseLandmarker:
         if self._windowed is None:
             self._windowed = self._create()
         result = self._run(self._windowed, Image(image_format=ImageFormat.SRGB, data=window.crop(rgb)), ts)
-        self._window = None
-        if result.pose_landmarks:
-            found = window.to_frame(self._landmarks(result), width, height)
-            self._window = around(found, width, height)
         return result, window
 
     def _looks_again(self, ts: int) -> bool:
@@ -200,18 +199,14 @@ class PoseLandmarker:
             return task.detect_for_video(image, ts)
 
     @staticmethod
-    def _landmarks(result) -> np.ndarray:
-        return np.array(
-            [[p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0] for p in result.pose_landmarks[0]],
-            dtype=float,
-        )
-
-    @classmethod
-    def _frame(cls, result, t_ms: float, width: int, height: int, window: Window | None = None) -> PoseFrame:
+    def _frame(result, t_ms: float, width: int, height: int, window: Window | None = None) -> PoseFrame:
         """The frame's pose from a task's result; found in ``window``, mapped to the whole frame."""
         if not result.pose_landmarks:
             return PoseFrame(t_ms=t_ms, width=width, height=height)
-        landmarks = cls._landmarks(result)
+        landmarks = np.array(
+            [[p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0] for p in result.pose_landmarks[0]],
+            dtype=float,
+        )
         if window is not None:
             landmarks = window.to_frame(landmarks, width, height)
         world = None
