@@ -203,3 +203,52 @@ def test_only_what_the_body_hides_from_the_camera_gets_the_far_sides_low_visibil
         replace(noise, occlusion=False),
     )
     assert hidden_anyway[0].landmarks[knee, 3] < 0.6
+
+
+def _turn_about_vertical(world: np.ndarray) -> float:
+    """The hips' left-right line's turn (degrees) in the camera's x-z plane off the nearest side or front view."""
+    hips = world[index("left_hip")] - world[index("right_hip")]
+    turn = float(np.degrees(np.arctan2(hips[0], hips[2])))
+    return turn - 90.0 * round(turn / 90.0)
+
+
+def test_the_models_world_errors_turn_the_world_landmarks_and_leave_the_picture_alone():
+    """The world landmarks' measured errors (docs/corpus.md): axes turned, an oblique view squared toward the side,
+    a slow drift. The picture is untouched, and the world keeps its shape (a rotation)."""
+    clip = Clip(Builder(QUADRUPED).hold(2.0).keys, 30.0)
+    camera = Camera(near_side="left", head_right=True, aim_height=0.5, azimuth_deg=30.0)
+    clean = render(clip, camera, Noise(seed=3))
+    tilted = render(clip, camera, Noise(seed=3, world_tilt_deg=(10.0, 0.0, 0.0)))
+    squared = render(clip, camera, Noise(seed=3, world_squaring=0.5))
+    drifting = render(clip, camera, Noise(seed=3, world_drift_deg=4.0, world_drift_s=2.0))
+    for a, b, c, d in zip(clean, tilted, squared, drifting):
+        assert np.array_equal(a.landmarks, b.landmarks) and np.array_equal(a.landmarks, c.landmarks)
+        for moved in (b.world, c.world, d.world):  # distances between landmarks kept: a rotation about the hips
+            np.testing.assert_allclose(np.linalg.norm(moved, axis=1), np.linalg.norm(a.world, axis=1), atol=1e-9)
+    # 10 degrees about the camera's x: the y-z part of a point turns by 10 degrees
+    nose = index("nose")
+    before, after = clean[0].world[nose, 1:], tilted[0].world[nose, 1:]
+    angle = np.degrees(np.arctan2(after[1], after[0]) - np.arctan2(before[1], before[0]))
+    assert angle == pytest.approx(10.0, abs=1e-6)
+    # a view 30 degrees off the side reads about half as far off it
+    true_off = abs(_turn_about_vertical(clean[0].world))
+    assert true_off == pytest.approx(30.0, abs=3.0)
+    assert abs(_turn_about_vertical(squared[0].world)) == pytest.approx(true_off / 2, abs=0.5)
+    # the drift wanders: a few degrees over the clip, typically a fraction of one between two frames
+    turns = np.array([_turn_about_vertical(f.world) for f in drifting]) - _turn_about_vertical(clean[0].world)
+    assert np.median(np.abs(np.diff(turns))) < 1.0 < np.ptp(turns)
+
+
+def test_the_world_jitter_is_the_pictures_at_the_landmarks_depth():
+    clip = Clip(Builder(SUPINE).hold(1.0).keys, 30.0)
+    camera = Camera(head_right=True, distance=3.0, aim_height=0.1)
+    plain = render(clip, camera, Noise(seed=2, jitter=0.01))
+    with_world = render(clip, camera, Noise(seed=2, jitter=0.01, world_jitter=True))
+    clean = render(clip, camera)
+    for p, w, c in zip(plain, with_world, clean):
+        assert np.array_equal(p.landmarks, w.landmarks) and np.array_equal(p.world, c.world)
+        px = (w.landmarks[:, :2] - c.landmarks[:, :2]) * [camera.width_px, camera.height_px]
+        shift = w.world - c.world
+        # a pixel at about 3 m is about 3 / focal metres; centring on the hips moves everything a little
+        metres = px * 3.0 / camera.focal_px
+        np.testing.assert_allclose(shift[:, :2] - shift[:, :2].mean(axis=0), metres - metres.mean(axis=0), atol=0.01)

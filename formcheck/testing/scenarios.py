@@ -140,6 +140,11 @@ class Draw:
         self.params[name] = value
         return value
 
+    def normal(self, name: str, mean: float, sd: float, lo: float = -np.inf, hi: float = np.inf) -> float:
+        value = float(np.clip(self.rng.normal(mean, sd), lo, hi))
+        self.params[name] = round(value, 3)
+        return value
+
     def integer(self, name: str, lo: int, hi: int) -> int:
         value = int(self.rng.integers(lo, hi + 1))
         self.params[name] = value
@@ -816,6 +821,16 @@ def draw_noise(d: Draw, seed: int) -> Noise:
         jumps_per_s=d.uniform("jumps_per_s", 0.0, 0.1),
         frame_jitter=0.25 if live else 0.0,
         frame_loss=d.uniform("frame_loss", 0.0, 0.3) if live else 0.0,
+        # The world landmarks' errors, from the renders (synthetic.Noise): per-clip medians and spreads
+        world_tilt_deg=(
+            d.normal("world_tilt_x_deg", 5.7, 6.4),
+            d.normal("world_tilt_y_deg", -0.2, 5.5),
+            d.normal("world_tilt_z_deg", -0.9, 1.5),
+        ),
+        world_squaring=d.normal("world_squaring", 0.7, 0.25, 0.1, 1.1),
+        world_drift_deg=4.0,
+        world_drift_s=2.0,
+        world_jitter=True,
     )
 
 

@@ -11,7 +11,9 @@ The scenario corpus (:mod:`formcheck.testing.scenarios`) also varies the body
 (azimuth, lens height, pitch aimed at the body, focal length, resolution) and
 adds the model's habits measured on renders (:class:`Noise`: jitter that
 scales with the body's size in the picture, short dropouts, far-side
-left/right swaps, one-frame jumps, uneven frame times).
+left/right swaps, one-frame jumps, uneven frame times, and the 3D world
+landmarks' own errors: axes turned from the camera's, a view squared toward
+the nearest side or front, a slow drift of both, the picture's jitter).
 
 Conventions: the body moves in the sagittal plane (x forward along the
 floor, y up); ``trunk`` is the direction of the hips->shoulders line in
@@ -158,6 +160,26 @@ PRONE = Pose(y=0.10, trunk=0.0, l_ankle=-60, r_ankle=-60, l_shoulder=10, r_shoul
 def _dir(angle_deg: float, abduct_deg: float = 0.0, lateral: float = 1.0) -> np.ndarray:
     a, b = np.radians(angle_deg), np.radians(abduct_deg)
     return np.array([np.cos(a) * np.cos(b), np.sin(a) * np.cos(b), lateral * np.sin(b)])
+
+
+def _rotation(rotvec_deg: np.ndarray) -> np.ndarray:
+    """The rotation matrix turning by ``|rotvec_deg|`` degrees about ``rotvec_deg``'s direction (Rodrigues)."""
+    angle = np.radians(np.linalg.norm(rotvec_deg))
+    if angle < 1e-12:
+        return np.eye(3)
+    k = np.asarray(rotvec_deg, float) / np.linalg.norm(rotvec_deg)
+    cross = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return np.eye(3) + np.sin(angle) * cross + (1.0 - np.cos(angle)) * cross @ cross
+
+
+def _squared(world: np.ndarray, share: float) -> np.ndarray:
+    """``world`` (camera axes) turned about the vertical so that its turn off the nearest side or front view
+    (read from the hips' and shoulders' left-right line) is ``share`` of what it was."""
+    lateral = world[[index("left_hip"), index("left_shoulder")]].mean(axis=0)
+    lateral = lateral - world[[index("right_hip"), index("right_shoulder")]].mean(axis=0)
+    turn = np.degrees(np.arctan2(lateral[0], lateral[2]))
+    off = (turn - 90.0 * round(turn / 90.0) + 180.0) % 360.0 - 180.0
+    return world @ _rotation(np.array([0.0, (share - 1.0) * off, 0.0])).T
 
 
 def _rotate(v: np.ndarray, axis: np.ndarray, angle_deg: float) -> np.ndarray:
@@ -393,6 +415,17 @@ class Noise:
     # With ``occlusion`` only the far-side landmarks the body hides in the picture (hidden_far) get the far side's
     # visibility and extra jitter; without it, every far-side landmark does.
     occlusion: bool = False
+    # The world landmarks, measured against the renders' truth (Kabsch fit of shoulders, hips, knees and ankles,
+    # 27 renders, full model): the model's axes are turned from the camera's by a few degrees for the whole clip
+    # (``world_tilt_deg``, about the camera's x, y and z axes), it sees the body turned off the nearest side or
+    # front view at about 0.7 of its true turn (``world_squaring``, 0.1-1.2 between clips), and both drift slowly
+    # (``world_drift_deg`` per axis, over about ``world_drift_s``). With ``world_jitter`` the world points move
+    # with the picture's jitter, at their depth.
+    world_tilt_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    world_squaring: float = 1.0
+    world_drift_deg: float = 0.0
+    world_drift_s: float = 1.0
+    world_jitter: bool = False
 
 
 # MediaPipe's visibility of far-side landmarks hidden behind the body (median over the rendered sample clips'
@@ -526,6 +559,9 @@ def render(
     swap_group = [SWAP_GROUPS[g] for g in rng.choice(list(SWAP_GROUPS), n)] if noise.swaps_per_s else []
     jumps = rng.random(n) < noise.jumps_per_s / clip.fps if noise.jumps_per_s else np.zeros(n, bool)
     wobble = np.zeros((N_LANDMARKS, 2))
+    world_rng = np.random.default_rng([noise.seed, 1])  # its own stream: the picture's noise stays as it was
+    tilt = np.asarray(noise.world_tilt_deg, float)
+    drift, drift_t = world_rng.normal(0.0, noise.world_drift_deg, 3), 0.0
     last_px, last_t = None, 0.0  # the previous frame's true pixels (a landmark's speed)
     frames = []
     for k, t_ms in enumerate(times):
@@ -535,6 +571,7 @@ def render(
             continue
         world = joints(clip.pose_at(t_ms / 1000.0), body)
         px, depth = camera.project(world)
+        true_px = px
         hidden = np.zeros(N_LANDMARKS, bool)
         if far_idx and noise.occlusion:
             hidden = hidden_far(px, depth, camera.near_side, camera.focal_px)
@@ -570,6 +607,16 @@ def render(
         lm[:, 4] = 0.99
         cam = camera.to_camera(world)
         world_mp = cam - cam[hips].mean(axis=0)
+        if noise.world_jitter:
+            world_mp[:, :2] += (px - true_px) * (depth / camera.focal_px)[:, None]
+        if noise.world_squaring != 1.0:
+            world_mp = _squared(world_mp, noise.world_squaring)
+        if noise.world_drift_deg:
+            keep = np.exp(-(t_ms - drift_t) / (1000.0 * noise.world_drift_s))
+            fresh = world_rng.normal(0.0, noise.world_drift_deg, 3)
+            drift, drift_t = keep * drift + np.sqrt(1.0 - keep**2) * fresh, t_ms
+        if noise.world_drift_deg or tilt.any():
+            world_mp = world_mp @ _rotation(tilt + drift).T
         if swapped[k]:
             left, right = _pairs(swap_group[k])
             lm[left + right] = lm[right + left]
