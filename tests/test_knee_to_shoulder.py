@@ -135,6 +135,20 @@ def test_each_fault_is_found_in_its_hold_only(fault, extra):
     assert faults_by_rep(summary) == {1: {fault}}
 
 
+def test_a_far_knee_pulled_in_by_its_own_hand_is_held_by_the_hands():
+    """One hand pulls the far knee in, the near one rests on the floor: the far hand, seen on the leg, holds it.
+    With both hands on the floor the fault shows."""
+    one_hand = {**pull("right"), "l_shoulder": 0, "l_elbow": 0}  # the camera is on the left: the left hand is near
+    no_hands = pull("right", arms=(0, 0))
+    b = Builder(SUPINE, fps=15).hold(1.5)
+    for pose in (one_hand, no_hands):
+        b.move(1.5, SUPINE, **pose).hold(5.0).move(1.5, SUPINE).hold(1.5)
+    for camera in (Camera(near_side="left"), Camera(near_side="left", azimuth_deg=30, head_right=True)):
+        summary, _ = analyse("knee_to_shoulder", b.clip(), camera, profile=SHORT)
+        assert per_record(summary, "side") == ["right", "right"], camera
+        assert faults_by_rep(summary) == {1: {"hands_not_on_leg"}}, camera
+
+
 def test_mirrored_fault_on_the_left_leg():
     holds = [("left", dict(other_hip=45, other_knee=90), None)]
     for camera in (Camera(near_side="left"), Camera(near_side="right", head_right=True)):

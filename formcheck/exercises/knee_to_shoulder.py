@@ -69,6 +69,7 @@ class Thresholds(base.LyingThresholds):
     # landmarks a foot square to the shin reads about 125 (the toe tip sits below the ankle), a relaxed foot 150
     hand_reach_max: float = 0.4  # near wrist farther than this (torso lengths) from the knee end of the pulled
     # thigh and the knee end of its shin: the hands are not pulling
+    far_wrist_seen: float = 0.5  # the far wrist is used only when the model gives it at least this visibility
     knee_out_max: float = 4.0  # knee's sideways offset from the midline, in half hip-widths (1 = over its own hip):
     # high, because the model's depth in a side view was off by up to 1.6 on a real knee-to-chest clip
     world_hip_min: float = 0.12  # 3D hip width (m) outside [min, max]: the 3D estimate is not trusted
@@ -130,9 +131,23 @@ class KneeToShoulder(base.Exercise):
         if work is not None and in_position:
             other = other_side(work)
             knee = b.angle(work, "knee")
-            reach = np.fmin(
-                b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0),
-                b.distance_to_segment(f"{near}_wrist", f"{work}_knee", f"{work}_ankle", 0.0, 0.5),
+            # either hand on the leg will do: the near one, or the far one where the model sees it. One hand may
+            # pull the far knee while the near one rests, and a near hand by its own side lies 0.3-0.4 torso
+            # lengths off a far knee in the picture from 30-35 degrees round from the side (corpus dev)
+            wrists = [near] + (
+                [other_side(near)] if frame.visibility(f"{other_side(near)}_wrist") >= th.far_wrist_seen else []
+            )
+            reach = min(
+                (
+                    float(
+                        np.fmin(
+                            b.distance_to_segment(f"{w}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0),
+                            b.distance_to_segment(f"{w}_wrist", f"{work}_knee", f"{work}_ankle", 0.0, 0.5),
+                        )
+                    )
+                    for w in wrists
+                ),
+                key=lambda v: v if math.isfinite(v) else math.inf,
             )
             offset = self._knee_offset(frame, work)
             faults["knee_not_bent"] = test(knee, lambda v: v > th.knee_bent_max)
