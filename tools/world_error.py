@@ -30,6 +30,7 @@ import numpy as np
 from formcheck.landmarks import index
 from formcheck.pose.track import read_track
 from formcheck.testing.renders import RENDERS
+from formcheck.testing.synthetic import turn_off_view
 
 FITTED = [index(f"{s}_{p}") for p in ("shoulder", "hip", "knee", "ankle") for s in ("left", "right")]
 HIPS = [index("left_hip"), index("right_hip")]
@@ -48,14 +49,6 @@ def rotvec_deg(r: np.ndarray) -> np.ndarray:
         return np.zeros(3)
     axis = np.array([r[2, 1] - r[1, 2], r[0, 2] - r[2, 0], r[1, 0] - r[0, 1]]) / (2.0 * math.sin(angle))
     return np.degrees(axis * angle)
-
-
-def turn_off_view(points: np.ndarray) -> float:
-    """The left-right line's turn (degrees, signed) off the nearest side or front view, in camera axes."""
-    lateral = points[[index("left_hip"), index("left_shoulder")]].mean(axis=0)
-    lateral = lateral - points[[index("right_hip"), index("right_shoulder")]].mean(axis=0)
-    turn = math.degrees(math.atan2(lateral[0], lateral[2]))
-    return (turn - 90.0 * round(turn / 90.0) + 180.0) % 360.0 - 180.0
 
 
 def measure(truth: dict, track: Path) -> dict | None:

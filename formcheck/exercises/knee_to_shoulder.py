@@ -134,21 +134,9 @@ class KneeToShoulder(base.Exercise):
             # either hand on the leg will do: the near one, or the far one where the model sees it. One hand may
             # pull the far knee while the near one rests, and a near hand by its own side lies 0.3-0.4 torso
             # lengths off a far knee in the picture from 30-35 degrees round from the side (corpus dev)
-            wrists = [near] + (
-                [other_side(near)] if frame.visibility(f"{other_side(near)}_wrist") >= th.far_wrist_seen else []
-            )
-            reach = min(
-                (
-                    float(
-                        np.fmin(
-                            b.distance_to_segment(f"{w}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0),
-                            b.distance_to_segment(f"{w}_wrist", f"{work}_knee", f"{work}_ankle", 0.0, 0.5),
-                        )
-                    )
-                    for w in wrists
-                ),
-                key=lambda v: v if math.isfinite(v) else math.inf,
-            )
+            reach = _hand_reach(b, near, work)
+            if frame.visibility(f"{other_side(near)}_wrist") >= th.far_wrist_seen:
+                reach = float(np.fmin(reach, _hand_reach(b, other_side(near), work)))
             offset = self._knee_offset(frame, work)
             faults["knee_not_bent"] = test(knee, lambda v: v > th.knee_bent_max)
             # judged in the hold: on the way in and out the hands are still reaching for the knee, or letting go
@@ -205,6 +193,16 @@ class KneeToShoulder(base.Exercise):
         if math.isfinite(reached) and reached < self.th.drawn_in_min:
             extra.append("knee_not_pulled")
         return extra
+
+
+def _hand_reach(b: Body, hand: str, work: str) -> float:
+    """How far (torso lengths) ``hand``'s wrist is from the knee end of ``work``'s thigh and of its shin."""
+    return float(
+        np.fmin(
+            b.distance_to_segment(f"{hand}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0),
+            b.distance_to_segment(f"{hand}_wrist", f"{work}_knee", f"{work}_ankle", 0.0, 0.5),
+        )
+    )
 
 
 def _round(value: float, digits: int = 0) -> float | None:

@@ -172,14 +172,19 @@ def _rotation(rotvec_deg: np.ndarray) -> np.ndarray:
     return np.eye(3) + np.sin(angle) * cross + (1.0 - np.cos(angle)) * cross @ cross
 
 
-def _squared(world: np.ndarray, share: float) -> np.ndarray:
-    """``world`` (camera axes) turned about the vertical so that its turn off the nearest side or front view
-    (read from the hips' and shoulders' left-right line) is ``share`` of what it was."""
+def turn_off_view(world: np.ndarray) -> float:
+    """How far (degrees, signed, about the camera's vertical) the hips' and shoulders' left-right line in ``world``
+    (camera axes) is turned off the nearest side or front view."""
     lateral = world[[index("left_hip"), index("left_shoulder")]].mean(axis=0)
     lateral = lateral - world[[index("right_hip"), index("right_shoulder")]].mean(axis=0)
-    turn = np.degrees(np.arctan2(lateral[0], lateral[2]))
-    off = (turn - 90.0 * round(turn / 90.0) + 180.0) % 360.0 - 180.0
-    return world @ _rotation(np.array([0.0, (share - 1.0) * off, 0.0])).T
+    turn = float(np.degrees(np.arctan2(lateral[0], lateral[2])))
+    return (turn - 90.0 * round(turn / 90.0) + 180.0) % 360.0 - 180.0
+
+
+def _squared(world: np.ndarray, share: float) -> np.ndarray:
+    """``world`` (camera axes) turned about the vertical so that its turn off the nearest side or front view is
+    ``share`` of what it was."""
+    return world @ _rotation(np.array([0.0, (share - 1.0) * turn_off_view(world), 0.0])).T
 
 
 def _rotate(v: np.ndarray, axis: np.ndarray, angle_deg: float) -> np.ndarray:
