@@ -8,6 +8,7 @@ from formcheck.exercises.mechanics import (
     HoldTimer,
     Hysteresis,
     MovementStart,
+    PairedAlternation,
     RecentValues,
     RepCounter,
 )
@@ -201,6 +202,57 @@ def test_alternation_counter_cancel_forgets_the_last_swing():
     assert [r.peak for r in feed(counter, swings(20, 40, 60), t0=5100)] == [40]
     with pytest.raises(ValueError):
         AlternationCounter(0)
+
+
+def paired():
+    return PairedAlternation(
+        lambda: AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), still_by=7.5, lost_ms=1000, memory_ms=4000
+    )
+
+
+def test_paired_alternation_counts_a_swing_made_together_once_and_one_made_alone():
+    # both limbs swing down and up together (a floss's two feet, one mirrored); then the lead stays down
+    # while the partner swings down alone, and back up alone; then both swing together again
+    lead = swings(0, -20, 20, 20, 20, -20)
+    partner = swings(0, -20, 20, -20, 20, -20)
+    counter = paired()
+    reps = feed(counter, list(zip(lead, partner)))
+    assert [r.peak for r in reps] == [-20, 20, -20, 20, -20]
+    assert counter.by == 0 and counter.zone == "low"
+    # the lead's swings count as the lead's; the two made alone as the partner's
+    counted_by = []
+    counter = paired()
+    for k, pair in enumerate(zip(lead, partner)):
+        if counter.update(k * 100, pair):
+            counted_by.append(counter.by)
+    assert counted_by == [0, 0, 1, 1, 0]
+
+
+def test_paired_alternation_a_partner_jumping_while_the_lead_swings_adds_nothing():
+    # as the lead swings up, the partner is read going down first, then up with it (a far foot behind the near
+    # one, read moving with it): its two swings come while the lead moves, and are no swings of their own
+    lead = swings(0, 20, -20, 20, steps=6)
+    partner = [0, 0, 0, -7, -14, -20, -20, -7, 6, 20] + lead[10:]
+    assert [r.peak for r in feed(AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), partner)] == [
+        -20,
+        20,
+        -20,
+        20,
+    ]
+    assert [r.peak for r in feed(paired(), list(zip(lead, partner)))] == [20, -20, 20]
+
+
+def test_paired_alternation_follows_the_lead_it_is_given():
+    # the partner leads: its swings count, the first signal's own only when the partner stays put
+    counter = paired()
+    counter.lead_by(1)
+    lead = swings(0, -20, 20, 20)
+    partner = swings(0, -20, 20, -20)
+    counted_by = []
+    for k, pair in enumerate(zip(lead, partner)):
+        if counter.update(k * 100, pair):
+            counted_by.append(counter.by)
+    assert counted_by == [1, 1, 1]
 
 
 def test_the_spread_of_the_middle_values_ignores_a_few_far_off():

@@ -4,7 +4,7 @@ import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
 from formcheck.exercises import create
-from formcheck.testing.synthetic import SUPINE, Builder, Noise, Pose
+from formcheck.testing.synthetic import SUPINE, Builder, Camera, Noise, Pose
 
 # The synthetic toe point lies on the sole line, so its ankle angle reads 90 - ankle; MediaPipe reads real and
 # rendered feet differently (a neutral foot about 118): feet are posed here by the angle formcheck measures,
@@ -108,9 +108,27 @@ def test_feet_moving_together_is_same_direction():
     assert faults_by_rep(summary) == {k: {"same_direction"} for k in range(4)}
 
 
+def test_a_swap_the_far_foot_makes_alone_counts():
+    # camera on the right: from B (right foot pulled) to both pulled only the far (left) foot moves, and back
+    both_pulled = {"l_ankle": PULLED, "r_ankle": PULLED}
+    summary, _ = analyse("nerve_floss", swaps(A, B, both_pulled, B, A), CAMERAS[2])
+    assert [r["side"] for r in summary["records"]] == ["left", "right", "both", "right", "left"]
+    assert faults_by_rep(summary) == {2: {"same_direction"}}
+
+
+def test_a_flat_far_leg_seen_from_high_and_off_the_side_is_no_heel_lift():
+    # a camera 1.5 m up, 1.8 m away and 35 degrees round sees the far leg lying flat rise 29 degrees in the
+    # picture (the near one 18): along the trunk's line, which the camera tilts alike, both read within 2
+    high = Camera(
+        near_side="right", height=1.5, distance=1.8, azimuth_deg=-35, aim_height=0.0, head_right=True, focal_px=400
+    )
+    summary, _ = analyse("nerve_floss", swaps(*alternating(6)), high)
+    assert summary["reps"] == 6 and summary["faults"] == []
+
+
 def test_hidden_far_foot_counts_but_cannot_judge_the_direction():
     both_pulled = {"l_ankle": PULLED, "r_ankle": PULLED}
-    hidden = Noise(pixel_sd=1.0, far_visibility=0.3, seed=1)
+    hidden = Noise(pixel_sd=1.0, far_visibility=0.2, seed=1)  # below FAR_MIN_VISIBILITY
     summary, _ = analyse("nerve_floss", swaps(A, B, both_pulled, B, A), noise=hidden)
     assert summary["reps"] == 5 and summary["faults"] == []
     assert [r["side"] for r in summary["records"]] == ["left", "right", "left", "right", "left"]  # from the near foot

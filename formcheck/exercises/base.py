@@ -27,6 +27,7 @@ from formcheck.exercises.mechanics import (
     AlternationCounter,
     HoldWindow,
     MovementStart,
+    PairedAlternation,
     RepCounter,
     RepWindow,
     SideVote,
@@ -34,6 +35,8 @@ from formcheck.exercises.mechanics import (
 from formcheck.exercises.records import FaultRecord, RepRecord, exercise_summary
 from formcheck.feedback import AngleReading, Event, KeyAngle, Status, ViewStatus
 from formcheck.landmarks import SIDES, VISIBILITY, PoseFrame, index, other_side
+
+Counter = RepCounter | AlternationCounter | PairedAlternation
 
 # A torso shorter than this share of the picture's long side is too small to judge: 0.035 of a 1280 px wide
 # picture is 45 px, a person about a quarter of a 720 px high picture tall (a walker crossing a room).
@@ -164,6 +167,7 @@ class Observation:
 
     ready: bool | None = None  # start position recognised
     signal: float | None = None  # reps: the value the rep counter follows
+    partner: float | None = None  # ... and a second one making the same swings, for a PairedAlternation
     in_position: bool | None = None  # holds: the target position is held
     side: str | None = None  # working side in this frame
     faults: dict[str, bool | None] = field(default_factory=dict)
@@ -183,7 +187,7 @@ class Exercise(ABC):
         self.targets = self._targets()
         self._side_vote = SideVote()
         self._stillness = Stillness(self.th.still_window_ms, self.th.hold_still_speed, self.th.hold_still_turn)
-        self._reps: RepCounter | AlternationCounter | None = self.rep_counter() if self.info.kind == "reps" else None
+        self._reps: Counter | None = self.rep_counter() if self.info.kind == "reps" else None
         self._holds = HoldFlow(self.th, self._side_vote, self._stillness, self) if self.info.kind == "holds" else None
         self._fault_log = FaultLog(self.info, self.th.fault_debounce_ms, self._say)
         self.records: list[RepRecord] = []
@@ -216,12 +220,13 @@ class Exercise(ABC):
         """(on, off) thresholds of the rep signal; rep exercises override this."""
         raise NotImplementedError
 
-    def rep_counter(self) -> RepCounter | AlternationCounter:
+    def rep_counter(self) -> Counter:
         """The counter that turns the signal into reps.
 
         By default a :class:`RepCounter` on :meth:`rep_thresholds` (rest ->
         past ``on`` -> back past ``off``); an exercise whose reps are swings
-        between two extremes returns an :class:`AlternationCounter` instead.
+        between two extremes returns an :class:`AlternationCounter` instead, or a :class:`PairedAlternation`
+        when two limbs make them (fed :attr:`Observation.partner` too).
         """
         on, off = self.rep_thresholds()
         return RepCounter(on, off, rising=on > off, min_rep_ms=self.th.min_rep_ms, refractory_ms=self.th.refractory_ms)
@@ -368,7 +373,7 @@ class Exercise(ABC):
         return self._armed
 
     @property
-    def counter(self) -> RepCounter | AlternationCounter | None:
+    def counter(self) -> Counter | None:
         """The rep counter the base feeds (None for a hold exercise): a module reads it, never steps it."""
         return self._reps
 
@@ -393,7 +398,8 @@ class Exercise(ABC):
         """Count reps; ``in_posture``: this frame was judged and shows the exercise's posture."""
         assert self._reps is not None
         was = self._reps.in_rep
-        window = self._reps.update(t, obs.signal, armed=self._armed)
+        value = (obs.signal, obs.partner) if isinstance(self._reps, PairedAlternation) else obs.signal
+        window = self._reps.update(t, value, armed=self._armed)
         if self._reps.in_rep and not was:
             self._side_vote.reset()
         self._close_rep(window, events)
@@ -600,7 +606,7 @@ class Exercise(ABC):
     def cancel_rep(self, *, relearn: bool = False) -> None:
         """Drop the rep in progress: it turned out to be no rep (a leg put down in the middle of it). With
         ``relearn``, the signal reads another way from now on: an alternation also drops where swings turned."""
-        if isinstance(self._reps, AlternationCounter) and relearn:
+        if isinstance(self._reps, AlternationCounter | PairedAlternation) and relearn:
             self._reps.forget()
         elif self._reps is not None:
             self._reps.cancel()

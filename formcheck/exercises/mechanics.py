@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -326,6 +327,80 @@ class AlternationCounter:
             turns.clear()
 
 
+class PairedAlternation:
+    """Two signals that make the same swings, each followed by its own :class:`AlternationCounter`: every swing
+    of the lead (``lead``: 0 or 1, the first signal at first) is a rep, and a swing of the other is one when the
+    lead stayed put through it (it is within ``still_by`` of where it was as the swing began, and made no
+    counted swing meanwhile).
+
+    For a movement done by two limbs at once, such as a nerve floss's two feet (the far one mirrored): one may
+    move while the other stays put (both feet pulled after one pulled is one foot's swing alone). The lead is
+    the limb seen better; the other's swings while the lead also moves are not counted again, so a limb that
+    the model reads lagging or jumping adds nothing then. ``update`` takes the pair of values (either may be
+    unknown). ``by`` says whose swing counted last (0 or 1) and ``zone`` which way it went. A signal unseen for
+    ``lost_ms`` starts afresh when it comes back, so that no swing is measured from where it was last seen.
+    """
+
+    def __init__(self, make: Callable[[], AlternationCounter], *, still_by: float, lost_ms: float, memory_ms: float):
+        self._counters = (make(), make())
+        self.still_by, self.lost_ms = still_by, lost_ms
+        self._lead = RecentValues(memory_ms)  # the lead's values lately, to tell whether it stayed put
+        self._seen_ms = [-math.inf, -math.inf]
+        self._lead_swing: RepWindow | None = None  # the lead's last counted swing
+        self.lead = 0
+        self.by: int | None = None
+
+    @property
+    def zone(self) -> str | None:
+        return None if self.by is None else self._counters[self.by].zone
+
+    @property
+    def in_rep(self) -> bool:
+        return any(c.in_rep for c in self._counters)
+
+    def _lead_stayed(self, window: RepWindow, t_ms: float) -> bool:
+        """Did the lead stay put from the swing's start until now (the swing is counted a moment after it
+        arrived, by when a lead that was only slower to start is seen on its way)?"""
+        if self._lead_swing is not None and self._lead_swing.end_ms > window.start_ms:
+            return False
+        moved = self._lead.last_before(t_ms, self.lost_ms) - self._lead.last_before(window.start_ms, self.lost_ms)
+        return abs(moved) < self.still_by  # False when the lead was unseen then
+
+    def lead_by(self, lead: int) -> None:
+        """Make signal ``lead`` the lead; a change drops the swings under way and where swings turned."""
+        if lead != self.lead:
+            self.lead = lead
+            self.forget()
+
+    def update(self, t_ms: float, value: tuple[float | None, float | None], *, armed: bool = True) -> RepWindow | None:
+        self._lead.add(t_ms, value[self.lead] if armed else None)
+        windows = []
+        for k, (counter, v) in enumerate(zip(self._counters, value)):
+            if armed and not unknown(v):
+                if t_ms - self._seen_ms[k] > self.lost_ms:
+                    counter.cancel()
+                self._seen_ms[k] = t_ms
+            windows.append(counter.update(t_ms, v, armed=armed))
+        other = 1 - self.lead
+        if windows[self.lead] is not None:
+            self.by, self._lead_swing = self.lead, windows[self.lead]
+        elif windows[other] is not None and self._lead_stayed(windows[other], t_ms):
+            self.by = other
+        else:
+            return None
+        return windows[self.by]
+
+    def cancel(self) -> None:
+        for counter in self._counters:
+            counter.cancel()
+
+    def forget(self) -> None:
+        for counter in self._counters:
+            counter.forget()
+        self._lead.clear()
+        self._lead_swing = None
+
+
 @dataclass(frozen=True)
 class HoldWindow:
     start_ms: float
@@ -525,6 +600,11 @@ class RecentValues:
     def median(self):
         """Elementwise median of the stored values (a typical value, robust to brief outliers); NaN when empty."""
         return self._reduce(np.nanmedian)
+
+    def percentile(self, q: float):
+        """Elementwise ``q``-th percentile of the stored values (a low or high level that a few frames far off do
+        not move, as they move :meth:`min` and :meth:`max`); NaN when empty."""
+        return self._reduce(lambda v, axis: np.nanpercentile(v, q, axis=axis))
 
     def drift_rate(self, robust: bool = False):
         """Elementwise speed of the values, per second: the mean of the newer half of the window minus the
