@@ -64,6 +64,16 @@ def test_each_fault_is_found_in_its_rep_only(fault, bad_top):
     assert faults_by_rep(summary) == {1: {fault}}
 
 
+def test_elbows_a_little_ahead_of_the_shoulders_are_under_them():
+    # upper arms square to a trunk raised 28 degrees: the elbows 13-14 cm (0.27-0.28 torso lengths) ahead of the
+    # shoulders, within the +-15 cm a good placement varies by; forearms reaching forward are a fault
+    high = {**ON_ELBOWS, "trunk": 28, "l_hip": -28, "r_hip": -28}
+    reaching = {**ON_ELBOWS, "l_shoulder": 140, "r_shoulder": 140, "l_elbow": 40, "r_elbow": 40}
+    summary, _ = analyse("lumbar_extension", press_ups(high, high, reaching, high))
+    assert summary["reps"] == 4
+    assert faults_by_rep(summary) == {2: {"elbows_not_under_shoulders"}}
+
+
 def test_a_trunk_line_lying_a_few_degrees_up_and_a_press_up_held_to_the_end_both_count():
     """Lying flat, the shoulder-hip line can read several degrees above the floor (the chest lifts the shoulder:
     4-6 degrees on a real side-view clip); and a recording may end with the last press-up still held up."""
