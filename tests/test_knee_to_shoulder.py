@@ -135,6 +135,17 @@ def test_each_fault_is_found_in_its_hold_only(fault, extra):
     assert faults_by_rep(summary) == {1: {fault}}
 
 
+def test_a_knee_drawn_in_and_out_toward_a_high_camera_is_a_hold_with_its_fault():
+    # Camera on the right, 1.2 m up, 20 degrees round: the thigh drawn in and fallen out toward it reads past
+    # vertical, but its foot only 7-11 degrees above the floor line, as a foot resting on the floor would. A thigh
+    # past vertical holds its foot off the floor: the hold counts, and its fault is found
+    camera = Camera(near_side="right", height=1.2, distance=2.5, azimuth_deg=20, aim_height=0.2, head_right=True)
+    holds = [("right", {}, None), ("right", dict(abduct=60), None), ("left", {}, None)]
+    summary, _ = analyse("knee_to_shoulder", stretches(holds), camera, profile=SHORT)
+    assert per_record(summary, "side") == ["right", "right", "left"]
+    assert "knee_drifts_out" in faults_by_rep(summary)[1]
+
+
 def test_a_far_knee_pulled_in_by_its_own_hand_is_held_by_the_hands():
     """One hand pulls the far knee in, the near one rests on the floor: the far hand, seen on the leg, holds it.
     With both hands on the floor the fault shows."""

@@ -61,6 +61,9 @@ class Thresholds(base.LyingThresholds):
     drawn_in_min: float = 80.0  # a hold whose largest hip flexion stays below this: the knee was not drawn in
     side_margin: float = 30.0  # the pulled thigh is flexed this much more than the other one
     down_max: float = 30.0  # a thigh flexed less than this is lying down: it cannot be the pulled one
+    # A thigh flexed past vertical holds its foot off the floor, however low the foot reads in the picture (a knee
+    # drawn in and out toward the camera: the foot 7-11 degrees above the floor line, corpus dev seed 27)
+    thigh_up_min: float = 95.0
     knee_bent_max: float = 110.0  # knee angle (180 = straight) of the pulled leg must be below this: well bent
     hold_knee_max: float = 140.0  # ... and a knee straighter than this is no knee pull at all (a straight leg raise)
     straight_min: float = 150.0  # knee angle of a straight leg
@@ -112,7 +115,9 @@ class KneeToShoulder(base.Exercise):
             foot_up = test(lifted[work], lambda v: v > th.leg_lift_max)
             bent = test(b.angle(work, "knee"), lambda v: v <= th.hold_knee_max)
             in_position = (
-                None if foot_up is None or bent is None else (foot_up and bent and flex[work] >= th.pulled_min)
+                None
+                if foot_up is None or bent is None
+                else ((foot_up or flex[work] >= th.thigh_up_min) and bent and flex[work] >= th.pulled_min)
             )
         else:  # neither thigh drawn up, or both: no hold; a hidden thigh might be the pulled one
             in_position = False if all(math.isfinite(f) for f in flex.values()) else None
