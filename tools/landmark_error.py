@@ -20,34 +20,26 @@ well (the nerve floss's far foot).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
 from formcheck import geometry
 from formcheck.landmarks import VISIBILITY, index
-from formcheck.pose.track import read_track
-from formcheck.testing.renders import RENDERS
+from formcheck.testing.renders import full_truths, with_truth
 
 BANDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9, 1.01)
 LEG = ("knee", "ankle", "heel", "foot_index")
 FOOT = ("knee", "ankle", "foot_index")
 
 
-def measure(truth: dict, track: Path) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+def measure(name: str, truth: dict) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """(visibility, position error in torso lengths) per leg landmark, (least visibility, ankle angle error in
     degrees) per leg, over the frames of one render."""
     size = np.array([truth["image"]["width"], truth["image"]["height"]], float)
-    times = np.array([f["t_ms"] for f in truth["frames"]])
     points, angles = [], []
-    for frame in read_track(track)[1]:
-        if not frame.has_person:
-            continue
-        k = int(np.argmin(np.abs(times - frame.t_ms)))
-        if abs(times[k] - frame.t_ms) > 20:
-            continue
-        true = np.array(truth["frames"][k]["keypoints_2d"], float)
+    for frame, true_frame in with_truth(name, truth):
+        true = np.array(true_frame["keypoints_2d"], float)
         model = frame.landmarks[:, :2] * size
         torso = float(np.linalg.norm(true[index("left_shoulder")] - true[index("left_hip")]))
         if torso <= 0:
@@ -79,11 +71,8 @@ def main() -> None:
     parser.add_argument("--exercise", help="only this exercise's renders")
     args = parser.parse_args()
     points, angles, renders = [], [], 0
-    for path in sorted((args.work / "out").glob("*.json")):
-        track = RENDERS / f"{path.stem}.jsonl.gz"
-        if not track.exists() or (args.exercise and not path.stem.startswith(f"{args.exercise}_v")):
-            continue
-        p, a = measure(json.loads(path.read_text()), track)
+    for name, truth in full_truths(args.work / "out", args.exercise):
+        p, a = measure(name, truth)
         points += p
         angles += a
         renders += 1

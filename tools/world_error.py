@@ -21,15 +21,13 @@ and, over all renders, the medians and spreads the corpus draws its
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
 from formcheck.landmarks import index
-from formcheck.pose.track import read_track
-from formcheck.testing.renders import RENDERS
+from formcheck.testing.renders import full_truths, with_truth
 from formcheck.testing.synthetic import turn_off_view
 
 FITTED = [index(f"{s}_{p}") for p in ("shoulder", "hip", "knee", "ankle") for s in ("left", "right")]
@@ -51,18 +49,14 @@ def rotvec_deg(r: np.ndarray) -> np.ndarray:
     return np.degrees(axis * angle)
 
 
-def measure(truth: dict, track: Path) -> dict | None:
+def measure(name: str, truth: dict) -> dict | None:
     to_camera = np.array(truth["camera"]["world_to_camera"], float)
-    times = np.array([f["t_ms"] for f in truth["frames"]])
     rotations, true_turn, model_turn = [], [], []
-    for frame in read_track(track)[1]:
-        world = frame.world_points() if frame.has_person else None
+    for frame, true_frame in with_truth(name, truth):
+        world = frame.world_points()
         if world is None or not np.isfinite(world[FITTED]).all():
             continue
-        k = int(np.argmin(np.abs(times - frame.t_ms)))
-        if abs(times[k] - frame.t_ms) > 20:
-            continue
-        true = np.array(truth["frames"][k]["keypoints_3d"], float) @ to_camera[:, :3].T + to_camera[:, 3]
+        true = np.array(true_frame["keypoints_3d"], float) @ to_camera[:, :3].T + to_camera[:, 3]
         true -= true[HIPS].mean(axis=0)
         rotations.append(rotvec_deg(kabsch(world[FITTED], true[FITTED])))
         true_turn.append(turn_off_view(true))
@@ -88,16 +82,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/work/renders"), help="render_corpus.py's WORK")
     args = parser.parse_args()
     results = []
-    for path in sorted((args.work / "out").glob("*.json")):
-        track = RENDERS / f"{path.stem}.jsonl.gz"
-        if not track.exists():
-            continue
-        m = measure(json.loads(path.read_text()), track)
+    for name, truth in full_truths(args.work / "out"):
+        m = measure(name, truth)
         if m is None:
             continue
         results.append(m)
         print(
-            f"{path.stem:28s} tilt x y z {np.round(m['tilt'], 1)}  stray p50 p90 {np.round(m['stray'], 1)}"
+            f"{name:28s} tilt x y z {np.round(m['tilt'], 1)}  stray p50 p90 {np.round(m['stray'], 1)}"
             f"  turn true {m['turn'][0]:6.1f} model {m['turn'][1]:6.1f}  squaring {m['squaring']:.2f}"
         )
     if not results:

@@ -72,9 +72,8 @@ class Thresholds(base.LyingThresholds):
     # The far foot arriving this far (degrees) on the near foot's side of neutral is in the same zone: 15-17
     # in the same-direction swaps of the corpus dev, at most 6 in opposite ones caught mid-way.
     same_side_by: float = 7.0
-    far_move_min: float = (
-        15.0  # the other foot moving this much (degrees) the same way as the counted one: same direction
-    )
+    # The other foot moving this much (degrees) the same way as the counted one: same direction ...
+    far_move_min: float = 15.0
     # ... measured from a moment before the counted foot left: the other may set off a frame or two sooner
     other_lead_ms: float = 250.0
     # A swap is counted from how far the near foot's angle travels, not where it arrives (see

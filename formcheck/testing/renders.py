@@ -11,8 +11,12 @@ treat the renders as they treat tier (a), seed split included.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
+from formcheck.landmarks import PoseFrame
 from formcheck.pose.track import read_track
 from formcheck.testing.evaluation import profile_for
 from formcheck.testing.scenarios import Scenario
@@ -56,3 +60,23 @@ def rendered(name: str) -> Scenario:
     # sample and of variant 1). Whether those touch is not in the truth.
     truth["unscored_faults"] = list(UNSCORED)
     return Scenario(truth["exercise"], seed, frames, truth, profile_for(truth), params)
+
+
+def full_truths(out: Path, exercise: str | None = None) -> Iterator[tuple[str, dict]]:
+    """The renders whose full truth (with per-frame keypoints, ``tools/render_corpus.py``'s WORK/out) is in
+    ``out`` and whose model track is stored here: (name, truth), by name; ``exercise`` keeps that one's only."""
+    for path in sorted(out.glob("*.json")):
+        if (RENDERS / f"{path.stem}.jsonl.gz").exists() and exercise in (None, parts(path.stem)[0]):
+            yield path.stem, json.loads(path.read_text())
+
+
+def with_truth(name: str, truth: dict) -> Iterator[tuple[PoseFrame, dict]]:
+    """The stored model frames of render ``name`` that found a person, each with the full truth's frame taken at
+    the same moment (within 20 ms)."""
+    times = np.array([f["t_ms"] for f in truth["frames"]])
+    for frame in read_track(RENDERS / f"{name}.jsonl.gz")[1]:
+        if not frame.has_person:
+            continue
+        k = int(np.argmin(np.abs(times - frame.t_ms)))
+        if abs(times[k] - frame.t_ms) <= 20:
+            yield frame, truth["frames"][k]
