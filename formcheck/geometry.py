@@ -49,10 +49,11 @@ def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def mean_point(pixels: np.ndarray, *names: str) -> np.ndarray:
     """Mean position of the named landmarks that are known; NaN when none is."""
     points = pixels[[index(n) for n in names]]
-    known = np.all(np.isfinite(points), axis=-1)
-    if not known.any():
+    known = np.isfinite(points).all(axis=-1)
+    count = int(known.sum())
+    if not count:
         return np.full(points.shape[-1], np.nan)
-    return points[known].mean(axis=0)
+    return points[known].sum(axis=0) / count  # the mean, without np.mean's overhead on a few points
 
 
 def lowest_point(pixels: np.ndarray, *names: str) -> np.ndarray:

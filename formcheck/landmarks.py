@@ -82,9 +82,12 @@ def other_side(side: str) -> str:
     return "right" if side == "left" else "left"
 
 
+_INDEX = {name: i for i, name in enumerate(NAMES)}
+
+
 def index(name: str) -> int:
     """Index of a landmark by its MediaPipe name, e.g. ``index("left_knee") == 25``."""
-    return NAMES.index(name)
+    return _INDEX[name]
 
 
 @dataclass(frozen=True)

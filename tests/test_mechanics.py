@@ -1,5 +1,7 @@
 import math
+import warnings
 
+import numpy as np
 import pytest
 
 from formcheck.exercises.mechanics import (
@@ -129,6 +131,22 @@ def test_recent_values_median_is_robust_to_a_brief_outlier():
     for k, v in enumerate([90.0, 92.0, 150.0, 91.0, None]):
         window.add(k * 100, v)
     assert window.median() == 91.5
+
+
+def test_recent_values_statistics_are_numpys_nan_aware_ones_with_points_partly_unknown():
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        window = RecentValues(window_ms=math.inf)
+        shape = ((), (3,), (33, 2))[trial % 3]
+        for k in range(int(rng.integers(1, 30))):
+            value = rng.normal(size=shape)
+            window.add(k * 33.0, np.where(rng.random(shape) < 0.3, np.nan, value))
+        values = window.values()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = [np.nanmedian(values, axis=0), np.nanpercentile(values, 10, axis=0)]
+        for got, want in zip([window.median(), window.percentile(10)], expected):
+            np.testing.assert_array_equal(got, want)
 
 
 def swings(*points, steps=4, pause=3):
