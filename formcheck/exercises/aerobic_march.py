@@ -28,6 +28,9 @@ from formcheck.landmarks import SIDES, PoseFrame, index, other_side
 
 FOOT_POINTS = ("ankle", "heel", "foot_index")
 UPRIGHT_WORLD_MAX = 12.0  # trunk within this (degrees) of the camera's vertical: heights along it are used
+# A foot stands at the level it has been at for at least a tenth of the last seconds (marching, each foot is
+# down half the time or more): one landmark jumping low, or smoothed low over a few frames, does not lift it.
+FLOOR_PERCENTILE = 90.0
 FLOOR_POINTS = ("heel", "foot_index")  # the points that touch the floor: a foot is off it when both are up
 AXIS_COS_MIN = 0.5  # the feet's swing within 60 degrees of their heel->toe direction: the line of walking
 
@@ -85,7 +88,7 @@ class Thresholds(base.Thresholds):
     stride_window_ms: float = 3000.0  # the line of walking and the signals' recent peaks: over this time
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
     upright_min: float = 60.0  # trunk elevation (degrees) of a person standing up
-    floor_window_ms: float = 2500.0  # the floor under each foot point: its lowest image position over this time
+    floor_window_ms: float = 2500.0  # the floor under each foot point: where it was over this time
     jump_rise: float = 0.08  # both feet this far (torso lengths) above their floor level at once: in the air
     # The lower foot leaving the floor by more than this between two frames is a landmark's jump, not the
     # body's: a real take-off rises about 0.04 a frame at 30 fps (0.10 at 12 fps), a misplaced foot point
@@ -143,8 +146,10 @@ class AerobicMarch(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        rise = self._rise(b, frame.t_ms)  # each foot point's height above its own floor level, in the picture
-        steps = self._rise_up(b, frame.t_ms) or rise  # ... along the body's up where the model gives it
+        # each foot point's height above its own floor level, in the picture: above the lowest it has been (a jump),
+        # and above where it has mostly stood (a step: one landmark jumping low does not raise the foot for seconds)
+        rise, stood = self._rise(b, frame.t_ms)
+        steps = self._rise_up(b, frame.t_ms) or stood  # ... along the body's up where the model gives it
         # standing, not sitting: a knee well below its hip (from the side the far leg may be hidden: one will do)
         hang = max((h for s in SIDES if math.isfinite(h := b.height_above(f"{s}_hip", f"{s}_knee"))), default=math.nan)
         ankle = {s: steps[s]["ankle"] for s in SIDES if math.isfinite(steps[s]["ankle"])}
@@ -235,22 +240,27 @@ class AerobicMarch(base.Exercise):
             self._skip = False
         return stride, lead
 
-    def _rise(self, b: Body, t_ms: float) -> dict[str, dict[str, float]]:
-        """Height (torso lengths) of each foot point above its floor level: its lowest image point of late.
+    def _rise(self, b: Body, t_ms: float) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+        """Height (torso lengths) of each foot point above its floor level: its lowest image point of late, and
+        the level it has stood at (``FLOOR_PERCENTILE``).
 
         Each point has its own floor level, so the far foot, which a camera above the floor sees higher
         in the picture, reads 0 when it stands just as the near one does. A jump shows here: the picture
         holds the floor still, where the world landmarks move with the hips.
         """
         y = np.array([b.p(f"{s}_{p}")[1] for s in SIDES for p in FOOT_POINTS])  # image y, down
-        return _above(self._floor, t_ms, y, b.scale)
+        self._floor.add(t_ms, y)
+        return _above(self._floor.max(), y, b.scale), _above(self._floor.percentile(FLOOR_PERCENTILE), y, b.scale)
 
     def _rise_up(self, b: Body, t_ms: float) -> dict[str, dict[str, float]] | None:
         """Each foot point's height above its lowest of late, along the body's own up (the hips->shoulders
         line in the 3D world landmarks): a knee coming up toward a camera above the floor, or a step
         toward it, still rises, where in the picture it can sink. None without world landmarks."""
         drop = self._drop_world(b)
-        return None if drop is None else _above(self._floor_up, t_ms, drop, 1.0)
+        if drop is None:
+            return None
+        self._floor_up.add(t_ms, drop)
+        return _above(self._floor_up.percentile(FLOOR_PERCENTILE), drop, 1.0)
 
     @staticmethod
     def _drop_world(b: Body) -> np.ndarray | None:
@@ -412,11 +422,9 @@ class Stride:
         return float((sep - seps.mean(axis=0)) @ axis)
 
 
-def _above(floor: RecentValues, t_ms: float, drop: np.ndarray, scale: float) -> dict[str, dict[str, float]]:
-    """How far each foot point is above its floor level (its largest ``drop`` of late), over ``scale``, by side
-    and point."""
-    floor.add(t_ms, drop)
-    rise = ((np.asarray(floor.max()) - drop) / scale).reshape(len(SIDES), len(FOOT_POINTS))
+def _above(floor, drop: np.ndarray, scale: float) -> dict[str, dict[str, float]]:
+    """How far each foot point is above its floor level (a ``drop``), over ``scale``, by side and point."""
+    rise = ((np.asarray(floor) - drop) / scale).reshape(len(SIDES), len(FOOT_POINTS))
     return {s: {p: float(rise[i, j]) for j, p in enumerate(FOOT_POINTS)} for i, s in enumerate(SIDES)}
 
 
