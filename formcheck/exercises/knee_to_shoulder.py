@@ -13,7 +13,7 @@ from formcheck.exercises.base import ExerciseInfo, FaultInfo, Observation, Targe
 from formcheck.exercises.body import Body, any_true, test
 from formcheck.exercises.mechanics import RecentValues
 from formcheck.exercises.records import RepRecord
-from formcheck.landmarks import PoseFrame, index, other_side
+from formcheck.landmarks import SIDES, PoseFrame, index, other_side
 
 INFO = ExerciseInfo(
     id="knee_to_shoulder",
@@ -100,8 +100,12 @@ class KneeToShoulder(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
-        flex = {s: b.hip_flexion(s) for s in ("left", "right")}
         work = b.raised_leg(th.down_max, th.side_margin)
+        if work is None and not all(math.isfinite(b.hip_flexion(s)) for s in SIDES):
+            # a far thigh pulled in behind the near leg, its knee hidden: read as the model places it
+            b = b.behind()
+            work = b.raised_leg(th.down_max, th.side_margin)
+        flex = {s: b.hip_flexion(s) for s in SIDES}
         faults: dict[str, bool | None] = dict.fromkeys(
             ("knee_not_bent", "hands_not_on_leg", "other_leg_bent", "other_leg_lifted", "knee_drifts_out"), False
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,10 +16,6 @@ from formcheck.landmarks import SIDES, PoseFrame, other_side
 
 FOOT = ("knee", "ankle", "foot_index")
 SPREAD = 0.8  # the feet's swings compared by the spread of their middle 80 % (a far foot's jumps do not count)
-# Leg landmarks at visibility 0.3-0.5 lie about as near their true place as at 0.5-0.7 (the 27 renders with full
-# truth, tools/landmark_error.py: median 0.21-0.23 against 0.18 torso lengths; the ankle angle 10 degrees off
-# against 14), below 0.3 far off (0.33-0.53; 32 degrees).
-FAR_MIN_VISIBILITY = 0.3
 FAR_SEEN_MS = 300.0  # a foot last seen longer ago than this, before a moment, is hidden at it
 
 INFO = ExerciseInfo(
@@ -149,9 +145,9 @@ class NerveFloss(base.Exercise):
 
     def _far_foot(self, frame: PoseFrame, near: str) -> float:
         """The far ankle angle when the far foot is in view and plausible, else NaN. It is read down to
-        ``FAR_MIN_VISIBILITY``: behind the near foot, the model places it well but is unsure of it."""
+        ``body.HIDDEN_MIN_VISIBILITY``: behind the near foot, the model places it well but is unsure of it."""
         far = other_side(near)
-        b = Body(replace(frame, min_visibility=min(frame.min_visibility, FAR_MIN_VISIBILITY)))
+        b = Body(frame).behind()
         return b.angle(far, "ankle") if b.limb_consistent(far, near, FOOT) else math.nan
 
     def _leg_faults(self, b: Body, side: str, lying: bool | None) -> tuple[bool | None, bool | None, float]:
