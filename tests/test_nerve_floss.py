@@ -128,7 +128,7 @@ def test_a_flat_far_leg_seen_from_high_and_off_the_side_is_no_heel_lift():
 
 def test_hidden_far_foot_counts_but_cannot_judge_the_direction():
     both_pulled = {"l_ankle": PULLED, "r_ankle": PULLED}
-    hidden = Noise(pixel_sd=1.0, far_visibility=0.2, seed=1)  # below FAR_MIN_VISIBILITY
+    hidden = Noise(pixel_sd=1.0, far_visibility=0.2, seed=1)  # below body.HIDDEN_MIN_VISIBILITY
     summary, _ = analyse("nerve_floss", swaps(A, B, both_pulled, B, A), noise=hidden)
     assert summary["reps"] == 5 and summary["faults"] == []
     assert [r["side"] for r in summary["records"]] == ["left", "right", "left", "right", "left"]  # from the near foot

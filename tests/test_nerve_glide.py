@@ -159,3 +159,18 @@ def glides_at(side: str, hip: float, reps: int):
     for _ in range(reps):
         b.move(1.0, start, **held(side, hip=hip, **TOP)).hold(0.8).move(0.9, start).hold(0.3)
     return b.move(1.4, SUPINE).hold(0.5).clip()
+
+
+@pytest.mark.parametrize("azimuth", [-25, -35])
+def test_the_other_leg_lying_flat_seen_from_high_and_off_the_side_is_not_lifted(azimuth):
+    # A camera 1.3 m up, 1.8 m away and 25-35 degrees round sees the far leg lying flat rise in the picture, over
+    # the 15 degrees that mean a foot off the floor (render nerve_glide_v10, 1.3 m up, flagged all four glides).
+    # Read along the trunk's line, which the camera tilts alike, it lies flat; raised 25 degrees it still reads
+    # lifted.
+    high = Camera(
+        near_side="right", height=1.3, distance=1.8, azimuth_deg=azimuth, aim_height=0.0, head_right=True, focal_px=400
+    )
+    summary, _ = analyse("nerve_glide", glides("right", [{}] * 3), high, profile=RIGHT)
+    assert reps_per_side(summary) == {"right": 3} and summary["faults"] == []
+    summary, _ = analyse("nerve_glide", glides("right", [{}, {"other_hip": 25}, {}]), high, profile=RIGHT)
+    assert faults_by_rep(summary) == {1: {"other_leg_lifted"}}

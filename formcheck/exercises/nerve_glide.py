@@ -126,7 +126,7 @@ class NerveGlide(base.Exercise):
                 (
                     test(b.angle(other, "knee"), lambda v: v < th.straight_min),
                     test(b.hip_flexion(other), lambda v: v > th.other_thigh_max),
-                    test(b.leg_elevation(other), lambda v: v > th.leg_lift_max),
+                    test(b.leg_elevation(other, from_trunk=True), lambda v: v > th.leg_lift_max),
                 )
             )
         return Observation(
