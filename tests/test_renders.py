@@ -102,3 +102,12 @@ def test_a_near_crossed_leg_with_its_knee_opened_toward_the_camera_is_the_crosse
     outcome = corpus.judge(renders.rendered("piriformis_stretch_v2"))
     assert [r["side"] for r in outcome.summary["records"]] == ["right"] * 3
     assert outcome.score.rep_errors == {"right": 0}, outcome.score.rep_errors
+
+
+def test_a_near_crossed_thigh_seen_end_on_from_high_and_round_is_a_figure_4():
+    # 1.3 m up, 29 degrees round toward the head: the near crossed thigh, its knee opened toward the camera, is
+    # seen end-on (the shin reads 2.4 times its length) and its flexion reads 15 degrees through every hold, under
+    # the 30 that tell a figure-4 from a leg lying flat. All three 4 s holds were lost.
+    outcome = corpus.judge(renders.rendered("piriformis_stretch_v10"))
+    assert outcome.score.rep_errors == {"right": 0}, outcome.score.rep_errors
+    assert max(outcome.score.hold_errors) <= 0.5, outcome.score.hold_errors

@@ -126,7 +126,10 @@ class PiriformisStretch(base.Exercise):
                 ready=ready, in_position=True if held else None, side=crossed if held else None, faults=faults
             )
         # a crossed far thigh is often hidden behind the supporting one: judged only when seen
-        in_position = bent and flex[support] >= th.thigh_up_min and not flex[crossed] < th.thigh_up_min
+        # ... and a crossed thigh seen end-on (its knee opened toward the camera) has no flexion to read in the
+        # picture: from 1.3 m up and 30 degrees round toward the head it reads 15 degrees through a held figure-4
+        lying_flat = flex[crossed] < th.thigh_up_min and not self._shin_ratio(b, crossed) >= th.thigh_end_on_min
+        in_position = bent and flex[support] >= th.thigh_up_min and not lying_flat
         gap = b.rel(float(_norm(b.p(f"{crossed}_ankle") - b.p(f"{support}_knee"))))
         if in_position:
             trusted = crossed == near or self._far_ankle_usable(b, frame, near)
