@@ -244,12 +244,17 @@ def test_a_landmarks_jump_under_the_standing_foot_is_no_jump():
 LOW = {"hip": 35, "knee": 60}  # walking in place, a treadmill: the foot 7-8 cm up (lift about 0.16)
 
 
+def low_quick_steps(pairs: int):
+    """Walking in place: ``pairs`` left-right pairs of LOW steps, each foot up in 0.2 s and down in 0.25 s."""
+    b = Builder(STANDING).hold(1.5)
+    for side in "lr" * pairs:
+        b.move(0.2, STANDING, **{f"{side}_{k}": v for k, v in LOW.items()}).move(0.25, STANDING)
+    return b.hold(1.0).clip()
+
+
 @pytest.mark.parametrize("camera", [CAMERAS[0], CAMERAS[3], FRONT], ids=["side", "oblique", "front"])
 def test_low_quick_steps_count_where_the_same_height_reached_slowly_does_not(camera):
-    quick = Builder(STANDING).hold(1.5)
-    for side in "lr" * 4:
-        quick.move(0.2, STANDING, **{f"{side}_{k}": v for k, v in LOW.items()}).move(0.25, STANDING)
-    summary, _ = analyse("aerobic_march", quick.hold(1.0).clip(), camera, noise=REALISTIC)
+    summary, _ = analyse("aerobic_march", low_quick_steps(4), camera, noise=REALISTIC)
     assert reps_per_side(summary) == {"left": 4, "right": 4}
     slow = Builder(STANDING).hold(1.5)  # a weight shift: a heel raised over 2 s (lift 0.16 at most), twice
     for side in "lr":
@@ -268,10 +273,7 @@ def test_a_landmarks_jump_below_a_standing_foot_does_not_lift_it_for_seconds(cam
     from formcheck.rules import run_rules
     from formcheck.testing.synthetic import Noise, render
 
-    clip = Builder(STANDING).hold(1.5)
-    for side in "lr" * 5:
-        clip.move(0.2, STANDING, **{f"{side}_{k}": v for k, v in LOW.items()}).move(0.25, STANDING)
-    frames = render(clip.hold(1.0).clip(), camera, Noise(pixel_sd=1.0, seed=1))
+    frames = render(low_quick_steps(5), camera, Noise(pixel_sd=1.0, seed=1))
     for glitch in [f for f in frames if 2590 < f.t_ms < 2640]:  # the second left step, the right foot down
         for point in ("right_ankle", "right_heel", "right_foot_index"):
             glitch.landmarks[index(point), 1] += 0.1  # of the picture's height: about 0.2 torso lengths

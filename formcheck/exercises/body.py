@@ -80,9 +80,7 @@ class Body:
     def mid(self, part: str) -> np.ndarray:
         """Midpoint of the left and right ``part`` (e.g. ``"hip"``), or the one side that is known."""
         if part not in self._mids:
-            pts = self.px[[index(f"left_{part}"), index(f"right_{part}")]]
-            known = pts[np.isfinite(pts).all(axis=1)]
-            self._mids[part] = known.mean(axis=0) if len(known) else np.full(2, np.nan)
+            self._mids[part] = geometry.mean_point(self.px, f"left_{part}", f"right_{part}")
         return self._mids[part]
 
     def hip_flexion(self, side: str, signed: bool = False) -> float:

@@ -100,12 +100,13 @@ class KneeToShoulder(base.Exercise):
 
     def observe(self, frame: PoseFrame, near: str) -> Observation:
         th, b = self.th, Body(frame)
+        flex = {s: b.hip_flexion(s) for s in SIDES}
         work = b.raised_leg(th.down_max, th.side_margin)
-        if work is None and not all(math.isfinite(b.hip_flexion(s)) for s in SIDES):
+        if work is None and not all(math.isfinite(f) for f in flex.values()):
             # a far thigh pulled in behind the near leg, its knee hidden: read as the model places it
             b = b.behind()
+            flex = {s: b.hip_flexion(s) for s in SIDES}
             work = b.raised_leg(th.down_max, th.side_margin)
-        flex = {s: b.hip_flexion(s) for s in SIDES}
         faults: dict[str, bool | None] = dict.fromkeys(
             ("knee_not_bent", "hands_not_on_leg", "other_leg_bent", "other_leg_lifted", "knee_drifts_out"), False
         )
