@@ -110,3 +110,12 @@ def test_a_near_crossed_thigh_seen_end_on_from_high_and_round_is_a_figure_4():
     outcome = corpus.judge(renders.rendered("piriformis_stretch_v10"))
     assert outcome.score.rep_errors == {"right": 0}, outcome.score.rep_errors
     assert max(outcome.score.hold_errors) <= 0.5, outcome.score.hold_errors
+
+
+def test_press_ups_from_high_and_round_count_from_the_floor_the_legs_lie_on():
+    # 1.26 m up, 1.9 m away, 33 degrees round: lying flat, the trunk reads 18-19 degrees in the picture, over the
+    # 10 a body lying flat reads from a level camera, and none of the 5 press-ups counted. The legs on the floor
+    # read 18 too: the floor's slant. The near thigh reads 28 (end-on), 10 above that floor: no hips lift.
+    outcome = corpus.judge(renders.rendered("lumbar_extension_v10"))
+    assert outcome.score.rep_errors == {"unknown": 0}, outcome.score.rep_errors
+    assert outcome.summary["faults"] == []

@@ -60,6 +60,11 @@ class Body:
     def trunk_elevation(self) -> float:
         return geometry.trunk_elevation(self.px)
 
+    def legs_elevation(self) -> float:
+        """Elevation of the mid-ankles -> mid-hips line, built as the trunk's is: lying, the two run along one line
+        that the camera's height and angle tilt alike in the picture."""
+        return float(geometry.elevation(self.mid("ankle"), self.mid("hip")))
+
     def lying(self, max_deg: float) -> bool | None:
         """Is the trunk within ``max_deg`` of horizontal (lying, not sitting up)? None when unseen."""
         return test(abs(self.trunk_elevation()), lambda v: v <= max_deg)
