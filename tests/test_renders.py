@@ -119,3 +119,11 @@ def test_press_ups_from_high_and_round_count_from_the_floor_the_legs_lie_on():
     outcome = corpus.judge(renders.rendered("lumbar_extension_v10"))
     assert outcome.score.rep_errors == {"unknown": 0}, outcome.score.rep_errors
     assert outcome.summary["faults"] == []
+
+
+def test_knees_raised_forward_seen_from_high_and_round_are_marching_not_walking():
+    # 1.3 m up, 33 degrees round, a 1.13 m child marching on the spot: each raised knee carries its foot 0.3-0.4
+    # torso lengths ahead in the world landmarks, which read as walking strides; steps were then counted from the
+    # stride, and only the right foot's showed (6 of 12). A foot ahead that is the higher one is a knee raised.
+    outcome = corpus.judge(renders.rendered("aerobic_march_v10"))
+    assert outcome.score.rep_errors == {"left": 0, "right": 0}, outcome.score.rep_errors
