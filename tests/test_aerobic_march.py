@@ -4,6 +4,8 @@ import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
 from formcheck.exercises.base import Profile
+from formcheck.testing import corpus
+from formcheck.testing.scenarios import scenario
 from formcheck.testing.synthetic import STANDING, Builder, Camera, Pose
 
 FRONT = Camera(view="front")
@@ -46,6 +48,15 @@ def test_clean_march_counts_every_step_per_side_without_faults(camera):
     assert summary["cadence_spm"] == pytest.approx(85.7, abs=2)
     assert len(summary["bouts"]) == 1 and summary["bouts"][0]["steps"] == 8
     assert summary["active_s"] == pytest.approx(5.3, abs=0.3)
+
+
+@pytest.mark.parametrize("seed", [57, 109, 117])
+def test_a_step_under_way_as_counting_is_armed_counts(seed):
+    # corpus dev scenarios of high knees that start mid-set: a knee comes up from the first frame, and counting is
+    # armed once the person has been seen standing a moment (0.25 s), by when that step is under way. A person
+    # watching counts it; it was lost.
+    outcome = corpus.judge(scenario("aerobic_march", seed))
+    assert outcome.score.rep_errors == {"left": 0, "right": 0}, outcome.score.rep_errors
 
 
 @pytest.mark.parametrize("camera", [CAMERAS[1], FRONT], ids=["side", "front"])

@@ -13,6 +13,7 @@ from formcheck.exercises.mechanics import (
     PairedAlternation,
     RecentValues,
     RepCounter,
+    RepWindow,
 )
 
 
@@ -53,15 +54,20 @@ def test_rep_counter_rejects_short_flicks_and_too_soon_reps():
     assert len(reps) == 1 and reps[0].start_ms == 400
 
 
-def test_rep_counter_needs_arming_and_a_fresh_excursion():
+def test_rep_counter_needs_arming_and_counts_an_excursion_armed_part_way():
     counter = RepCounter(on=10, off=5, min_rep_ms=0, refractory_ms=0)
     assert feed(counter, [12, 12, 0], armed=False) == []
-    # armed mid-excursion: that excursion does not count, the next one does
+    # armed mid-excursion (a foot already up as the recording starts): that one counts from where it began
     assert counter.update(0, 12, armed=False) is None
-    assert counter.update(100, 12, armed=True) is None
-    assert counter.update(200, 0, armed=True) is None
+    assert counter.update(100, 14, armed=True) is None
+    assert counter.update(200, 0, armed=True) == RepWindow(0, 200, 14)
     assert counter.update(300, 12, armed=True) is None
     assert counter.update(400, 0, armed=True) is not None
+    # ... but not once dropped (the view was lost) before it came back to rest
+    assert counter.update(500, 12, armed=False) is None
+    counter.cancel()
+    assert counter.update(600, 12, armed=True) is None
+    assert counter.update(700, 0, armed=True) is None
 
 
 def test_rep_counter_dropouts_do_not_split_a_rep():

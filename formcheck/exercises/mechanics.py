@@ -77,6 +77,7 @@ class RepCounter:
         self._peak = math.nan
         self._last_end_ms = -math.inf
         self._start_at: float | None = None
+        self._unarmed: tuple[float, float] | None = None  # (t_ms, value) an excursion began at before arming
 
     @property
     def in_rep(self) -> bool:
@@ -91,10 +92,19 @@ class RepCounter:
         was = self._state.state
         now = self._state.update(value, self._start_at)
         self._start_at = None
+        if not now:
+            self._unarmed = None
         if now and not was:
             if armed and t_ms - self._last_end_ms >= self.refractory_ms:
                 self.started_ms, self._peak = t_ms, value
+            elif not armed:
+                self._unarmed = (t_ms, value)
             return None  # otherwise this excursion is void: it ends without counting
+        if now and armed and self._unarmed is not None:
+            # Armed while already past the switch-on threshold (a foot up as the recording starts): the movement
+            # began before counting did, and counts from there.
+            self.started_ms, self._peak = self._unarmed
+            self._unarmed = None
         if now and self.in_rep and not unknown(value):
             self._peak = max(self._peak, value) if self.rising else min(self._peak, value)
         if was and not now and self.in_rep:
@@ -115,7 +125,7 @@ class RepCounter:
 
     def cancel(self) -> None:
         """Drop a rep in progress (the view was lost, the person left); the signal must return to rest."""
-        self.started_ms = None
+        self.started_ms = self._unarmed = None
 
 
 class MovementStart:
