@@ -135,7 +135,8 @@ class AerobicMarch(base.Exercise):
         self._stride = Stride(self.th.stride_window_ms)
         self._peaks = {k: RecentValues(self.th.stride_window_ms) for k in ("lift", "stride")}
         self._source = "lift"  # the signal steps are counted from: the foot lift, or the stride when walking
-        self._skip = False  # the stride's current hump is the step the lift has just counted
+        # The foot whose stride hump under way is the step the lift has just counted (skipped until it is over)
+        self._skip: str | None = None
         self._down_ms = -math.inf  # the last moment both feet were flat (the lift under quick_from)
 
     def rep_thresholds(self) -> tuple[float, float]:
@@ -230,18 +231,20 @@ class AerobicMarch(base.Exercise):
                 self._source = source
                 last = self.records[-1] if self.records else None
                 now = lead if source == "stride" else higher
-                self._skip = last is not None and last.side == now
+                self._skip = now if last is not None and last.side == now else None
         if self._source == "lift":
-            self._skip = False
+            self._skip = None
             return lift, higher
         started = self.counter.started_ms if self.in_rep else None
         if started is not None and t_ms - started > th.max_stride_ms:
             self.cancel_rep()  # the feet stayed apart: no step (slow steps in the corpus last up to 1.5 s)
-            self._skip = True
+            self._skip = lead
+        # ... over once the feet are together, or the other foot has come ahead (the feet may pass each other
+        # between two frames)
         if self._skip and math.isfinite(stride):
-            if stride >= th.step_off:
+            if stride >= th.step_off and lead == self._skip:
                 return 0.0, lead
-            self._skip = False
+            self._skip = None
         return stride, lead
 
     def _rise(self, b: Body, t_ms: float) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
