@@ -63,8 +63,9 @@ class RepCounter:
     A rep counts only if it lasted at least ``min_rep_ms`` and began at least
     ``refractory_ms`` after the previous counted one ended; shorter flickers are
     swings or noise, not reps. The counter must be ``armed`` (the exercise has
-    seen its start position) before an excursion can begin, so movements made
-    while getting into position count nothing.
+    seen its start position) before an excursion ends, so movements made while
+    getting into position count nothing; one already under way when it is armed
+    (a knee up as the recording starts) counts from where it began.
     """
 
     def __init__(
