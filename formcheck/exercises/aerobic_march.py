@@ -171,7 +171,7 @@ class AerobicMarch(base.Exercise):
         # A walking step's stride peaks as the heel lands, the foot ahead on the floor (the one behind may be
         # rising onto its toes); the foot ahead lifted higher than the other is a knee raised forward, marching on
         # the spot (a camera above and round from the side reads it 0.3-0.4 ahead: rendered dev variant 10).
-        knee_forward = lift >= th.step_off and higher == ("left" if ahead > 0 else "right")
+        knee_forward = lift >= th.step_off and higher == _foot_ahead(ahead)
         self._peaks["stride"].add(frame.t_ms, math.nan if knee_forward else abs(ahead))
         lift, higher = self._choose(frame.t_ms, lift, higher, ahead)
         on = self._step_on(frame.t_ms, lift)
@@ -224,7 +224,7 @@ class AerobicMarch(base.Exercise):
         peak = {k: v.max() for k, v in self._peaks.items()}
         walking = test(peak["stride"], lambda v: v >= th.stride_on and v / th.stride_on > peak["lift"] / th.step_on)
         stride = abs(ahead) * th.step_on / th.stride_on  # in the lift's units: one counter, one pair of thresholds
-        lead = None if not math.isfinite(ahead) else ("left" if ahead > 0 else "right")
+        lead = _foot_ahead(ahead)
         if not self.in_rep and walking is not None:
             source = "stride" if walking else "lift"
             if source != self._source:
@@ -427,6 +427,11 @@ class Stride:
             axis = forward
         axis = axis if axis @ forward >= 0 else -axis
         return float((sep - seps.mean(axis=0)) @ axis)
+
+
+def _foot_ahead(ahead: float) -> str | None:
+    """The foot a signed stride (:class:`Stride`: positive with the left foot ahead) has ahead; None unknown."""
+    return None if not math.isfinite(ahead) else ("left" if ahead > 0 else "right")
 
 
 def _above(floor, drop: np.ndarray, scale: float) -> dict[str, dict[str, float]]:
