@@ -3,10 +3,13 @@ from dataclasses import replace
 import pytest
 from helpers import CAMERA_IDS, CAMERAS, REALISTIC, analyse, faults_by_rep, reps_per_side
 
+from formcheck.exercises import create
 from formcheck.exercises.base import Profile
+from formcheck.landmarks import index
+from formcheck.rules import run_rules
 from formcheck.testing import corpus
 from formcheck.testing.scenarios import scenario
-from formcheck.testing.synthetic import STANDING, Builder, Camera, Pose
+from formcheck.testing.synthetic import STANDING, Builder, Camera, Noise, Pose, render
 
 FRONT = Camera(view="front")
 LIFT = {"hip": 70, "knee": 80}  # a marching knee lift: thigh well forward, shank hanging
@@ -237,11 +240,6 @@ def test_a_landmarks_jump_under_the_standing_foot_is_no_jump():
     # mid-step (the right knee up), the model puts the standing left foot's points a third of a torso
     # up for one frame; smoothing brings them back down over a few frames: both feet read off the floor for
     # 0.1-0.2 s, where a real take-off rises a few hundredths a frame
-    from formcheck.exercises import create
-    from formcheck.landmarks import index
-    from formcheck.rules import run_rules
-    from formcheck.testing.synthetic import Noise, render
-
     frames = render(march(["left", "right"] * 3), CAMERAS[1], Noise(pixel_sd=1.0, seed=1))
     (glitch,) = [f for f in frames if abs(f.t_ms - 2567.0) < 17]  # the first right step, its foot near the top
     for point in ("left_ankle", "left_heel", "left_foot_index"):
@@ -279,11 +277,6 @@ def test_a_landmarks_jump_below_a_standing_foot_does_not_lift_it_for_seconds(cam
     # Walking in place, the model puts the standing right foot's points a fifth of a torso low for two frames
     # (as in corpus seed 39). Taken as its floor, that level had the foot read lifted for the floor's 2.5 s
     # memory: the left steps under way meanwhile went uncounted.
-    from formcheck.exercises import create
-    from formcheck.landmarks import index
-    from formcheck.rules import run_rules
-    from formcheck.testing.synthetic import Noise, render
-
     frames = render(low_quick_steps(5), camera, Noise(pixel_sd=1.0, seed=1))
     for glitch in [f for f in frames if 2590 < f.t_ms < 2640]:  # the second left step, the right foot down
         for point in ("right_ankle", "right_heel", "right_foot_index"):
