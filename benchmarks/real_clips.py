@@ -80,9 +80,10 @@ WATCHED = [
     Watched(
         "jog-in-place_3quarter_shutterstock_03.mp4",
         "aerobic_march",
-        {"total": 55},
-        "every 0.08 s, crops of the feet: 55 clear foot lifts 0.96-20.96 s (plus one or two small heel raises as "
-        "she starts and stops, which a person may or may not count)",
+        {"total": 59},
+        "every 0.08 s, crops of the feet: 55 clear foot lifts 0.96-20.96 s, and small steps in place (a knee "
+        "forward, its heel up, the toes on the floor) as she starts (about 0.7 s) and as she slows down (about "
+        "21.4, 21.9 and 22.3 s)",
         "aerobic_march",
     ),
     Watched(

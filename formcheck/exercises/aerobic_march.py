@@ -6,7 +6,10 @@ from the front and from the side, it counts a step whether the knee comes up
 in front (a march) or the heel kicks back (a jog), it ignores a shuffle (the
 feet barely leave the floor) and arm swings, and it falls back to zero at
 every change of legs, even when one foot comes down as the other goes up, so
-one rep counter counts alternating steps. A jump is both feet above the floor
+one rep counter counts alternating steps. A knee lifted in front counts too
+where the foot barely leaves the floor (walking in place, or a camera above
+the floor seeing a foot come toward it): one knee ahead of the other along
+the feet, in the 3D world landmarks. A jump is both feet above the floor
 level they stood on in the last seconds at the same time.
 """
 
@@ -42,9 +45,11 @@ INFO = ExerciseInfo(
     "Facing the camera is best: both legs stay visible.",
     start_position="Standing tall, both feet on the floor.",
     posture="standing",
-    signal="Foot lift: how much higher one ankle has risen above where it stands than the other, in torso lengths.",
+    signal="Foot lift: how much higher one ankle has risen above where it stands than the other, in torso lengths; "
+    "or, where larger, how far one bent knee has come ahead of the other (3D world landmarks, in the same units).",
     completes="One step: one foot lifted (about 13 cm or more above the other, knee up in front or heel "
-    "back) and put down again; steps alternate legs. Steps a few seconds apart form one active bout.",
+    "back), or one knee brought in front (about 15 cm ahead of the other, the knee bent), and put down again; "
+    "steps alternate legs. Steps a few seconds apart form one active bout.",
     kind="reps",
     faults=(
         FaultInfo("jump", "Keep one foot on the floor: march, don't jump"),
@@ -84,6 +89,15 @@ class Thresholds(base.Thresholds):
     # The corpus's scripted walks swing the feet only 0.15-0.3 apart (they close together at every step): they
     # are left to the lift. Its end is the lift's, scaled: 0.4 * 0.07 / 0.18, about 0.16.
     stride_on: float = 0.4
+    # One knee this far (torso lengths) ahead of the other, along the feet, more than its usual lead: a step, as a
+    # foot lifted step_on. Walking in place brings a knee 0.34-0.55 ahead a step (corpus dev); marching on the
+    # rendered variants through the real model 0.33-0.76 (median 0.6); standing reads up to 0.1 in the corpus,
+    # 0.07 on the renders.
+    knee_on: float = 0.3
+    knee_bent_max: float = 160.0  # ... with that knee bent (3D angle, degrees; standing straight reads 162-176)
+    # ... and got there within this from the knees level (under quick_from in the lift's units): the slowest
+    # corpus steps take 0.3-0.4 s, a knee edged forward as far over 2 s about 0.8 s
+    knee_rise_ms: float = 500.0
     max_stride_ms: float = 2000.0  # a "step" held longer is a staggered stance or a cut in the video, not a step
     stride_window_ms: float = 3000.0  # the line of walking and the signals' recent peaks: over this time
     hang_min: float = 0.55  # the lower knee at least this far (torso lengths) below its hip: standing, not sitting
@@ -138,6 +152,7 @@ class AerobicMarch(base.Exercise):
         # The foot whose stride hump under way is the step the lift has just counted (skipped until it is over)
         self._skip: str | None = None
         self._down_ms = -math.inf  # the last moment both feet were flat (the lift under quick_from)
+        self._knee_flat_ms = -math.inf  # ... and the knees level (their lead under quick_from)
 
     def rep_thresholds(self) -> tuple[float, float]:
         return self.th.step_on, self.th.step_off
@@ -174,6 +189,8 @@ class AerobicMarch(base.Exercise):
         knee_forward = lift >= th.step_off and higher == _foot_ahead(ahead)
         self._peaks["stride"].add(frame.t_ms, math.nan if knee_forward else abs(ahead))
         lift, higher = self._choose(frame.t_ms, lift, higher, ahead)
+        if self._source == "lift" and standing:
+            lift, higher = self._knee_lift(b, frame.t_ms, lift, higher)
         on = self._step_on(frame.t_ms, lift)
         stepping = test(lift, lambda v: v >= th.step_off)
         signal = lift
@@ -198,6 +215,24 @@ class AerobicMarch(base.Exercise):
             side=higher if stepping else None,
             faults={},  # a jump is too brief to debounce: after_update() reports each one when you land
         )
+
+    def _knee_lift(self, b: Body, t_ms: float, lift: float, higher: str | None) -> tuple[float, str | None]:
+        """The step signal and foot: the foot lift, or a knee lifted in front (its lead, in the lift's units) where
+        that is the larger. A knee lifted is bent (a foot set ahead, the leg straight, is a staggered stance) and
+        got ahead quickly (a knee edging forward over seconds is a weight shift)."""
+        th = self.th
+        lead = self._stride.knees
+        knee = abs(lead) * th.step_on / th.knee_on
+        if not knee >= th.quick_from:
+            self._knee_flat_ms = t_ms
+        side = _foot_ahead(lead)
+        if not (math.isfinite(knee) and knee > lift) or side is None:
+            return lift, higher
+        world = b.frame.world_points()
+        bend = geometry.joint_angle(*(world[index(f"{side}_{j}")] for j in ("hip", "knee", "ankle")))
+        # a step begins at the knee's own threshold (the lower one for a foot lifted quickly is the foot's)
+        starts = knee >= th.step_on and t_ms - self._knee_flat_ms <= th.knee_rise_ms
+        return (knee, side) if (self.in_rep or starts) and bend <= th.knee_bent_max else (lift, higher)
 
     def _step_on(self, t_ms: float, lift: float) -> float:
         """The lift a step starts from this frame: ``step_on``, or ``quick_step_on`` for a foot lifted quickly from
@@ -398,16 +433,25 @@ class Stride:
     def __init__(self, window_ms: float):
         self._sep = RecentValues(window_ms)  # the ankles' horizontal separation (left - right), torso lengths
         self._toes = RecentValues(window_ms)  # the feet's horizontal heel->toe direction
+        self._knees = RecentValues(window_ms)  # the left knee's lead over the right one along the feet
+        self.knees = math.nan  # this frame's knee lead, less its median of late (set by update())
 
     def update(self, t_ms: float, world: np.ndarray) -> float:
-        """Add this frame's world landmarks; the left ankle's lead over the right one (NaN: not seen)."""
+        """Add this frame's world landmarks; the left ankle's lead over the right one (NaN: not seen).
+
+        It also sets ``knees``: how far the left knee is ahead of the right one along the feet's heel->toe
+        direction, less its median over the window (the model places a far knee a little off in depth: standing,
+        renders read up to 0.3 torso lengths). A knee raised in front leads by its thigh's forward swing, however
+        little the foot leaves the floor: walking in place lifts a foot 3-7 cm but brings its knee 0.3-0.5 torso
+        lengths ahead (corpus dev).
+        """
         hips = geometry.mean_point(world, "left_hip", "right_hip")
         up = geometry.mean_point(world, "left_shoulder", "right_shoulder") - hips
         torso = float(np.linalg.norm(up))
-        sep = np.full(3, np.nan)
+        sep = knees = np.full(3, np.nan)
         if np.isfinite(torso) and torso > 0:
             up = up / torso
-            sep = (world[index("left_ankle")] - world[index("right_ankle")]) / torso
+            sep, knees = ((world[index(f"left_{p}")] - world[index(f"right_{p}")]) / torso for p in ("ankle", "knee"))
             sep = sep - (sep @ up) * up
             toes = world[[index(f"{s}_foot_index") for s in SIDES]] - world[[index(f"{s}_heel") for s in SIDES]]
             toes = toes - np.outer(toes @ up, up)
@@ -415,9 +459,15 @@ class Stride:
         self._sep.add(t_ms, sep)
         seps = self._sep.values()
         forward = np.asarray(self._toes.median(), dtype=float)
-        if not np.isfinite(sep).all() or len(seps) < 3 or not np.isfinite(forward).all():
+        self.knees = math.nan
+        if not np.isfinite(forward).all():
             return math.nan
         forward = forward / max(float(np.linalg.norm(forward)), 1e-9)
+        lead = float(knees @ forward)
+        self._knees.add(t_ms, lead)
+        self.knees = lead - float(self._knees.median())
+        if not np.isfinite(sep).all() or len(seps) < 3:
+            return math.nan
         centred = seps - seps.mean(axis=0)
         axis = np.linalg.eigh(centred.T @ centred)[1][:, -1]  # the main direction of the recent separations
         # ... unless it lies across the feet: then it is the model swapping left and right (the feet's sideways
