@@ -72,6 +72,24 @@ def test_walking_in_place_counts_each_knee_brought_forward(seed):
     assert outcome.score.rep_errors == {"left": 0, "right": 0}, outcome.score.rep_errors
 
 
+@pytest.mark.parametrize("seed", [5, 33, 35, 47, 106])
+def test_feet_misplaced_off_the_floor_without_the_hips_are_no_jump(seed):
+    # corpus dev scenarios without a jump: the model's one-frame limb jumps and far-side swaps put the standing
+    # foot 0.1-0.15 torso lengths up for a frame, smoothed back down over the next few, while the other is lifted
+    # (seed 35: 0.006 -> 0.157 -> 0.084 in two frames, 20 fps with a frame lost). Each was reported as a jump;
+    # the hips stayed where they were (0.00-0.02 up).
+    outcome = corpus.judge(scenario("aerobic_march", seed))
+    assert outcome.score.fault_pred == outcome.score.fault_tp_pred, "a jump reported that was not one"
+
+
+@pytest.mark.parametrize("seed", [34, 85, 111])
+def test_a_real_jump_lifts_the_hips_with_the_feet_and_is_reported(seed):
+    # corpus dev scenarios with a jump (the body 5 cm up for 0.15 s, mid-step): the hips rise 0.12-0.23 torso
+    # lengths with the feet, and each jump is still reported
+    outcome = corpus.judge(scenario("aerobic_march", seed))
+    assert outcome.score.fault_tp_true == outcome.score.fault_true > 0
+
+
 @pytest.mark.parametrize("camera", [CAMERAS[1], FRONT], ids=["side", "front"])
 def test_mirrored_march_starting_on_the_right(camera):
     summary, _ = analyse("aerobic_march", march(["right", "left"] * 3), camera)
