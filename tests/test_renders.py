@@ -18,11 +18,11 @@ from formcheck.testing.scenarios import EXERCISES
 
 # measured on the 89 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
 # the other way round; dev seeds 9 and 10, the near corners at floor level and 1.3 m up, and test seed 12 filming
-# the faults, of all nine) at stop 30: exact 0.831, within one 0.910, holds 0.892, fault precision 0.679, recall
+# the faults, of all nine) at stop 30: exact 0.831, within one 0.910, holds 0.892, fault precision 0.699, recall
 # 0.824 (stop 29: 0.820, 0.910, 0.892, 0.679, 0.824; stop 28: 0.798, 0.888, 0.892, 0.677, 0.817; stop 24: 0.787,
 # 0.865, 0.865, 0.647, 0.796; seeds 9, 10 and 12 had lowered them from 0.82, 0.89, 0.87, 0.69, 0.82 on the 62
 # before them, not a change in the rules).
-FLOORS = {"exact": 0.82, "within_one": 0.89, "holds": 0.87, "precision": 0.66, "recall": 0.80}
+FLOORS = {"exact": 0.82, "within_one": 0.89, "holds": 0.87, "precision": 0.68, "recall": 0.80}
 
 
 @pytest.fixture(scope="module")
