@@ -18,11 +18,11 @@ from formcheck.testing.scenarios import EXERCISES
 
 # measured on the 89 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
 # the other way round; dev seeds 9 and 10, the near corners at floor level and 1.3 m up, and test seed 12 filming
-# the faults, of all nine) at stop 30: exact 0.831, within one 0.910, holds 0.892, fault precision 0.699, recall
+# the faults, of all nine) at stop 30: exact 0.831, within one 0.910, holds 0.892, fault precision 0.708, recall
 # 0.824 (stop 29: 0.820, 0.910, 0.892, 0.679, 0.824; stop 28: 0.798, 0.888, 0.892, 0.677, 0.817; stop 24: 0.787,
 # 0.865, 0.865, 0.647, 0.796; seeds 9, 10 and 12 had lowered them from 0.82, 0.89, 0.87, 0.69, 0.82 on the 62
 # before them, not a change in the rules).
-FLOORS = {"exact": 0.82, "within_one": 0.89, "holds": 0.87, "precision": 0.68, "recall": 0.80}
+FLOORS = {"exact": 0.82, "within_one": 0.89, "holds": 0.87, "precision": 0.69, "recall": 0.80}
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +132,10 @@ def test_knees_raised_forward_seen_from_high_and_round_are_marching_not_walking(
 
 def test_a_flat_back_seen_from_high_and_round_toward_the_head_is_level():
     # 1.27 m up, 1.8 m away, 30 degrees round toward the head: the flat back reads 15 degrees off the picture's
-    # horizontal on hands and knees and in every reach alike, and each reach was flagged back_not_level. Read from
-    # where it lay at rest it is 0; the rendered sags (dev variants 1-9, seen from 0.16-1.42 m up) read 13-14 up.
+    # horizontal on hands and knees and in every reach alike, and each reach was flagged back_not_level; the leg
+    # reaching level toward the feet read as far below it (leg_low twice). Read from where the back lay at rest
+    # both are level; the rendered sags (dev variants 1-9, seen from 0.16-1.42 m up) read 13-14 up.
     outcome = corpus.judge(renders.rendered("bird_dog_v10"))
-    assert "back_not_level" not in {f["id"] for f in outcome.summary["faults"]}
+    assert outcome.summary["faults"] == []
     for name in ("bird_dog_v3", "bird_dog_v7"):
         assert "back_not_level" in {f["id"] for f in corpus.judge(renders.rendered(name)).summary["faults"]}, name

@@ -44,8 +44,9 @@ INFO = ExerciseInfo(
         "Hip rotation is judged from the far hip, which a side view often hides.",
         "Sideways drift of the raised arm or leg (out of the camera's plane) is not visible.",
         "Back curvature is judged from the shoulder-hip line, not the spine itself, against where that line lay "
-        "on hands and knees before the reach (a camera above the floor slants it in the picture): a back that "
-        "already sags at rest is flagged only where it sags further while reaching.",
+        "on hands and knees before the reach (a camera above the floor slants it in the picture, and the reaching "
+        "limbs' heights are read from there too): a back that already sags at rest is flagged only where it sags "
+        "further while reaching.",
     ),
 )
 
@@ -111,12 +112,16 @@ class BirdDog(base.Exercise):
             # fades out), and the other arm down: a reach, whose arm (and so whether it was the same side's)
             # cannot be judged.
             arm_up, arm_lifted = leg_up, True
-        leg = thigh[leg_up]  # the thigh gives the leg's height whether or not the knee is bent
         lifted = arm_lifted and leg_lifted
         lowered = all(v < th.lowered_elevation for v in (*arm.values(), *thigh.values()) if math.isfinite(v))
         trunk = b.trunk_elevation()
         self._rest.add(frame.t_ms, trunk if lowered and abs(trunk) <= th.rest_tilt_max else None)
         rest = self._rest.median()
+        # The reaching limbs' heights from the body's own level: the picture slants a line along the body as it
+        # slants the back at rest (a line toward the head up by as much, one toward the feet down by as much).
+        tilt = rest if math.isfinite(rest) else 0.0
+        reach_arm = arm[arm_up] - tilt
+        leg = thigh[leg_up] + tilt  # the thigh gives the leg's height whether or not the knee is bent
         faults: dict[str, bool | None] = {}
         if lowered:
             faults["wrists_not_under_shoulders"] = test(
@@ -135,12 +140,11 @@ class BirdDog(base.Exercise):
                 knee = float("nan")
             faults["same_side_limbs"] = arm_up == leg_up if math.isfinite(arm[arm_up]) else None
             faults["arm_bent"] = test(elbow, lambda v: v < th.straight_min)
-            faults["arm_low"] = test(arm[arm_up], lambda v: v < th.low_elevation)
+            faults["arm_low"] = test(reach_arm, lambda v: v < th.low_elevation)
             faults["leg_bent"] = test(knee, lambda v: v < th.straight_min)
             faults["leg_low"] = test(leg, lambda v: v < th.low_elevation)
             faults["leg_too_high"] = test(leg, lambda v: v > th.leg_high_elevation)
-            back = trunk - (rest if math.isfinite(rest) else 0.0)
-            faults["back_not_level"] = test(abs(back), lambda v: v > th.back_tilt_max)
+            faults["back_not_level"] = test(abs(trunk - tilt), lambda v: v > th.back_tilt_max)
             faults["hips_rotated"] = test(abs(b.height_above("left_hip", "right_hip")), lambda v: v > th.hip_drop_max)
             if self.still() is False:  # reaching out or coming back: the limbs pass through every height and bend
                 faults.update(dict.fromkeys(("arm_bent", "arm_low", "leg_bent", "leg_low", "leg_too_high")))
@@ -167,8 +171,8 @@ class BirdDog(base.Exercise):
             base.AngleReading(
                 "arm",
                 b.joint(f"{arm_up}_shoulder"),
-                arm[arm_up],
-                test(arm[arm_up], lambda v: v >= th.low_elevation) if lifted else None,
+                reach_arm,
+                test(reach_arm, lambda v: v >= th.low_elevation) if lifted else None,
             ),
             base.AngleReading(
                 "leg",
