@@ -214,8 +214,9 @@ class AerobicMarch(base.Exercise):
         ]
         self._lower_before, self._lower = self._lower, min(lowest)
         self._air = test(self._lower, lambda v: v > th.jump_rise)  # both feet off the floor (None: not seen)
-        self._hips.add(frame.t_ms, b.mid("hip")[1])
-        self._hips_up = (self._hips.max() - b.mid("hip")[1]) / b.scale
+        hips_y = b.mid("hip")[1]
+        self._hips.add(frame.t_ms, hips_y)
+        self._hips_up = (self._hips.max() - hips_y) / b.scale
         return Observation(
             # standing up: a person who walks into view or is already marching when the recording starts is in
             # the exercise (waiting for both feet down armed a walker only after two or three steps)
