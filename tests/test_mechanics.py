@@ -228,6 +228,21 @@ def test_alternation_counter_cancel_forgets_the_last_swing():
         AlternationCounter(0)
 
 
+def test_alternation_counter_a_set_begun_from_rest_counts_its_first_half_swing():
+    # a foot at rest between the ends goes first to one end (14 degrees: half a swap, under the smallest swing),
+    # then on past the rest to the other end, and so on: four swaps. The first one used to be lost, counted
+    # as the signal came back by 1 degree past where it rested, with a window ending before it began.
+    values = [0.0] * 10 + swings(0, -14, 1, 20, -20, 20)
+    reps = feed(AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), values)
+    assert [r.peak for r in reps] == [-14, 20, -20, 20]
+    assert all(r.end_ms > r.start_ms for r in reps)
+    assert 1200 <= reps[0].start_ms <= 1400 and 1600 <= reps[0].end_ms <= 1700  # left the rest, reached the end
+    # not still at the start (a move made while settling, or a clip begun mid-set): no half swing
+    assert [r.peak for r in feed(AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), values[10:])] == [20, -20, 20]
+    # to one end and back to the rest, no further: not a swap
+    assert feed(AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), [0.0] * 10 + swings(0, -14, 0)) == []
+
+
 def paired():
     return PairedAlternation(
         lambda: AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), still_by=7.5, lost_ms=1000, memory_ms=4000
@@ -277,6 +292,33 @@ def test_paired_alternation_follows_the_lead_it_is_given():
         if counter.update(k * 100, pair):
             counted_by.append(counter.by)
     assert counted_by == [1, 1, 1]
+
+
+def test_paired_alternation_taking_a_new_lead_mid_swing_keeps_that_swing():
+    # the lead swings once, then only drifts (a foot seen end-on) while the partner swings on alone; the partner
+    # is made the lead halfway through its first swing alone, which still counts (it used to be dropped), and the
+    # swing the old lead counted is not counted again on the new one
+    lead = swings(0, -20, -12, -20, -12, steps=4)
+    partner = swings(0, -20, 20, -20, 20, steps=4)
+    counter = paired()
+    reps = []
+    for k, pair in enumerate(zip(lead, partner)):
+        if k == 12:  # the partner on its way up to 20, its first swing alone
+            counter.lead_by(1)
+        rep = counter.update(k * 100, pair)
+        if rep:
+            reps.append((counter.by, rep.peak))
+    assert reps == [(0, -20), (1, 20), (1, -20), (1, 20)]
+
+
+def test_paired_alternation_a_rep_begins_where_the_one_before_it_ended():
+    # the partner swings alone while the lead drifts a few degrees toward where it then swings: the lead's swing
+    # turned before the partner's counted one ended, but its rep begins only where that one ended
+    lead = [0] * 3 + [-2, -4, -6, -6, -6, -6, -6, -6, -6] + [-12, -20, -28, -36] + [-36] * 3
+    partner = [0] * 3 + [-5, -10, -15, -20] + [-20] * 5 + [-20] * 7
+    reps = feed(paired(), list(zip(lead, partner)))
+    assert [r.peak for r in reps] == [-20, -36]
+    assert reps[1].start_ms >= reps[0].end_ms
 
 
 def test_the_spread_of_the_middle_values_ignores_a_few_far_off():

@@ -56,10 +56,13 @@ def test_floors(outcomes):
 def test_nerve_flossing_is_counted_on_the_foot_that_shows_its_swing():
     # Camera 1.45 m up, 31 degrees off the side: the near foot is seen nearly end-on and its angle swings
     # 115-138 where it truly goes 78-141; the far foot reads 94-159. Counted on the near foot alone, 7 of the
-    # 10 swaps were lost or misread; on the wider-swinging foot, 3 (the two same-direction swaps need the near
-    # foot, which cannot show them).
-    outcome = corpus.judge(renders.rendered("nerve_floss_v1"))
-    assert sum(abs(e) for e in outcome.score.rep_errors.values()) <= 3, outcome.score.rep_errors
+    # 10 swaps were lost or misread. On the wider-swinging foot every swap counts, and at most two read the wrong
+    # side: the near foot drifts 15 degrees as the far one swings behind it, which reads as moving with it.
+    # (Taking the far foot as the lead once it swung wider used to drop the swing it had under way: 9 swaps.)
+    scenario = renders.rendered("nerve_floss_v1")
+    truth, found = scenario.truth["reps"], corpus.judge(scenario).summary["records"]
+    assert len(found) == len(truth), [r["side"] for r in found]
+    assert sum(f["side"] == t["side"] for f, t in zip(found, truth)) >= len(truth) - 2, [r["side"] for r in found]
 
 
 def test_nerve_flossing_from_a_rest_nearer_one_end_counts_every_swap():

@@ -211,6 +211,12 @@ class AlternationCounter:
     follows the median of the last three values: a lone frame far off is a
     landmark's jump, not a turning point.
 
+    A set begun from rest, between the ends, begins with half a swing: from
+    the rest to one end, then on past the rest to the other. Where the signal
+    sat still for ``rest_ms`` as it was armed, went half of ``min_swing`` one
+    way and then came back past that rest by as much, heading for the other
+    end, that half swing was the first rep (the rest is then known).
+
     The interface is :class:`RepCounter`'s. ``zone`` says which way the last
     counted swing went: "low" (down) or "high" (up). The window runs from the
     last moment the signal was at the turning point it left to the moment it
@@ -231,10 +237,13 @@ class AlternationCounter:
         neutral: tuple[float, float] | None = None,
         min_rep_ms: float = 250.0,
         refractory_ms: float = 0.0,
+        rest_ms: float = 500.0,
     ):
         if min_swing <= 0:
             raise ValueError(f"the smallest swing must be positive, not {min_swing}")
         self.min_swing, self.share, self.settle_ms, self.neutral = min_swing, share, settle_ms, neutral
+        self.rest_ms = rest_ms
+        self._origin: _Extreme | None = None  # where the signal was as it was armed, and until when it stayed there
         self._rest: float | None = None  # where the first swing started, when that was in the neutral band
         self.min_rep_ms, self.refractory_ms = min_rep_ms, refractory_ms
         self.zone: str | None = None  # "low" / "high": which way the last swing went (None before the first)
@@ -291,13 +300,19 @@ class AlternationCounter:
         value = float(np.median(self._last3))  # a lone frame far off is a landmark's jump, not a turning point
         if self._low is None or self._high is None:  # the first value armed: the signal starts here
             self._low, self._high = _Extreme.at(t_ms, value), _Extreme.at(t_ms, value)
+            self._origin = _Extreme.at(t_ms, value)
             return None
         self._track(t_ms, value)
         self.started_ms = None
+        half = self._half_swing_from_rest(t_ms, value)
+        if half is not None:
+            return half
         for way, (start, end) in (("high", (self._low, self._high)), ("low", (self._high, self._low))):
             width = abs(end.value - start.value)
             if self.zone == way or start.arrived_ms > end.arrived_ms or width <= self.min_swing / 4:
                 continue  # the last swing went this way, or the signal has not gone from start to end
+            if start.near_ms > end.arrived_ms:
+                continue  # it came back to the start short of a swing (the start crept by jitter since): none
             self.started_ms = start.near_ms
             arrived = abs(value - end.value) > self.min_swing / 4 or t_ms - end.arrived_ms >= self.settle_ms
             if not arrived or width < self.min_swing:
@@ -324,10 +339,43 @@ class AlternationCounter:
             return None
         return None
 
+    def _half_swing_from_rest(self, t_ms: float, value: float) -> RepWindow | None:
+        """The first rep of a set begun from rest, counted as the signal comes back past the rest (see the class
+        docstring); None otherwise."""
+        origin = self._origin
+        if origin is None or self._turns["low"] or self._turns["high"]:
+            return None
+        if not origin.away and abs(value - origin.value) <= self.min_swing / 4:
+            origin.near_ms = t_ms
+            return None
+        if not origin.away and origin.near_ms - origin.arrived_ms < self.rest_ms:
+            self._origin = _Extreme.at(t_ms, value)  # not still there for long: still settling, perhaps here
+            return None
+        origin.away = True  # it left the rest: a half swing from it, or none
+        margin = self.min_swing / 2
+        for way, end, back in (
+            ("low", self._low, value >= origin.value + margin),
+            ("high", self._high, value <= origin.value - margin),
+        ):
+            if not (back and abs(end.value - origin.value) >= margin and end.arrived_ms > origin.near_ms):
+                continue
+            self._origin = None
+            self._rest, self.zone = origin.value, way
+            self._turns[way].append(end.value)
+            if way == "low":  # the next swing starts from where this one arrived
+                self._high = _Extreme.at(t_ms, value)
+            else:
+                self._low = _Extreme.at(t_ms, value)
+            if end.arrived_ms - origin.near_ms >= self.min_rep_ms:
+                self._last_end_ms = end.arrived_ms
+                return RepWindow(origin.near_ms, end.arrived_ms, end.value)
+            return None
+        return None
+
     def cancel(self) -> None:
         """Drop the swing in progress and the last turn (the view was lost): counting restarts once re-armed.
         Where the swings turned stays: the person's swing has not changed."""
-        self.started_ms, self.zone, self._low, self._high = None, None, None, None
+        self.started_ms, self.zone, self._low, self._high, self._origin = None, None, None, None, None
         self._last3.clear()
 
     def forget(self) -> None:
@@ -342,7 +390,8 @@ class PairedAlternation:
     """Two signals that make the same swings, each followed by its own :class:`AlternationCounter`: every swing
     of the lead (``lead``: 0 or 1, the first signal at first) is a rep, and a swing of the other is one when the
     lead stayed put through it (it is within ``still_by`` of where it was as the swing began, and made no
-    counted swing meanwhile).
+    counted swing meanwhile). A rep begins no earlier than the one before it ended: a limb that drifted while the
+    other made a counted swing started its own swing after that one.
 
     For a movement done by two limbs at once, such as a nerve floss's two feet (the far one mirrored): one may
     move while the other stays put (both feet pulled after one pulled is one foot's swing alone). The lead is
@@ -358,6 +407,8 @@ class PairedAlternation:
         self._lead = RecentValues(memory_ms)  # the lead's values lately, to tell whether it stayed put
         self._seen_ms = [-math.inf, -math.inf]
         self._lead_swing: RepWindow | None = None  # the lead's last counted swing
+        self._last_end_ms = -math.inf  # where the last counted rep (either signal's) ended
+        self._switched_ms = -math.inf  # ... as the lead last changed
         self.lead = 0
         self.by: int | None = None
 
@@ -378,10 +429,13 @@ class PairedAlternation:
         return abs(moved) < self.still_by  # False when the lead was unseen then
 
     def lead_by(self, lead: int) -> None:
-        """Make signal ``lead`` the lead; a change drops the swings under way and where swings turned."""
+        """Make signal ``lead`` the lead. A swing the new lead has under way still counts, unless it began before
+        the last counted rep ended (then it is that rep, seen on the other signal)."""
         if lead != self.lead:
             self.lead = lead
-            self.forget()
+            self._lead.clear()
+            self._lead_swing = None
+            self._switched_ms = self._last_end_ms
 
     def update(self, t_ms: float, value: tuple[float | None, float | None], *, armed: bool = True) -> RepWindow | None:
         self._lead.add(t_ms, value[self.lead] if armed else None)
@@ -392,14 +446,19 @@ class PairedAlternation:
                     counter.cancel()
                 self._seen_ms[k] = t_ms
             windows.append(counter.update(t_ms, v, armed=armed))
-        other = 1 - self.lead
-        if windows[self.lead] is not None:
-            self.by, self._lead_swing = self.lead, windows[self.lead]
+        # A swing that arrived before the last counted rep ended is that rep, seen late on the other signal.
+        windows = [w if w is not None and w.end_ms > self._last_end_ms else None for w in windows]
+        other, lead = 1 - self.lead, windows[self.lead]
+        if lead is not None and lead.start_ms >= self._switched_ms:
+            self.by, self._lead_swing = self.lead, lead
         elif windows[other] is not None and self._lead_stayed(windows[other], t_ms):
             self.by = other
         else:
             return None
-        return windows[self.by]
+        window = windows[self.by]
+        window = RepWindow(max(window.start_ms, min(self._last_end_ms, window.end_ms)), window.end_ms, window.peak)
+        self._last_end_ms = window.end_ms
+        return window
 
     def cancel(self) -> None:
         for counter in self._counters:
@@ -410,6 +469,7 @@ class PairedAlternation:
             counter.forget()
         self._lead.clear()
         self._lead_swing = None
+        self._switched_ms = self._last_end_ms
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,9 @@ class NerveFloss(base.Exercise):
         if lying and abs(self._leg_moves[side].drift_rate(robust=True)) < th.leg_still_rate:
             self._legs[side].add(b.frame.t_ms, elevation)  # where the leg lies, not where it stood or sat
         rest = float(np.clip(self._legs[side].percentile(th.rest_percentile), -th.rest_tilt_max, th.rest_tilt_max))
-        heel = test(elevation - rest, lambda v: v > th.heel_lift_max)
+        # A heel off the floor with its knee bent is the bent knee's doing (a knee drawn up lifts the foot): one
+        # fault, one cue, "keep your legs straight". heels_lift is a straight leg raised.
+        heel = False if knee else test(elevation - rest, lambda v: v > th.heel_lift_max)
         return knee, heel, elevation - rest
 
     def key_angles(self) -> tuple[base.KeyAngle, ...]:
