@@ -21,6 +21,7 @@ JOINTS = {
     "elbow": ("shoulder", "elbow", "wrist"),
     "shoulder": ("hip", "shoulder", "elbow"),
     "ankle": ("knee", "ankle", "foot_index"),
+    "foot": ("heel", "ankle", "foot_index"),  # the foot's own shape: rigid, whatever the ankle does
 }
 
 # Leg landmarks at visibility 0.3-0.5 lie about as near their true place as at 0.5-0.7 (the 27 renders with full
