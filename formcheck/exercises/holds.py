@@ -269,14 +269,18 @@ class HoldFlow:
             self._votes.counts = dict(pending.votes)
             self._target_announced, self._pending = pending.announced, None
             return
-        settling = False
+        settling = own = False
         if pending is not None:
-            settling = self._owner.setting_up(pending.window, self._timer.started_ms)
-            if settling is None:
-                settling = pending.window.end_ms - pending.window.start_ms < self.th.settle_max_ms
+            verdict = self._owner.setting_up(pending.window, self._timer.started_ms)
+            own = verdict is False  # the exercise knows it for a hold of its own, however short
+            settling = (
+                verdict
+                if verdict is not None
+                else (pending.window.end_ms - pending.window.start_ms < self.th.settle_max_ms)
+            )
         if same_side and settling:
             self._pending = None  # it was settling into this one
-        self._close_pending(events)
+        self._close_pending(events, own=own)
         self._votes.reset()
         self._target_announced = False
         self._owner.hold_begins()
@@ -290,10 +294,10 @@ class HoldFlow:
                 window, votes.winner(), dict(votes.counts), self._target_announced, self._held_pose
             )
 
-    def _close_pending(self, events: list[Event]) -> None:
+    def _close_pending(self, events: list[Event], *, own: bool = False) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
-            self._close(pending.window, events, pending.side)
+            self._close(pending.window, events, pending.side, own=own)
 
     def _end_episode(self, episode: Episode, events: list[Event]) -> None:
         """A stay in position is over (left, or the side changed): close its hold, or count it as a short one."""
@@ -304,14 +308,17 @@ class HoldFlow:
             self._close(HoldWindow(episode.start_ms, episode.end_ms), events, episode.side)
         self._stay_sides.clear()
 
-    def _close(self, window: HoldWindow | None, events: list[Event], side: str | None = None) -> None:
+    def _close(
+        self, window: HoldWindow | None, events: list[Event], side: str | None = None, *, own: bool = False
+    ) -> None:
         """File a hold that is over; one shorter than ``min_hold_ms`` was passing through the position, and a still
         moment shorter than ``settle_max_ms`` after a hold on the same side, without leaving the position, was on
-        the way out of it (a foot lifted off the step pauses before it comes down)."""
+        the way out of it (a foot lifted off the step pauses before it comes down), unless the exercise knows it
+        for a hold of its own (``own``: :meth:`HoldOwner.setting_up` said so)."""
         if window is None or window.end_ms - window.start_ms < self.th.min_hold_ms:
             return
         side = side or self._votes.winner()
-        if window.end_ms - window.start_ms < self.th.settle_max_ms and side in self._stay_sides:
+        if window.end_ms - window.start_ms < self.th.settle_max_ms and side in self._stay_sides and not own:
             return
         self._stay_sides.add(side)
         self._owner.file_hold(window, side, events)
