@@ -243,6 +243,15 @@ def test_alternation_counter_a_set_begun_from_rest_counts_its_first_half_swing()
     assert feed(AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), [0.0] * 10 + swings(0, -14, 0)) == []
 
 
+def test_alternation_counter_takes_the_rest_where_the_signal_sat_before_its_first_swing():
+    # armed while settling (110, creeping up to a rest at 115 held 1 s), then a swing up to 134 and a full swing
+    # back down to 104: that swing back passes the rest (115) by more than half the smallest swing, but would not
+    # have passed the first value armed (110), which was taken for the rest and lost the swing
+    values = [110.0, 111.5, 113.0, 114.5] + [115.0] * 10 + swings(115, 134, 104, 134, pause=3)[3:]
+    reps = feed(AlternationCounter(15, neutral=(108, 128), min_rep_ms=0), values)
+    assert [r.peak for r in reps] == [134, 104, 134]
+
+
 def paired():
     return PairedAlternation(
         lambda: AlternationCounter(15, neutral=(-10, 10), min_rep_ms=0), still_by=7.5, lost_ms=1000, memory_ms=4000

@@ -321,7 +321,10 @@ class AlternationCounter:
                 continue
             if not (self._turns["low"] or self._turns["high"]):  # the first swing: what its start tells
                 if self.neutral and self.neutral[0] < start.value < self.neutral[1]:
-                    self._rest = start.value
+                    # where it sat still before setting off, if it did (the lowest or highest value since it was
+                    # armed may be a moment of settling into that rest)
+                    origin = self._origin
+                    self._rest = origin.value if origin is not None and origin.away else start.value
                 else:
                     self._turns["low" if way == "high" else "high"].append(start.value)
             elif not self._turns[way]:  # the other end is seen: no more guessing
