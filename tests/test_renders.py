@@ -16,13 +16,13 @@ from formcheck.pose.track import read_track
 from formcheck.testing import corpus, renders
 from formcheck.testing.scenarios import EXERCISES
 
-# measured on the 89 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
-# the other way round; dev seeds 9 and 10, the near corners at floor level and 1.3 m up, and test seed 12 filming
-# the faults, of all nine) at stop 30: exact 0.831, within one 0.910, holds 0.892, fault precision 0.708, recall
-# 0.824 (stop 29: 0.820, 0.910, 0.892, 0.679, 0.824; stop 28: 0.798, 0.888, 0.892, 0.677, 0.817; stop 24: 0.787,
-# 0.865, 0.865, 0.647, 0.796; seeds 9, 10 and 12 had lowered them from 0.82, 0.89, 0.87, 0.69, 0.82 on the 62
-# before them, not a change in the rules).
-FLOORS = {"exact": 0.82, "within_one": 0.89, "holds": 0.87, "precision": 0.69, "recall": 0.80}
+# measured on the 107 renders (seeds 0-5 of every exercise; dev seeds 6-7 of five of them, with the camera turned
+# the other way round; dev seeds 9 and 10, the near corners at floor level and 1.3 m up; test seed 12 filming the
+# faults; and, new at stop 31, dev seeds 11 and 14 of all nine, drawn at random) at stop 31: exact 0.822, within
+# one 0.907, holds 0.910, fault precision 0.788, recall 0.845. On the 89 before seeds 11 and 14, stop 31's rules
+# read 0.843, 0.910, 0.901, 0.747, 0.831 (stop 30: 0.831, 0.910, 0.892, 0.708, 0.824; stop 24: 0.787, 0.865,
+# 0.865, 0.647, 0.796): the new seeds lowered exact, not a change in the rules.
+FLOORS = {"exact": 0.81, "within_one": 0.89, "holds": 0.90, "precision": 0.77, "recall": 0.83}
 
 
 @pytest.fixture(scope="module")
