@@ -664,4 +664,11 @@ class Exercise(ABC):
         out = exercise_summary(self.info, self.targets, self.records, self.faults, segment, *self.active_ms())
         if self._movement is not None:
             out["counted_from_movement"] = self._from_movement
+        notes = self.notes()
+        if notes:
+            out["notes"] = notes
         return out
+
+    def notes(self) -> list[str]:
+        """What the rules could not judge in this session, in words (the summary's ``notes``; none by default)."""
+        return []

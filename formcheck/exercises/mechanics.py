@@ -472,7 +472,6 @@ class PairedAlternation:
             counter.forget()
         self._lead.clear()
         self._lead_swing = None
-        self._switched_ms = self._last_end_ms
 
 
 @dataclass(frozen=True)

@@ -296,11 +296,13 @@ class NerveFloss(base.Exercise):
     def summary(self) -> dict:
         """Adds how many swaps the opposite-direction rule could be judged on (the far foot was in view)."""
         out = super().summary()
-        judged = len(self.records) - self._unjudged
-        out["same_direction_judged"] = {"swaps": judged, "of": len(self.records)}
-        if self.records and judged < len(self.records):
-            out["notes"] = [
-                f"Could not see your far foot in {self._unjudged} of {len(self.records)} swaps: "
-                "the opposite-direction rule was not checked there."
-            ]
+        out["same_direction_judged"] = {"swaps": len(self.records) - self._unjudged, "of": len(self.records)}
         return out
+
+    def notes(self) -> list[str]:
+        if not self._unjudged:
+            return []
+        return [
+            f"Could not see your far foot in {self._unjudged} of {len(self.records)} swaps: "
+            "the opposite-direction rule was not checked there."
+        ]

@@ -125,10 +125,11 @@ class NerveGlide(base.Exercise):
         ankle = b.angle(work, "ankle")
         reach = b.distance_to_segment(f"{near}_wrist", f"{work}_hip", f"{work}_knee", 0.5, 1.0)
         upright = test(abs(flex - 90.0), lambda v: v <= th.thigh_tolerance)
-        if not self.in_rep and test(knee, lambda v: v <= th.start_knee_max):  # the foot's shape at the start
-            self._foot_shape.add(frame.t_ms, b.angle(work, "foot"))
+        foot = b.angle(work, "foot")  # the foot's own shape (heel-ankle-toe)
+        if not self.in_rep and test(knee, lambda v: v <= th.start_knee_max):  # its shape at the start
+            self._foot_shape.add(frame.t_ms, foot)
         if self.in_rep or test(knee, lambda v: v >= th.extended):  # judged through the reps
-            self._top.append((knee, ankle, b.angle(work, "foot")))
+            self._top.append((knee, ankle, foot))
             faults["thigh_not_vertical"] = None if upright is None else not upright
             faults["hands_not_on_thigh"] = any_true(
                 (
@@ -194,12 +195,10 @@ class NerveGlide(base.Exercise):
             return None
         return float(ankle)
 
-    def summary(self) -> dict:
-        """Adds a note when the toes could not be judged in some glides (the foot misread at the top)."""
-        out = super().summary()
-        if self._toes_unjudged:
-            out["notes"] = [
-                f"Could not read your foot at the top in {self._toes_unjudged} of {len(self.records)} glides: "
-                "whether the toes were pulled back was not checked there."
-            ]
-        return out
+    def notes(self) -> list[str]:
+        if not self._toes_unjudged:
+            return []
+        return [
+            f"Could not read your foot at the top in {self._toes_unjudged} of {len(self.records)} glides: "
+            "whether the toes were pulled back was not checked there."
+        ]
